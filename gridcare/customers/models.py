@@ -1,0 +1,50 @@
+"""Customers (用电客户) and their place on the grid (户变关系)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.core.models import BaseModel
+
+from .choices import CustomerCategory
+
+
+class Customer(BaseModel):
+    """A customer account (户号) hanging on one transformer area.
+
+    ``station`` repeats the transformer area's supply station so scoping a million
+    customers is one indexed filter; services keep the two consistent. ``phone`` and
+    ``id_number`` are personal data: masked in lists and exports, revealed only through
+    an audited action.
+    """
+
+    customer_no = models.CharField(_("户号"), max_length=20, unique=True)
+    name = models.CharField(_("户名"), max_length=100, db_index=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    phone2 = models.CharField(_("备用电话"), max_length=20, blank=True, db_index=True)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    address = models.CharField(_("用电地址"), max_length=200)
+    area = models.ForeignKey("grid.TransformerArea", on_delete=models.PROTECT, related_name="customers",
+                             verbose_name=_("台区"))
+    station = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="customers",
+                                verbose_name=_("供电所"))
+    category = models.CharField(_("用户类别"), max_length=24, choices=CustomerCategory.choices)
+    tariff = models.CharField(_("电价类别"), max_length=50)
+    voltage_kv = models.DecimalField(_("电压等级(kV)"), max_digits=6, decimal_places=2)
+    capacity_kva = models.DecimalField(_("合同容量(kVA)"), max_digits=10, decimal_places=1)
+    important = models.BooleanField(_("重要客户"), default=False)
+    sensitive = models.BooleanField(_("敏感客户"), default=False)
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["customer_no"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity_kva__gte=0), name="customer_capacity_non_negative"),
+            models.CheckConstraint(condition=Q(voltage_kv__gt=0), name="customer_voltage_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.customer_no}）"
