@@ -25,7 +25,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 SECRET_KEY = os.environ.get("GRIDCARE_SECRET_KEY", "gridcare-insecure-development-key-change-me")
 DEBUG = env_bool("GRIDCARE_DEBUG", False)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GRIDCARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("GRIDCARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("GRIDCARE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -94,7 +96,11 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'gridcare.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("GRIDCARE_CONN_MAX_AGE", "60")))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("GRIDCARE_CONN_MAX_AGE", "60"))
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -118,6 +124,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -168,4 +175,6 @@ LOGGING = {
 }
 
 # Outbound notifications (SMS/WeChat/email): the default backend records instead of sending.
-GRIDCARE_NOTIFY_BACKEND = os.environ.get("GRIDCARE_NOTIFY_BACKEND", "gridcare.escalation.backends.RecordingBackend")
+GRIDCARE_NOTIFY_BACKEND = os.environ.get(
+    "GRIDCARE_NOTIFY_BACKEND", "gridcare.escalation.backends.RecordingBackend"
+)

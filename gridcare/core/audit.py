@@ -34,9 +34,18 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None, object_type: str = "",
-                 object_id: str = "", object_repr: str = "", changes: dict | None = None,
-                 note: str = "", unit_path: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+    note: str = "",
+    unit_path: str = "",
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -54,4 +63,6 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None, object_
 
 
 def audit_events_for(obj: models.Model):
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")
+    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+        "actor"
+    )

@@ -135,10 +135,16 @@ def calendar_seed_from_package(*, years: range | None = None) -> int:
     rows = []
     for day, name in holidays.items():
         if day.year in known and day.weekday() < 5 and day not in existing:
-            rows.append(CalendarDay(date=day, is_working=False, name=HOLIDAY_NAMES_ZH.get(str(name), str(name))))
+            rows.append(
+                CalendarDay(date=day, is_working=False, name=HOLIDAY_NAMES_ZH.get(str(name), str(name)))
+            )
     for day, name in workdays.items():
         if day.year in known and day.weekday() >= 5 and day not in existing:
-            rows.append(CalendarDay(date=day, is_working=True, name=f"{HOLIDAY_NAMES_ZH.get(str(name), str(name))}调休上班"))
+            rows.append(
+                CalendarDay(
+                    date=day, is_working=True, name=f"{HOLIDAY_NAMES_ZH.get(str(name), str(name))}调休上班"
+                )
+            )
     CalendarDay.objects.bulk_create(rows, batch_size=500)
     for year in known:
         CalendarYear.objects.get_or_create(year=year, defaults={"source": "chinesecalendar"})

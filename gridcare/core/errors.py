@@ -13,8 +13,15 @@ class ApplicationError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid",
-                 details: dict | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str = "invalid",
+        details: dict | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field

@@ -26,8 +26,14 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
     action = models.CharField(_("动作"), max_length=64, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=64)
     object_id = models.CharField(_("对象ID"), max_length=64)

@@ -26,10 +26,12 @@ class Customer(BaseModel):
     phone2 = models.CharField(_("备用电话"), max_length=20, blank=True, db_index=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
     address = models.CharField(_("用电地址"), max_length=200)
-    area = models.ForeignKey("grid.TransformerArea", on_delete=models.PROTECT, related_name="customers",
-                             verbose_name=_("台区"))
-    station = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="customers",
-                                verbose_name=_("供电所"))
+    area = models.ForeignKey(
+        "grid.TransformerArea", on_delete=models.PROTECT, related_name="customers", verbose_name=_("台区")
+    )
+    station = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="customers", verbose_name=_("供电所")
+    )
     category = models.CharField(_("用户类别"), max_length=24, choices=CustomerCategory.choices)
     tariff = models.CharField(_("电价类别"), max_length=50)
     voltage_kv = models.DecimalField(_("电压等级(kV)"), max_digits=6, decimal_places=2)

@@ -31,8 +31,9 @@ class Feeder(BaseModel):
 
     code = models.CharField(_("线路编码"), max_length=32, unique=True)
     name = models.CharField(_("线路名称"), max_length=100)
-    substation = models.ForeignKey(Substation, on_delete=models.PROTECT, related_name="feeders",
-                                   verbose_name=_("变电站"))
+    substation = models.ForeignKey(
+        Substation, on_delete=models.PROTECT, related_name="feeders", verbose_name=_("变电站")
+    )
 
     class Meta:
         verbose_name = _("馈线")
@@ -53,8 +54,9 @@ class TransformerArea(BaseModel):
     code = models.CharField(_("台区编码"), max_length=32, unique=True)
     name = models.CharField(_("台区名称"), max_length=100)
     feeder = models.ForeignKey(Feeder, on_delete=models.PROTECT, related_name="areas", verbose_name=_("馈线"))
-    station = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="transformer_areas",
-                                verbose_name=_("供电所"))
+    station = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="transformer_areas", verbose_name=_("供电所")
+    )
     capacity_kva = models.DecimalField(_("容量(kVA)"), max_digits=10, decimal_places=1)
     area_class = models.CharField(_("区域类别"), max_length=16, choices=AreaClass.choices)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -22,11 +22,18 @@ class OrgUnit(BaseModel):
     code = models.CharField(_("单位编码"), max_length=32, unique=True)
     name = models.CharField(_("单位名称"), max_length=100)
     kind = models.CharField(_("层级"), max_length=16, choices=UnitKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children", verbose_name=_("上级单位"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级单位"),
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
-    area_class = models.CharField(_("区域类别"), max_length=16, blank=True,
-                                  help_text=_("供电所的城区/农村/偏远类别"))
+    area_class = models.CharField(
+        _("区域类别"), max_length=16, blank=True, help_text=_("供电所的城区/农村/偏远类别")
+    )
 
     class Meta:
         verbose_name = _("组织单位")
@@ -54,7 +61,9 @@ class StaffProfile(BaseModel):
     """Links a login to its unit and role; the unit decides what the user can see."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="staff", verbose_name=_("所属单位"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="staff", verbose_name=_("所属单位")
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     display_name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("电话"), max_length=20, blank=True)

@@ -13,8 +13,14 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response({"detail": "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
-                         "code": "invalid", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {
+                "detail": "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+                "code": "invalid",
+                "errors": errors,
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # Serializer validation errors: keep DRF's {field: [messages]} under "errors".

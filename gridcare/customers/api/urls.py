@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .views import CustomerViewSet
+
+router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+urlpatterns = router.urls

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .views import OrgUnitViewSet
+
+router = SimpleRouter()
+router.register("org-units", OrgUnitViewSet, basename="org-unit")
+urlpatterns = router.urls

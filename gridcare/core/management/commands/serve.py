@@ -1,0 +1,49 @@
+"""`gridcare serve`: the production server (gunicorn) with static files (whitenoise)."""
+
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动生产服务器（gunicorn）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("GRIDCARE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("GRIDCARE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("GRIDCARE_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("GRIDCARE_THREADS", "1")))
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the background job worker in-process (production runs `gridcare worker`)",
+        )
+
+    def handle(self, *args, host, port, workers, threads, no_worker=False, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from gunicorn.app.wsgiapp import WSGIApplication
+
+        embedded = not no_worker and os.environ.get("GRIDCARE_EMBEDDED_WORKER", "1") == "1"
+        argv = [
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+        ]
+        if embedded:
+            # Background jobs (time-limit monitor, notifications) run beside the web workers.
+            argv += ["--config", "python:gridcare.core.gunicorn_conf"]
+        sys.argv = argv
+        self.stdout.write(f"GridCare serving on http://{host}:{port}/ ({workers} workers)")
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

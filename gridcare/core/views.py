@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from gridcare.org.selectors import user_can_administer, user_role, user_scope_path
+
+from .errors import ApplicationError
+from .models import AuditEvent
+from .navigation import nav_for
+from .tabular import IMPORTERS, ImportFailed
+
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        from django.conf import settings
+
+        if settings.DEMO_MODE:
+            from gridcare.org.demo import DEMO_PASSWORD, demo_logins
+
+            ctx["demo_logins"] = demo_logins()
+            ctx["demo_password"] = DEMO_PASSWORD
+        return ctx
+
+
+@login_required
+def home(request):
+    """A role's start page: the tiles of what this role does, plus each app's widgets."""
+    from .home import widgets_for
+
+    role = user_role(request.user)
+    return render(request, "core/home.html", {"tiles": nav_for(role), "widgets": widgets_for(request)})
+
+
+@login_required
+def audit_list(request):
+    """Audit events of the user's units (admins: everything), filterable."""
+    if user_role(request.user) not in {"admin", "supervisor", "quality_inspector"}:
+        raise PermissionDenied
+    qs = AuditEvent.objects.select_related("actor").order_by("-at", "-id")
+    path = user_scope_path(request.user)
+    if path:
+        qs = qs.filter(unit_path__startswith=path)
+    f = {k: request.GET.get(k, "").strip() for k in ("action", "object_type", "object_id", "actor", "unit")}
+    if f["action"]:
+        qs = qs.filter(action__startswith=f["action"])
+    if f["object_type"]:
+        qs = qs.filter(object_type=f["object_type"])
+    if f["object_id"]:
+        qs = qs.filter(object_id=f["object_id"])
+    if f["actor"]:
+        qs = qs.filter(actor__username=f["actor"])
+    if f["unit"]:
+        qs = qs.filter(unit_path__contains=f"/{f['unit']}/")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "page_obj": page,
+            "paginator": page.paginator,
+            "f": f,
+            "querystring_without_page": params.urlencode() + "&" if params else "",
+        },
+    )
+
+
+@login_required
+def import_view(request):
+    """Admins upload a grid/customer file; the report lists every bad row, nothing is written on error."""
+    if not user_can_administer(request.user):
+        raise PermissionDenied
+    report = None
+    error = None
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        upload = request.FILES.get("file")
+        if kind not in IMPORTERS:
+            error = _("请选择导入类型")
+        elif upload is None:
+            error = _("请选择文件")
+        else:
+            importer, _help = IMPORTERS[kind]
+            try:
+                report = importer(source=upload.read(), actor=request.user, name=upload.name)
+                messages.success(request, report.as_text())
+            except ImportFailed as exc:
+                report = exc.report
+            except ApplicationError as exc:
+                error = exc.message
+    kinds = sorted((k, h) for k, (_fn, h) in IMPORTERS.items())
+    return render(request, "core/import.html", {"kinds": kinds, "report": report, "error": error})

@@ -1,0 +1,108 @@
+import pytest
+from rest_framework.test import APIClient
+
+from gridcare.core.models import AuditEvent
+from gridcare.customers.selectors import customer_search
+from gridcare.customers.tests.factories import CustomerFactory
+from gridcare.org.choices import Role
+
+
+@pytest.fixture
+def people(world):
+    return [
+        CustomerFactory(
+            customer_no="3100000001",
+            name="张伟",
+            phone="13912345678",
+            address="扬州市文昌西路18号",
+            area=world.area_a,
+        ),
+        CustomerFactory(
+            customer_no="3100000002",
+            name="李秀英",
+            phone="13800001111",
+            phone2="0514-87654321",
+            address="扬州市东关街5号",
+            area=world.area_a,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("3100000001", ["3100000001"]),
+        ("310000", ["3100000001", "3100000002"]),
+        ("13912345678", ["3100000001"]),
+        ("１３９１２３４５６７８", ["3100000001"]),  # full-width digits
+        ("0514-87654321", ["3100000002"]),
+        ("5678", ["3100000001"]),  # last digits of a phone
+        ("秀英", ["3100000002"]),
+        ("東關街", ["3100000002"]),  # traditional characters
+        ("文昌 18号", ["3100000001"]),
+    ],
+)
+def test_search(world, people, query, expected):
+    user = world.staff(Role.HOTLINE_AGENT, world.county_a)
+    assert sorted(customer_search(user, query).values_list("customer_no", flat=True)) == expected
+
+
+def test_list_masks_phones_and_reveal_is_audited(world, people, client):
+    agent = world.staff(Role.HOTLINE_AGENT, world.county_a)
+    client.force_login(agent)
+    body = client.get("/customers/").content.decode()
+    assert "13912345678" not in body and "139****5678" in body
+    resp = client.post("/customers/3100000001/reveal/", {"reason": "回访客户"})
+    assert "13912345678" in resp.content.decode()
+    ev = AuditEvent.objects.get(action="customer.reveal_personal_data")
+    assert ev.actor == agent and ev.note == "回访客户" and ev.object_id == str(people[0].pk)
+
+
+def test_planner_cannot_reveal(world, people):
+    api = APIClient()
+    api.force_authenticate(world.staff(Role.PLANNER, world.city))
+    resp = api.post("/api/customers/3100000001/reveal/", {}, format="json")
+    assert resp.status_code == 403
+    assert not AuditEvent.objects.filter(action="customer.reveal_personal_data").exists()
+
+
+def test_api_update_is_audited_field_by_field(world, people):
+    api = APIClient()
+    user = world.staff(Role.CUSTOMER_MANAGER, world.station_a)
+    api.force_authenticate(user)
+    resp = api.patch(
+        "/api/customers/3100000001/", {"address": "扬州市文昌西路20号", "important": True}, format="json"
+    )
+    assert resp.status_code == 200, resp.json()
+    ev = AuditEvent.objects.get(action="customer.update")
+    assert ev.changes == {"address": ["扬州市文昌西路18号", "扬州市文昌西路20号"], "important": [False, True]}
+    assert ev.actor == user
+
+
+def test_api_update_errors_name_the_field(world, people):
+    api = APIClient()
+    api.force_authenticate(world.staff(Role.CUSTOMER_MANAGER, world.county_a))
+    resp = api.patch("/api/customers/3100000001/", {"area": "NOPE"}, format="json")
+    assert resp.status_code == 400
+    assert "area" in resp.json()["errors"]
+    resp = api.patch("/api/customers/3100000001/", {"area": world.area_b.code}, format="json")
+    assert resp.status_code == 400 and "area" in resp.json()["errors"]
+
+
+def test_customer_list_query_count_does_not_grow(world, client, django_assert_max_num_queries):
+    for i in range(30):
+        CustomerFactory(customer_no=f"31000100{i:02d}", area=world.area_a)
+    client.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
+    with django_assert_max_num_queries(8):
+        assert client.get("/customers/").status_code == 200
+
+
+def test_api_list_query_count(world, django_assert_num_queries):
+    for i in range(30):
+        CustomerFactory(customer_no=f"31000100{i:02d}", area=world.area_a)
+    api = APIClient()
+    user = world.staff(Role.HOTLINE_AGENT, world.county_a)
+    api.force_authenticate(user)
+    api.get("/api/customers/")  # warm the staff profile cache path
+    with django_assert_num_queries(2):  # count + one page; an N+1 would add 30
+        assert api.get("/api/customers/").json()["count"] == 30

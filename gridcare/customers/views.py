@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+
+from gridcare.core.audit import audit_events_for
+from gridcare.core.errors import ApplicationError
+from gridcare.core.listing import export_response, paginate
+from gridcare.core.textutil import mask_id_number, mask_phone
+from gridcare.org.selectors import user_can_reveal_personal_data
+
+from .exporters import export_customers
+from .filters import CustomerFilterSet
+from .selectors import customer_get, customers_for
+from .services import customer_reveal_personal_data
+
+
+@login_required
+def customer_list(request):
+    fs = CustomerFilterSet(
+        request.GET or None,
+        queryset=customers_for(request.user).select_related("area", "station").order_by("customer_no"),
+    )
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    ctx = {"filter": fs, **paginate(request, qs)}
+    if request.htmx:
+        return render(request, "customers/_customer_rows.html", ctx)
+    return render(request, "customers/customer_list.html", ctx)
+
+
+@login_required
+def customer_detail(request, customer_no):
+    customer = customer_get(request.user, customer_no)
+    if customer is None:
+        raise Http404
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "c": customer,
+            "phone_masked": mask_phone(customer.phone),
+            "phone2_masked": mask_phone(customer.phone2),
+            "id_masked": mask_id_number(customer.id_number),
+            "can_reveal": user_can_reveal_personal_data(request.user),
+            "events": audit_events_for(customer)[:50],
+        },
+    )
+
+
+@login_required
+def customer_reveal(request, customer_no):
+    if request.method != "POST":
+        return HttpResponseBadRequest()
+    customer = customer_get(request.user, customer_no)
+    if customer is None:
+        raise Http404
+    try:
+        data = customer_reveal_personal_data(
+            actor=request.user, customer=customer, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as exc:
+        return render(request, "customers/_personal.html", {"error": exc.message}, status=exc.status)
+    return render(request, "customers/_personal.html", {"data": data})
+
+
+@login_required
+def customer_export(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        return HttpResponseBadRequest("format must be csv or xlsx")
+    headers, rows = export_customers(user=request.user)
+    return export_response(fmt, "customers", headers, rows)

@@ -1,0 +1,1 @@
+"""The demo utility: a deterministic, realistic city supply company (not a Django app)."""

@@ -1,0 +1,31 @@
+from rest_framework import viewsets
+
+from gridcare.grid.filters import FeederFilterSet, TransformerAreaFilterSet
+from gridcare.grid.selectors import areas_for, feeders_for, substations_for
+
+from .serializers import FeederSerializer, SubstationSerializer, TransformerAreaSerializer
+
+
+class SubstationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SubstationSerializer
+
+    def get_queryset(self):
+        return substations_for(self.request.user).order_by("name")
+
+
+class FeederViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FeederSerializer
+    filterset_class = FeederFilterSet
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return feeders_for(self.request.user).select_related("substation").order_by("code")
+
+
+class TransformerAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TransformerAreaSerializer
+    filterset_class = TransformerAreaFilterSet
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return areas_for(self.request.user).select_related("feeder", "station").order_by("code")

@@ -1,0 +1,62 @@
+"""Demo logins: one per role, printed at start and shown on the sign-in page in demo mode only."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+from .choices import Role
+from .models import OrgUnit, StaffProfile
+
+DEMO_PASSWORD = "gridcare-demo"
+
+# username, role, unit selector ("city", "county", "station", "team"), display name
+DEMO_USERS = [
+    ("agent", Role.HOTLINE_AGENT, "city", "周晓燕"),
+    ("agent_county", Role.HOTLINE_AGENT, "county", "蒋丽娟"),
+    ("clerk", Role.COUNTER_CLERK, "county", "陈静"),
+    ("dispatcher", Role.DISPATCHER, "county", "王建国"),
+    ("crew", Role.REPAIR_CREW, "team", "刘海涛"),
+    ("custmgr", Role.CUSTOMER_MANAGER, "station", "孙伟"),
+    ("supervisor", Role.SUPERVISOR, "city", "徐明"),
+    ("inspector", Role.QUALITY_INSPECTOR, "city", "朱红梅"),
+    ("planner", Role.PLANNER, "city", "高鹏"),
+    ("manager", Role.MANAGER, "city", "杨志成"),
+    ("admin", Role.ADMIN, "company", "系统管理员"),
+]
+
+
+def create_demo_users(*, units: dict[str, OrgUnit]) -> list[tuple[str, str, str]]:
+    """Create (or refresh) the demo logins; ``units`` maps selector → unit."""
+    User = get_user_model()
+    hashed = make_password(DEMO_PASSWORD)
+    out = []
+    for username, role, sel, display in DEMO_USERS:
+        unit = units[sel]
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "password": hashed,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+                "first_name": display,
+            },
+        )
+        StaffProfile.objects.update_or_create(
+            user=user, defaults={"unit": unit, "role": role, "display_name": display}
+        )
+        out.append((username, str(Role(role).label), unit.name))
+    return out
+
+
+def demo_logins() -> list[dict]:
+    usernames = [u[0] for u in DEMO_USERS]
+    profiles = {
+        p.user.username: p
+        for p in StaffProfile.objects.filter(user__username__in=usernames).select_related("user", "unit")
+    }
+    return [
+        {"username": u, "role": profiles[u].get_role_display(), "unit": profiles[u].unit.name}
+        for u in usernames
+        if u in profiles
+    ]
