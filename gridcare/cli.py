@@ -1,6 +1,6 @@
 """The `gridcare` console command: a thin wrapper over Django's management commands.
 
-    gridcare migrate | serve | worker | demo | import grid FILE | token USER | classify ... | forecast ...
+gridcare migrate | serve | worker | demo | import grid FILE | token USER | classify ... | forecast ...
 """
 
 import os

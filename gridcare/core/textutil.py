@@ -24,18 +24,14 @@ def mask_id_number(value: str) -> str:
     return v[:4] + "*" * (len(v) - 8) + v[-4:]
 
 
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (Ｑ１２３　) to half-width; leaves CJK untouched."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    if text.isascii():
+        return text
+    return text.translate(_HALFWIDTH)
 
 
 _t2s = None

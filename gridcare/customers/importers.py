@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,6 +41,7 @@ CATEGORIES = set(CustomerCategory.values)
 NO_RE = re.compile(r"^[0-9A-Za-z-]{4,20}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|95598)$")
 FLAGS = {"0": False, "1": True, "": False}
+SEP_RE = re.compile(r"[;；/,，]")
 # Fields compared and written, in table order (area → area_id, station → station_id).
 DATA_FIELDS = [
     "name",
@@ -57,7 +59,9 @@ DATA_FIELDS = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def _decimal(value: str, places: int) -> Decimal | None:
+    """Parse and round a decimal; cached because a million rows repeat a few hundred values."""
     try:
         d = Decimal(value)
     except (InvalidOperation, ValueError):
@@ -67,8 +71,16 @@ def _decimal(value: str, places: int) -> Decimal | None:
     return d.quantize(Decimal(1).scaleb(-places))
 
 
-def validate_customer_rows(table, report: ImportReport, progress=None) -> list[tuple]:
-    """Validate every row; returns tuples in DATA_FIELDS order prefixed by customer_no."""
+MAX_CAPACITY = Decimal("1e9")
+
+
+def validate_customer_rows(table, report: ImportReport, progress=None, chunk: int = 20_000):
+    """Validate every row; yields lists of valid rows (customer_no + DATA_FIELDS order).
+
+    Errors go to ``report``; a caller writes chunks only while ``report.ok`` holds and
+    rolls back otherwise, so validation of the next chunk overlaps the database's work
+    on the previous one.
+    """
     areas = {
         code: (pk, station_id)
         for code, pk, station_id in TransformerArea.objects.values_list("code", "pk", "station_id")
@@ -139,7 +151,7 @@ def validate_customer_rows(table, report: ImportReport, progress=None) -> list[t
             add(rowno, "voltage_kv", cells[i_v], "电压等级须为正数 / voltage must be positive")
             ok = False
         cap = _decimal(to_halfwidth(cells[i_cap]), 1)
-        if cap is None or cap < 0 or cap >= Decimal("1e9"):
+        if cap is None or cap < 0 or cap >= MAX_CAPACITY:
             add(rowno, "capacity_kva", cells[i_cap], "容量须为非负数 / capacity must be >= 0")
             ok = False
         imp = FLAGS.get(cells[i_imp])
@@ -150,6 +162,9 @@ def validate_customer_rows(table, report: ImportReport, progress=None) -> list[t
         if sen is None:
             add(rowno, "sensitive", cells[i_sen], "应为 0 或 1 / must be 0 or 1")
             ok = False
+        if len(out) >= chunk:
+            yield out
+            out = []
         if ok:
             out.append(
                 (
@@ -170,7 +185,8 @@ def validate_customer_rows(table, report: ImportReport, progress=None) -> list[t
             )
     if progress and batch:
         progress(batch)
-    return out
+    if out:
+        yield out
 
 
 def _existing(numbers: list[str]) -> dict[str, tuple]:
@@ -183,6 +199,15 @@ def _existing(numbers: list[str]) -> dict[str, tuple]:
         for row in Customer.objects.filter(customer_no__in=numbers[i : i + chunk]).values_list(*values):
             out[row[0]] = row[1:]
     return out
+
+
+_ESC = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _esc(value: str) -> str:
+    return (
+        value.translate(_ESC) if ("\\" in value or "\t" in value or "\n" in value or "\r" in value) else value
+    )
 
 
 def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> None:
@@ -206,11 +231,23 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
         if connection.vendor == "postgresql":
             raw = cur.cursor
             if new_rows:
+                stamp = now.isoformat()
                 with raw.copy(
                     f"COPY {table} ({', '.join(cols)}, id_number, created_at, updated_at) FROM STDIN"
                 ) as cp:
+                    # COPY text format built directly: several times faster than write_row().
+                    buf = []
                     for r in new_rows:
-                        cp.write_row((*r, "", now, now))
+                        buf.append(
+                            f"{_esc(r[0])}\t{_esc(r[1])}\t{_esc(r[2])}\t{_esc(r[3])}\t{_esc(r[4])}\t{r[5]}\t{r[6]}\t"
+                            f"{r[7]}\t{_esc(r[8])}\t{r[9]}\t{r[10]}\t{'t' if r[11] else 'f'}\t"
+                            f"{'t' if r[12] else 'f'}\t\t{stamp}\t{stamp}\n"
+                        )
+                        if len(buf) >= 5000:
+                            cp.write("".join(buf))
+                            buf.clear()
+                    if buf:
+                        cp.write("".join(buf))
             if updates:
                 raw.execute(f"CREATE TEMP TABLE _cust_upd (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
                 with raw.copy(
@@ -224,15 +261,20 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
                     f"UPDATE {table} t SET {sets}, updated_at = u.updated_at FROM _cust_upd u WHERE t.id = u.id"
                 )
         else:
+            import sqlite3
+
+            raw = cur.cursor
             if new_rows:
-                placeholders = ", ".join(["%s"] * (len(cols) + 3))
+                placeholders = ", ".join(["?"] * (len(cols) + 3))
                 sql = (
                     f"INSERT INTO {table} ({', '.join(cols)}, id_number, created_at, updated_at) "
                     f"VALUES ({placeholders})"
                 )
                 step = 20_000
                 for i in range(0, len(new_rows), step):
-                    cur.executemany(
+                    # The plain sqlite3 cursor: Django's wrapper re-formats every parameter set.
+                    sqlite3.Cursor.executemany(
+                        raw,
                         sql,
                         [
                             (*r[:9], str(r[9]), str(r[10]), r[11], r[12], "", now, now)
@@ -249,32 +291,61 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
 
 @register_importer("customers", "customer master data (户号, 户变关系)")
 def import_customers(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
+    """Validate every row; insert new customers and update changed ones, all or nothing.
+
+    Rows are written chunk by chunk inside one transaction while later chunks are still
+    being validated; the first bad row stops further writes, validation goes on to report
+    every bad row, and the transaction is rolled back, so nothing is written.
+    """
     report = ImportReport(kind="customers")
     table = read_table(source, name=name)
     if not check_headers(table, COLUMNS, report):
         raise ImportFailed(report)
-    rows = validate_customer_rows(table, report, progress)
-    if not report.ok:
-        raise ImportFailed(report)
-    existing = _existing([r[0] for r in rows])
-    new_rows, updates, audits = [], [], []
     now = timezone.now()
+    audits: list[AuditEvent] = []
+    created = updated = 0
+    with transaction.atomic():
+        table_empty = not Customer.objects.exists()
+        for rows in validate_customer_rows(table, report, progress):
+            if not report.ok:
+                continue
+            existing = {} if table_empty else _existing([r[0] for r in rows])
+            new_rows, updates = _split(rows, existing, report, audits, actor, name)
+            write_customer_rows(new_rows, updates, now)
+            created += len(new_rows)
+            updated += len(updates)
+        if not report.ok:
+            raise ImportFailed(report)
+        AuditEvent.objects.bulk_create(audits, batch_size=2000)
+        audit_record(
+            actor=actor,
+            action="customer.import",
+            object_type="customers.customer",
+            object_id="*",
+            object_repr=f"导入 {name}",
+            changes={"created": created, "updated": updated, "unchanged": report.unchanged},
+            note=name,
+        )
+    report.created, report.updated = created, updated
+    return report
+
+
+def _split(rows, existing, report, audits, actor, name):
+    new_rows, updates = [], []
     for r in rows:
         old = existing.get(r[0])
         if old is None:
             new_rows.append(r)
             continue
-        values = r[1:]
         changes = {
-            f: [str(o) if o is not None else None, str(v)]
-            for f, o, v in zip(DATA_FIELDS, old[1:], values, strict=True)
+            f.removesuffix("_id"): [None if o is None else str(o), str(v)]
+            for f, o, v in zip(DATA_FIELDS, old[1:], r[1:], strict=True)
             if (o != v if not isinstance(v, Decimal) else Decimal(o) != v)
         }
         if not changes:
             report.unchanged += 1
             continue
         updates.append((old[0], r))
-        changes = {k.removesuffix("_id"): v for k, v in changes.items()}
         audits.append(
             AuditEvent(
                 actor=actor,
@@ -286,17 +357,4 @@ def import_customers(*, source, actor=None, name: str = "", progress=None) -> Im
                 note=name,
             )
         )
-    with transaction.atomic():
-        write_customer_rows(new_rows, updates, now)
-        AuditEvent.objects.bulk_create(audits, batch_size=2000)
-        audit_record(
-            actor=actor,
-            action="customer.import",
-            object_type="customers.customer",
-            object_id="*",
-            object_repr=f"导入 {name}",
-            changes={"created": len(new_rows), "updated": len(updates), "unchanged": report.unchanged},
-            note=name,
-        )
-    report.created, report.updated = len(new_rows), len(updates)
-    return report
+    return new_rows, updates

@@ -20,17 +20,23 @@ class Customer(BaseModel):
     an audited action.
     """
 
-    customer_no = models.CharField(_("户号"), max_length=20, unique=True)
-    name = models.CharField(_("户名"), max_length=100, db_index=True)
+    customer_no = models.CharField(_("户号"), max_length=20)
+    name = models.CharField(_("户名"), max_length=100)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
-    phone2 = models.CharField(_("备用电话"), max_length=20, blank=True, db_index=True)
+    phone2 = models.CharField(_("备用电话"), max_length=20, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
     address = models.CharField(_("用电地址"), max_length=200)
     area = models.ForeignKey(
         "grid.TransformerArea", on_delete=models.PROTECT, related_name="customers", verbose_name=_("台区")
     )
+    # A copy of area.station kept by services (no database constraint: the area's own
+    # foreign key already guarantees it, and a million-row import checks it once per row).
     station = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, related_name="customers", verbose_name=_("供电所")
+        "org.OrgUnit",
+        db_constraint=False,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("供电所"),
     )
     category = models.CharField(_("用户类别"), max_length=24, choices=CustomerCategory.choices)
     tariff = models.CharField(_("电价类别"), max_length=50)
@@ -44,8 +50,14 @@ class Customer(BaseModel):
         verbose_name_plural = _("客户")
         ordering = ["customer_no"]
         constraints = [
+            # A plain unique index (unique=True would add a second, pattern-ops index on PostgreSQL).
+            models.UniqueConstraint(fields=["customer_no"], name="customer_no_unique"),
             models.CheckConstraint(condition=Q(capacity_kva__gte=0), name="customer_capacity_non_negative"),
             models.CheckConstraint(condition=Q(voltage_kv__gt=0), name="customer_voltage_positive"),
+        ]
+        indexes = [
+            # Few customers have a second phone: index only those rows.
+            models.Index(fields=["phone2"], name="customer_phone2_idx", condition=~Q(phone2="")),
         ]
 
     def __str__(self) -> str:

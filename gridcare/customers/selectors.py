@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from gridcare.core.textutil import normalize_query
@@ -17,6 +18,21 @@ _DIGITS = re.compile(r"^[0-9-]+$")
 def customers_for(user) -> QuerySet[Customer]:
     """Customers of the user's unit and below (via the customer's supply station)."""
     return scope_by_unit(Customer.objects.all(), user, "station")
+
+
+def prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, written so that an ordinary index serves it.
+
+    Digit prefixes (customer numbers) become a range on the plain unique index; SQLite's
+    LIKE is case-insensitive and skips the index, so other ASCII prefixes become a range
+    there too; elsewhere LIKE 'x%' (a scan on PostgreSQL without a pattern-ops index).
+    """
+    if prefix.isdigit() and prefix[-1] != "9":
+        # Digit strings sort the same in every collation: [310, 311) is "starts with 310".
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+    if connection.vendor == "sqlite" and prefix.isascii():
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\x7f"})
+    return Q(**{f"{field}__startswith": prefix})
 
 
 def customer_search_q(query: str) -> Q | None:
@@ -33,10 +49,11 @@ def customer_search_q(query: str) -> Q | None:
     compact = q.replace(" ", "")
     if _DIGITS.match(compact):
         digits = compact.replace("-", "")
-        cond = Q(customer_no__startswith=digits)
+        cond = prefix_q("customer_no", digits)
         for form in {digits, compact}:
             cond |= Q(phone=form) | Q(phone2=form)
-        if 4 <= len(digits) < 11:
+        if 4 <= len(digits) <= 8:
+            # The tail of a phone number ("the caller's last four digits"): a scan, so only for short input.
             cond |= Q(phone__endswith=digits)
         return cond
     cond = Q()

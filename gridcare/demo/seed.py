@@ -97,9 +97,22 @@ def _station_class(county_class: str, i: int) -> str:
     return "rural" if i < 2 else "remote"
 
 
-def seed_utility(*, size: str = "default", seed: int = 20261122, progress=None) -> dict:
-    """Create the demo utility in an empty database. Returns counts and the demo logins."""
+def seed_utility(
+    *, size: str = "default", seed: int = 20261122, progress=None, customers: int | None = None
+) -> dict:
+    """Create the demo utility in an empty database. Returns counts and the demo logins.
+
+    ``customers`` overrides the size's customer count (benchmarks seed the grid only).
+    """
     spec = SIZES[size]
+    if customers is not None:
+        spec = Size(
+            spec.counties,
+            spec.stations_per_county,
+            spec.feeders_per_station,
+            spec.areas_per_feeder,
+            customers,
+        )
     rnd = Rand(seed)
     say = progress or (lambda msg: None)
     now = timezone.now()

@@ -33,7 +33,7 @@ def browser_page(locale: str = "zh-CN"):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             page = browser.new_page(locale=locale, viewport={"width": 1366, "height": 900})
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)
             yield page
         finally:
             browser.close()
