@@ -1,8 +1,12 @@
 import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .choices import CustomerCategory
 from .models import Customer
 from .selectors import customer_search_q
+
+YES_NO_ALL = forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -12,8 +16,8 @@ class CustomerFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(field_name="area__code", label="台区编码")
     station = django_filters.CharFilter(field_name="station__code", label="供电所编码")
     category = django_filters.ChoiceFilter(choices=CustomerCategory.choices, label="用户类别")
-    important = django_filters.BooleanFilter(label="重要客户")
-    sensitive = django_filters.BooleanFilter(label="敏感客户")
+    important = django_filters.BooleanFilter(label="重要客户", widget=YES_NO_ALL)
+    sensitive = django_filters.BooleanFilter(label="敏感客户", widget=YES_NO_ALL)
 
     class Meta:
         model = Customer

@@ -23,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, no_worker=False, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if os.environ.get("GRIDCARE_COLLECTSTATIC") == "1":
+            # Production: pre-compressed copies under STATIC_ROOT. Otherwise whitenoise serves
+            # straight from the apps' static folders (WHITENOISE_USE_FINDERS), starting at once.
+            call_command("collectstatic", interactive=False, verbosity=0)
         from gunicorn.app.wsgiapp import WSGIApplication
 
         embedded = not no_worker and os.environ.get("GRIDCARE_EMBEDDED_WORKER", "1") == "1"

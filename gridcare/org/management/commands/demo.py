@@ -52,6 +52,7 @@ class Command(BaseCommand):
         self._print_logins(host, port)
         if not no_serve:
             os.environ["GRIDCARE_DEMO"] = "1"
+            settings.DEMO_MODE = True  # gunicorn workers fork from this process and inherit it
             call_command("serve", host=host, port=port, workers=workers)
 
     def _fresh_database(self, db):

@@ -1,0 +1,138 @@
+import io
+import json
+
+import pandas as pd
+import pytest
+from django.core.management import CommandError, call_command
+
+from .synthetic import synthetic_counts, write_csv
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def calls_csv(tmp_path_factory):
+    return write_csv(synthetic_counts(weeks=8), tmp_path_factory.mktemp("wf") / "calls.csv")
+
+
+def test_staffing_json_erlang_c():
+    d = json.loads(run("staffing", "--calls", "100", "--interval-seconds", "1800", "--aht", "180", "--json"))
+    assert set(d) == {"agents", "service_level", "asa_seconds", "abandon_rate"}
+    assert d["agents"] == 14 and d["abandon_rate"] is None
+    assert d["service_level"] == pytest.approx(0.88835, abs=1e-5)
+    assert d["asa_seconds"] == pytest.approx(7.836, abs=1e-3)
+
+
+def test_staffing_json_erlang_a_with_shrinkage():
+    d = json.loads(
+        run(
+            "staffing",
+            "--calls",
+            "100",
+            "--aht",
+            "180",
+            "--patience",
+            "180",
+            "--shrinkage",
+            "0.3",
+            "--max-abandon",
+            "0.05",
+            "--json",
+        )
+    )
+    assert 0 < d["abandon_rate"] <= 0.05
+    assert d["service_level"] >= 0.8
+    assert d["agents"] >= 18
+
+
+def test_staffing_text_and_errors():
+    text = run("staffing", "--calls", "100", "--aht", "180", "--patience", "120")
+    assert "Erlang A" in text and "abandon rate" in text
+    with pytest.raises(CommandError, match="AHT"):
+        run("staffing", "--calls", "100", "--aht", "0")
+    with pytest.raises(CommandError, match="unreachable"):
+        run("staffing", "--calls", "100", "--aht", "180", "--target", "1")
+
+
+def test_zero_calls_staffing():
+    d = json.loads(run("staffing", "--calls", "0", "--aht", "180", "--json"))
+    assert d["agents"] == 0
+
+
+def test_forecast_backtest_json(calls_csv):
+    d = json.loads(
+        run(
+            "forecast",
+            "backtest",
+            "--input",
+            calls_csv,
+            "--interval",
+            "30min",
+            "--origins",
+            "5",
+            "--no-statsforecast",
+            "--json",
+        )
+    )
+    models = {m["model"]: m for m in d["models"]}
+    assert {"snaive_day", "snaive_week", "daily_profile", "mean_4w"} <= set(models)
+    for m in models.values():
+        assert {"mae", "rmse", "mape", "mase"} <= set(m)
+    assert d["interval_minutes"] == 30 and d["origins"] == 5
+    assert models["daily_profile"]["mase"] < models["snaive_day"]["mase"]
+
+
+def test_forecast_backtest_table_with_one_statsforecast_model(calls_csv):
+    text = run(
+        "forecast", "backtest", "--input", calls_csv, "--origins", "2", "--models", "snaive_week,sf_ets_ana"
+    )
+    assert "sf_ets_ana" in text and "MASE" in text
+
+
+def test_forecast_predict_csv(calls_csv, tmp_path):
+    out = tmp_path / "out.csv"
+    text = run(
+        "forecast",
+        "predict",
+        "--input",
+        calls_csv,
+        "--interval",
+        "30min",
+        "--horizon-days",
+        "1",
+        "--output",
+        str(out),
+    )
+    assert "wrote 20 intervals" in text
+    df = pd.read_csv(out)
+    assert list(df.columns) == ["start", "forecast", "lo80", "hi80"]
+    assert df["start"].iloc[0] == "2024-04-29 08:00:00"  # history ends Friday 26 April → Monday
+    assert (df["lo80"] <= df["forecast"]).all() and (df["forecast"] <= df["hi80"]).all()
+
+
+def test_forecast_bad_interval(calls_csv):
+    with pytest.raises(CommandError, match="divide a day"):
+        run("forecast", "predict", "--input", calls_csv, "--interval", "7min")
+    with pytest.raises(CommandError, match="not found"):
+        run("forecast", "backtest", "--input", "/nonexistent.csv")
+
+
+@pytest.mark.django_db
+def test_refresh_and_pages(calls_csv, client, django_user_model):
+    from gridcare.workforce.models import ForecastRun
+
+    call_command("import", "calls", calls_csv, "--no-progress", stdout=io.StringIO())
+    text = run("forecast", "refresh", "--interval", "30min", "--horizon-days", "2")
+    assert "stored forecast run" in text
+    assert ForecastRun.objects.get().result["rows"]
+    user = django_user_model.objects.create_user("planner", password="x")
+    client.force_login(user)
+    page = client.get("/workforce/")
+    assert page.status_code == 200
+    assert b"<svg" in page.content and b"2024-04-29 08:00" in page.content
+    xlsx = client.get("/workforce/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

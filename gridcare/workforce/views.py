@@ -1,0 +1,167 @@
+"""Pages: forecast against actual, required against planned agents, Excel export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from .erlang import ErlangError, staff_intervals
+from .rostering import RosterError, default_templates, plan_shifts
+from .selectors import LOCAL, contact_volume_series, latest_forecast_run
+
+
+def _float(request, name: str, default: float) -> float:
+    try:
+        return float(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def _overview_rows(request):
+    """Rows of the latest cached forecast, with actuals, required and planned agents."""
+    run = latest_forecast_run()
+    params = {
+        "aht": _float(request, "aht", 240),
+        "target": _float(request, "target", 0.8),
+        "answer_within": _float(request, "answer_within", 20),
+        "patience": _float(request, "patience", 90),
+        "shrinkage": _float(request, "shrinkage", 0.3),
+    }
+    if run is None:
+        return run, params, [], None
+    rows = run.result.get("rows", [])
+    minutes = run.interval_minutes
+    starts = [dt.datetime.fromisoformat(r["start"]) for r in rows]
+    error = None
+    if starts:
+        lo = starts[0].replace(tzinfo=LOCAL)
+        hi = starts[-1].replace(tzinfo=LOCAL) + dt.timedelta(minutes=minutes)
+        actual = contact_volume_series(since=lo, until=hi)
+        if len(actual):
+            actual = actual.groupby(actual.index.floor(f"{minutes}min")).sum()
+        mean = np.array([r["forecast"] for r in rows])
+        try:
+            staff = staff_intervals(
+                mean,
+                interval_seconds=minutes * 60,
+                aht=params["aht"],
+                target=params["target"],
+                answer_within=params["answer_within"],
+                patience=params["patience"] or None,
+                shrinkage=params["shrinkage"],
+            )
+            required = np.array([s.agents for s in staff])
+        except ErlangError as exc:
+            error, required = exc.message, np.zeros(len(rows))
+        planned = np.zeros(len(rows))
+        for day in sorted({s.date() for s in starts}):
+            idx = [i for i, s in enumerate(starts) if s.date() == day]
+            first = starts[idx[0]]
+            offset = (first.hour * 60 + first.minute) // minutes
+            req_day = np.zeros(offset + len(idx))
+            req_day[offset:] = required[idx]
+            try:
+                plan = plan_shifts(
+                    req_day,
+                    default_templates(1440, minutes),
+                    interval_minutes=minutes,
+                    mip_gap=0.02,
+                    time_limit=5,
+                )
+                planned[idx] = plan.coverage[offset:]
+            except RosterError as exc:
+                error = exc.message
+        out = []
+        for i, (r, s) in enumerate(zip(rows, starts, strict=True)):
+            a = actual.get(s) if actual is not None and len(actual) else None
+            out.append(
+                {
+                    **r,
+                    "start": s,
+                    "actual": None if a is None else float(a),
+                    "required": int(required[i]),
+                    "planned": int(planned[i]),
+                }
+            )
+        return run, params, out, error
+    return run, params, [], error
+
+
+def _svg(rows, key_a: str, key_b: str, key_c: str | None = None, width: int = 900, height: int = 220) -> str:
+    """A tiny offline line chart (inline SVG) of up to three series."""
+    if not rows:
+        return ""
+    vals = [r[k] for r in rows for k in (key_a, key_b, key_c) if k and r.get(k) is not None]
+    top = max(vals + [1.0])
+    n = len(rows)
+
+    def line(key, colour, dash=""):
+        pts = [
+            f"{40 + i * (width - 50) / max(n - 1, 1):.1f},{height - 20 - (r[key] / top) * (height - 40):.1f}"
+            for i, r in enumerate(rows)
+            if r.get(key) is not None
+        ]
+        return (
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" {dash} points="{" ".join(pts)}"/>'
+            if pts
+            else ""
+        )
+
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">'
+        f'<line x1="40" y1="{height - 20}" x2="{width - 10}" y2="{height - 20}" stroke="#999"/>'
+        f'<text x="2" y="20" font-size="11">{top:.0f}</text>'
+        + line(key_a, "#1f77b4")
+        + line(key_b, "#d62728")
+        + (line(key_c, "#aaaaaa", 'stroke-dasharray="4 3"') if key_c else "")
+        + "</svg>"
+    )
+
+
+@login_required
+def overview(request):
+    """Forecast vs actual and required vs planned agents for the latest cached forecast."""
+    run, params, rows, error = _overview_rows(request)
+    return render(
+        request,
+        "workforce/overview.html",
+        {
+            "run": run,
+            "params": params,
+            "rows": rows,
+            "error": error,
+            "volume_chart": _svg(rows, "forecast", "actual", "hi80"),
+            "agents_chart": _svg(rows, "required", "planned"),
+        },
+    )
+
+
+@login_required
+def export_xlsx(request):
+    """The overview table as an Excel file (XlsxWriter, constant memory)."""
+    import xlsxwriter
+
+    run, params, rows, _ = _overview_rows(request)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
+    ws = wb.add_worksheet("forecast")
+    head = ["start", "forecast", "lo80", "hi80", "actual", "required", "planned"]
+    bold = wb.add_format({"bold": True})
+    for j, h in enumerate(head):
+        ws.write(0, j, h, bold)
+    for i, r in enumerate(rows, start=1):
+        ws.write(i, 0, r["start"].strftime("%Y-%m-%d %H:%M"))
+        for j, k in enumerate(head[1:], start=1):
+            if r.get(k) is not None:
+                ws.write_number(i, j, r[k])
+    wb.close()
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = 'attachment; filename="workforce-forecast.xlsx"'
+    return resp
