@@ -46,6 +46,9 @@ class Command(BaseCommand):
             seed_utility(size=size, seed=seed, progress=lambda m: self.stdout.write("  " + m))
             if not no_history:
                 self._seed_history(size=size, seed=seed)
+                from gridcare.workforce.demo import seed_demo_forecast
+
+                seed_demo_forecast(seed=seed, stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒"))
         else:
             self.stdout.write("沿用已有的演示数据库 / reusing the existing demo database")
