@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from gridcare.core.tests.browser import artifacts_dir, browser_page, login
 from gridcare.customers.tests.factories import CustomerFactory
@@ -35,9 +36,9 @@ def test_agent_signs_in_and_finds_customer_by_phone(world, live_server):
         page.goto(f"{live_server.url}/customers/")
         page.fill("#id_q", "13912345678")
         page.press("#id_q", "Enter")
-        page.wait_for_selector("#customer-table >> text=3100000001")
-        rows = page.locator("#customer-table tr").count()
-        assert rows == 2  # header + the one match
+        # The unfiltered list shows both customers; wait for the search result to replace it.
+        expect(page.locator("#customer-table tr")).to_have_count(2)  # header + the one match
+        assert "3100000001" in page.inner_text("#customer-table")
         assert "139****5678" in page.inner_text("#customer-table")
         assert "李秀英" not in page.inner_text("#customer-table")
         page.screenshot(path=str(artifacts_dir() / "customer-search-by-phone.png"), full_page=True)
