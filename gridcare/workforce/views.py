@@ -127,11 +127,19 @@ def _svg(rows, key_a: str, key_b: str, key_c: str | None = None, width: int = 90
 def overview(request):
     """Forecast vs actual and required vs planned agents for the latest cached forecast."""
     run, params, rows, error = _overview_rows(request)
+    view = request.GET.get("view", "week")
+    if view == "today":
+        # Today's intraday view: today's intervals only, forecast against the calls so far.
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        rows = [r for r in rows if r["start"].date() == today]
     return render(
         request,
         "workforce/overview.html",
         {
             "run": run,
+            "view": view,
             "params": params,
             "rows": rows,
             "error": error,

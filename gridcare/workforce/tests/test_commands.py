@@ -136,3 +136,20 @@ def test_refresh_and_pages(calls_csv, client, django_user_model):
     assert b"<svg" in page.content and b"2024-04-29 08:00" in page.content
     xlsx = client.get("/workforce/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_overview_page_today_view_shows_only_today(db, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.org.tests.factories import UserFactory
+    from gridcare.workforce.demo import seed_demo_forecast
+
+    seed_demo_forecast(seed=3)
+    client.force_login(UserFactory())
+    week = client.get("/workforce/").content.decode()
+    today = client.get("/workforce/?view=today").content.decode()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert tomorrow in week and tomorrow not in today
+    assert timezone.localdate().isoformat() in today
