@@ -56,6 +56,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
             locked.station_id = locked.area.station_id
         locked.full_clean(exclude=["area", "station"])
         locked.save()
+        locked.refresh_from_db()  # stored values (decimal places) are what the audit compares
         changes = diff(before, snapshot(locked, EDITABLE_FIELDS))
         if changes:
             audit_record(

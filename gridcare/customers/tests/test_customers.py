@@ -106,3 +106,32 @@ def test_api_list_query_count(world, django_assert_num_queries):
     api.get("/api/customers/")  # warm the staff profile cache path
     with django_assert_num_queries(2):  # count + one page; an N+1 would add 30
         assert api.get("/api/customers/").json()["count"] == 30
+
+
+def test_ui_edit_by_customer_manager_is_audited_and_validated(world, people, client):
+    client.force_login(world.staff(Role.CUSTOMER_MANAGER, world.station_a))
+    url = "/customers/3100000001/edit/"
+    form = {
+        "name": "张伟",
+        "phone": "12345",
+        "phone2": "",
+        "address": "扬州市文昌西路18号",
+        "category": "residential",
+        "tariff": "居民生活用电",
+        "voltage_kv": "0.22",
+        "capacity_kva": "8",
+        "area_code": world.area_a.code,
+    }
+    resp = client.post(url, form)
+    assert resp.status_code == 200 and "电话号码无效" in resp.content.decode()
+    resp = client.post(url, {**form, "area_code": world.area_b.code})
+    assert "不在您的权限范围内" in resp.content.decode()
+    resp = client.post(url, {**form, "phone": "13912340000", "capacity_kva": "12"})
+    assert resp.status_code == 302
+    ev = AuditEvent.objects.get(action="customer.update")
+    assert ev.changes == {"phone": ["139****5678", "139****0000"], "capacity_kva": ["8.0", "12.0"]}
+
+
+def test_ui_edit_refused_for_hotline_agent(world, people, client):
+    client.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
+    assert client.get("/customers/3100000001/edit/").status_code == 403
