@@ -158,6 +158,34 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have fields named status/kind/channel: give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkOrderStatusEnum": "gridcare.workorders.choices.Status",
+        "WorkOrderChannelEnum": "gridcare.workorders.choices.Channel",
+        "ClockKindEnum": "gridcare.workorders.choices.ClockKind",
+        "RequestTypeEnum": "gridcare.workorders.choices.RequestType",
+        "DimensionEnum": "gridcare.workorders.choices.Dimension",
+        "UnitKindEnum": "gridcare.org.choices.UnitKind",
+        "AreaClassEnum": "gridcare.grid.choices.AreaClass",
+        "CustomerCategoryEnum": "gridcare.customers.choices.CustomerCategory",
+        "AnalysisReportKindEnum": "gridcare.analytics.models.ReportKind",
+        **{
+            f"{name}Enum": f"gridcare.escalation.choices.{name}"
+            for name in (
+                "UrgeChannel",
+                "NotificationKind",
+                "CallbackKind",
+                "CallbackStatus",
+                "CallbackResult",
+                "RecoveryKind",
+                "RecoveryStatus",
+                "EscalationReason",
+                "FailureOrigin",
+                "FailureCause",
+                "CompensationKind",
+            )
+        },
+    },
 }
 
 TASKS = {

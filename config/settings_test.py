@@ -11,3 +11,13 @@ STORAGES = {
 }
 GRIDCARE_NOTIFY_BACKEND = "gridcare.escalation.backends.RecordingBackend"
 TEST_ARTIFACTS_DIR = DATA_DIR.parent / "test-artifacts"
+
+# SQLite tests use a file, not shared-cache memory, so concurrent-connection tests see real
+# locking (busy timeout) like production instead of "database table is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"gridcare-test-{os.getpid()}.sqlite3")
+    }

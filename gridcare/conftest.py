@@ -52,3 +52,13 @@ def world(db):
         code="TA-B1", name="雄州村3号台区", station=station_b, area_class=AreaClass.RURAL
     )
     return World(company, city, county_a, county_b, station_a, station_b, team_a, area_a, area_b)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The working-day calendar caches its table per process; a rolled-back test must not leak into the next."""
+    from gridcare.core.calendar import calendar_cache_clear
+
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()

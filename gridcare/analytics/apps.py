@@ -4,3 +4,46 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "gridcare.analytics"
     label = "analytics"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from gridcare.core.navigation import NavEntry, register_nav
+        from gridcare.core.scheduling import register_periodic
+
+        from . import importers  # noqa: F401  (registers `gridcare import work-orders`)
+
+        insight = {"planner", "manager", "supervisor", "quality_inspector", "admin"}
+        register_nav(
+            NavEntry(
+                "analytics:hotspots",
+                _("热点分析"),
+                _("投诉/故障热点台区、线路、供电所，规划输入清单"),
+                roles=insight,
+                order=40,
+            )
+        )
+        register_nav(
+            NavEntry(
+                "analytics:reports",
+                _("分析报告"),
+                _("周报、月报（网页、Excel、PDF）"),
+                roles=insight,
+                order=41,
+            )
+        )
+        register_nav(
+            NavEntry(
+                "analytics:consultation",
+                _("咨询热点"),
+                _("最常见的咨询主题：知识库与公告选题"),
+                roles=insight,
+                order=42,
+            )
+        )
+
+        @register_periodic("analytics.publish_reports", every_seconds=3600)
+        def publish_reports():
+            from .reports import reports_publish_due
+
+            return reports_publish_due()

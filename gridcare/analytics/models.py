@@ -1,1 +1,89 @@
 """Models of the analytics domain."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ClassifierModel(models.Model):
+    """One trained version of the request classifier (request type + dimension).
+
+    Rows are written by ``classifier_train`` / ``classifier_activate`` only. At most one
+    row is active (database constraint); when none is, the artifact shipped with the
+    package (version ``seed-1``) is used, so a fresh install classifies out of the box.
+    ``artifact`` is a path relative to ``settings.DATA_DIR`` so the data directory can
+    move. Rows are never deleted by rollback: which model labelled what stays traceable
+    through ``version``.
+    """
+
+    version = models.CharField(_("版本"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    artifact = models.CharField(_("模型文件"), max_length=500)
+    trained_on = models.JSONField(_("训练数据"), default=dict, blank=True)
+    metrics = models.JSONField(_("评估指标"), default=dict, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    is_active = models.BooleanField(_("当前使用"), default=False)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("分类模型")
+        verbose_name_plural = _("分类模型")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="analytics_one_active_classifier"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' *' if self.is_active else ''}"
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", _("周报")
+    MONTHLY = "monthly", _("月报")
+
+
+class PublishedReport(models.Model):
+    """One published periodic analysis report (周报/月报) and its files.
+
+    Written only by ``report_publish`` (reports/services.py). One row per kind, period and
+    scope (``scope_path`` is the unit path the figures cover; "" is the whole company), so a
+    scheduled run that finds its row already there does nothing, and an on-demand run
+    replaces the row's figures and files. ``data`` is the complete figure set the web page,
+    the Excel workbook and the PDF are all rendered from; ``xlsx_file``/``pdf_file`` are
+    paths relative to ``settings.DATA_DIR``.
+    """
+
+    kind = models.CharField(_("类型"), max_length=16, choices=ReportKind.choices)
+    period = models.CharField(_("期间"), max_length=16, help_text=_("2026-10 或 2026-W44"))
+    period_start = models.DateField(_("起始日"))
+    period_end = models.DateField(_("截止日（含）"))
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("范围单位"),
+    )
+    scope_path = models.CharField(_("范围"), max_length=255, blank=True, default="")
+    generated_at = models.DateTimeField(_("生成时间"))
+    trigger = models.CharField(_("生成方式"), max_length=16, default="on_demand")
+    data = models.JSONField(_("报告数据"), default=dict)
+    xlsx_file = models.CharField(_("Excel 文件"), max_length=500, blank=True)
+    pdf_file = models.CharField(_("PDF 文件"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("分析报告")
+        verbose_name_plural = _("分析报告")
+        ordering = ["-period_start", "kind", "scope_path"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period", "scope_path"], name="analytics_report_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"

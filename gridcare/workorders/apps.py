@@ -4,3 +4,48 @@ from django.apps import AppConfig
 class WorkordersConfig(AppConfig):
     name = "gridcare.workorders"
     label = "workorders"
+    verbose_name = "工单"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from gridcare.core.navigation import NavEntry, register_nav
+
+        front = {"hotline_agent", "counter_clerk", "customer_manager", "supervisor", "admin"}
+        register_nav(
+            NavEntry(
+                "workorders:intake",
+                _("受理"),
+                _("来电/来访受理：查客户、看在途工单、建单"),
+                roles=front,
+                order=5,
+            )
+        )
+        register_nav(NavEntry("workorders:list", _("工单"), _("全部工单，按时限排序，可筛选超时"), order=10))
+        register_nav(
+            NavEntry(
+                "workorders:queue",
+                _("待派单"),
+                _("本单位待派单、被退回的工单"),
+                roles={"dispatcher", "supervisor", "admin"},
+                order=11,
+            )
+        )
+        register_nav(
+            NavEntry(
+                "workorders:mine",
+                _("我的工单"),
+                _("派给我处理的工单"),
+                roles={"repair_crew", "dispatcher", "customer_manager", "counter_clerk"},
+                order=12,
+            )
+        )
+        register_nav(
+            NavEntry(
+                "workorders:first-contact",
+                _("我受理的"),
+                _("首问负责：我受理的工单跟踪到归档"),
+                roles=front,
+                order=13,
+            )
+        )

@@ -1,1 +1,391 @@
-"""Models of the workorders domain."""
+"""The work order (工单): one record per customer request, owned from first contact to archive."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.customers.choices import CustomerCategory
+from gridcare.grid.choices import AreaClass
+
+from .choices import (
+    CLOSED_STATUSES,
+    Action,
+    ApplicationSubtype,
+    Channel,
+    ClockBasis,
+    ClockKind,
+    Dimension,
+    NoticeKind,
+    Priority,
+    RequestType,
+    Status,
+)
+
+
+class WorkOrder(models.Model):
+    """A customer request from any channel, with its lifecycle, owner and time limits.
+
+    ``unit`` is the unit responsible now (it moves on dispatch, transfer and return);
+    ``accepted_unit``/``accepted_by`` are the first-contact owner (首问负责), fixed for life.
+    ``unit_path``/``accepted_path`` copy the two units' organisation paths so scoping a
+    million orders is an indexed prefix match without joins. ``version`` grows on every
+    change: services refuse a stale ``expected_version`` with a conflict. ``due_at`` is
+    the nearest running deadline among the order's clocks (None once nothing runs), kept
+    by the services for sorting and the overdue filter.
+    """
+
+    order_no = models.CharField(_("工单编号"), max_length=64, unique=True)
+    channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices)
+    request_type = models.CharField(_("诉求类型"), max_length=24, choices=RequestType.choices)
+    subtype = models.CharField(_("业务子类"), max_length=24, choices=ApplicationSubtype.choices, blank=True)
+    dimension = models.CharField(_("分析维度"), max_length=32, choices=Dimension.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACCEPTED)
+    priority = models.PositiveSmallIntegerField(
+        _("优先级"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    description = models.TextField(_("诉求内容"))
+    contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("客户"),
+    )
+    area = models.ForeignKey(
+        "grid.TransformerArea",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("台区"),
+    )
+    feeder = models.ForeignKey(
+        "grid.Feeder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("馈线"),
+    )
+    area_class = models.CharField(_("区域类别"), max_length=16, choices=AreaClass.choices, blank=True)
+
+    unit = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("责任单位")
+    )
+    unit_path = models.CharField(max_length=255, editable=False)
+    dispatcher_unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("派单单位"),
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_work_orders",
+        verbose_name=_("处理人"),
+    )
+    accepted_unit = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="accepted_work_orders",
+        verbose_name=_("受理单位"),
+    )
+    accepted_path = models.CharField(max_length=255, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_work_orders",
+        verbose_name=_("首问负责人"),
+    )
+    master = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("主单"),
+    )
+    children_count = models.PositiveIntegerField(_("子单数"), default=0)
+
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    due_at = models.DateTimeField(_("最近时限"), null=True, blank=True)
+    clock_paused_at = models.DateTimeField(_("暂停计时于"), null=True, blank=True)
+    urge_count = models.PositiveIntegerField(_("催办次数"), default=0)
+
+    reply = models.TextField(_("处理结果"), blank=True)
+    return_reason = models.TextField(_("退单原因"), blank=True)
+    cancel_reason = models.TextField(_("撤销原因"), blank=True)
+    satisfied = models.BooleanField(_("回访满意"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("受理时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    replied_at = models.DateTimeField(_("回单时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="wo_status_due"),
+            # Scoping is ``unit_path LIKE '/JS/NJ/%'``: PostgreSQL needs the pattern opclass
+            # to use an index for it (other backends ignore ``opclasses``).
+            models.Index(fields=["unit_path"], opclasses=["varchar_pattern_ops"], name="wo_unitpath_like"),
+            models.Index(fields=["accepted_path"], opclasses=["varchar_pattern_ops"], name="wo_accpath_like"),
+            models.Index(fields=["unit", "status"], name="wo_unit_status"),
+            models.Index(fields=["due_at"], name="wo_due"),
+            models.Index(fields=["created_at"], name="wo_created"),
+            models.Index(fields=["customer", "status"], name="wo_customer_status"),
+            models.Index(fields=["area", "request_type", "status"], name="wo_area_type_status"),
+            models.Index(fields=["feeder", "request_type", "status"], name="wo_feeder_type_status"),
+            models.Index(fields=["accepted_by", "status"], name="wo_owner_status"),
+            models.Index(fields=["handler", "status"], name="wo_handler_status"),
+            models.Index(fields=["request_type", "created_at"], name="wo_type_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="wo_description_not_empty"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="wo_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_no
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.due_at is not None and self.due_at < (now or timezone.now())
+
+    def remaining_seconds(self, now=None) -> int | None:
+        if self.due_at is None:
+            return None
+        return int((self.due_at - (now or timezone.now())).total_seconds())
+
+
+class WorkOrderClock(models.Model):
+    """One time limit of an order (arrival, restoration, reply, …), from the commitment catalog.
+
+    ``basis``/``amount`` are kept so a restart (reopen, restoration after arrival) recomputes
+    the same promise. Pausing records ``paused_since``; resuming adds the paused time to
+    ``paused_seconds`` and pushes ``due_at`` later by the same amount.
+    """
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("时限类型"), max_length=16, choices=ClockKind.choices)
+    basis = models.CharField(_("计时方式"), max_length=16, choices=ClockBasis.choices)
+    amount = models.PositiveIntegerField(_("时长"))
+    after = models.CharField(_("起算于"), max_length=16, choices=ClockKind.choices, blank=True)
+    started_at = models.DateTimeField(_("起算时间"))
+    due_at = models.DateTimeField(_("到期时间"))
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停秒数"), default=0)
+
+    class Meta:
+        verbose_name = _("工单时限")
+        verbose_name_plural = _("工单时限")
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], name="wo_clock_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.kind}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.met_at is None and self.paused_since is None
+
+    @property
+    def met_late(self) -> bool:
+        return self.met_at is not None and self.met_at > self.due_at
+
+    def remaining_seconds(self, now=None) -> int | None:
+        if self.met_at is not None:
+            return None
+        return int((self.due_at - (now or timezone.now())).total_seconds())
+
+
+class WorkOrderEvent(models.Model):
+    """The order's timeline: every transition and note, with actor, time, from and to."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("工单轨迹")
+        verbose_name_plural = _("工单轨迹")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="wo_event_order_at")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.action} {self.from_status}->{self.to_status}"
+
+
+class CommitmentRule(models.Model):
+    """An entry of the commitment catalog (服务承诺时限): which clock an order gets, and how long.
+
+    A rule matches an order when its type matches and each of subtype, area class and
+    customer category is blank or equal. Per clock kind the most specific match wins
+    (subtype before area class before customer category). Admin-editable; seeded with
+    the published defaults of PRODUCT.md.
+    """
+
+    request_type = models.CharField(_("诉求类型"), max_length=24, choices=RequestType.choices)
+    subtype = models.CharField(_("业务子类"), max_length=24, choices=ApplicationSubtype.choices, blank=True)
+    area_class = models.CharField(_("区域类别"), max_length=16, choices=AreaClass.choices, blank=True)
+    customer_category = models.CharField(
+        _("用户类别"), max_length=24, choices=CustomerCategory.choices, blank=True
+    )
+    kind = models.CharField(_("时限类型"), max_length=16, choices=ClockKind.choices)
+    basis = models.CharField(_("计时方式"), max_length=16, choices=ClockBasis.choices)
+    amount = models.PositiveIntegerField(_("时长"))
+    after = models.CharField(
+        _("起算于"),
+        max_length=16,
+        choices=ClockKind.choices,
+        blank=True,
+        help_text=_("空白：受理时起算；否则在该时限完成时起算（如到达现场后恢复送电）"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("服务承诺时限")
+        verbose_name_plural = _("服务承诺时限")
+        ordering = ["request_type", "kind", "subtype", "area_class", "customer_category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_type", "subtype", "area_class", "customer_category", "kind"],
+                name="commitment_rule_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        scope = "/".join(x for x in (self.subtype, self.area_class, self.customer_category) if x)
+        return (
+            f"{self.get_request_type_display()} {scope} {self.get_kind_display()} {self.amount} {self.basis}"
+        )
+
+    @property
+    def specificity(self) -> tuple[bool, bool, bool]:
+        return (bool(self.subtype), bool(self.area_class), bool(self.customer_category))
+
+
+class PolicySetting(models.Model):
+    """A named integer setting of the work-order process (merge window, …), admin-editable."""
+
+    MERGE_WINDOW_MINUTES = "merge_window_minutes"
+    MERGE_BY_FEEDER = "merge_by_feeder"
+    DEFAULTS = {MERGE_WINDOW_MINUTES: 120, MERGE_BY_FEEDER: 1}
+
+    key = models.CharField(_("参数"), max_length=64, unique=True)
+    value = models.IntegerField(_("值"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("工单参数")
+        verbose_name_plural = _("工单参数")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+    @classmethod
+    def get(cls, key: str) -> int:
+        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
+        return cls.DEFAULTS.get(key, 0) if value is None else value
+
+
+class OrderNumberCounter(models.Model):
+    """Daily sequence per unit for order numbers; incremented with a row-locking UPDATE."""
+
+    day = models.DateField()
+    scope = models.CharField(max_length=32)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "scope"], name="order_counter_unique")]
+
+
+class IdempotencyKey(models.Model):
+    """Remembers a client's ``Idempotency-Key`` so a retried create returns the same order."""
+
+    key = models.CharField(max_length=128)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+
+class CustomerNotice(models.Model):
+    """A message owed to a customer about their order (e.g. each child of a merged master).
+
+    Recorded here; the notification app (issue 4) delivers them over SMS/WeChat.
+    """
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notices")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=NoticeKind.choices)
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("客户通知")
+        verbose_name_plural = _("客户通知")
+        ordering = ["-created_at", "-id"]
+
+
+class OwnerNotification(models.Model):
+    """In-app note to the first-contact owner about each transition of an order they accepted."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_order_notifications"
+    )
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="owner_notifications")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工单提醒")
+        verbose_name_plural = _("工单提醒")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notif_recipient")]

@@ -13,6 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_agent_signs_in_and_finds_customer_by_phone(world, live_server):
     from gridcare.org.tests.factories import StaffFactory, UserFactory
 

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .views import WorkOrderViewSet
+
+router = SimpleRouter()
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+urlpatterns = router.urls

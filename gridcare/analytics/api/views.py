@@ -1,0 +1,57 @@
+"""Read-only API: hotspots and published analysis reports."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gridcare.workorders.choices import Dimension
+
+from ..access import can_see_insight, reports_for
+from ..hotspots import LEVELS
+from ..planning import planning_rows
+from ..views import cached_hotspots, hotspot_params
+from .serializers import HotspotSerializer, PublishedReportListSerializer, PublishedReportSerializer
+
+
+class CanSeeInsight(permissions.BasePermission):
+    message = "只有计划、管理、督办、质检和管理员角色可以查看分析数据"
+
+    def has_permission(self, request, view):
+        return can_see_insight(request.user)
+
+
+class HotspotListView(APIView):
+    """Significant complaint/fault hotspots in the caller's scope, ranked by q-value."""
+
+    permission_classes = [permissions.IsAuthenticated, CanSeeInsight]
+
+    @extend_schema(
+        operation_id="hotspots_list",
+        parameters=[
+            OpenApiParameter(
+                "level", OpenApiTypes.STR, enum=list(LEVELS), description="area | feeder | station"
+            ),
+            OpenApiParameter("days", OpenApiTypes.INT, description="window length in days (default 90)"),
+            OpenApiParameter("dimension", OpenApiTypes.STR, enum=list(Dimension.values)),
+        ],
+        responses=HotspotSerializer(many=True),
+    )
+    def get(self, request):
+        run = cached_hotspots(request.user, **hotspot_params(request))
+        return Response(HotspotSerializer(planning_rows(run), many=True).data)
+
+
+class PublishedReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published weekly/monthly analysis reports; the detail carries the full figure set."""
+
+    permission_classes = [permissions.IsAuthenticated, CanSeeInsight]
+    filterset_fields = ["kind", "period"]
+
+    def get_queryset(self):
+        qs = reports_for(self.request.user)
+        return qs.defer("data") if self.action == "list" else qs
+
+    def get_serializer_class(self):
+        return PublishedReportListSerializer if self.action == "list" else PublishedReportSerializer

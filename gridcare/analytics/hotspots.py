@@ -1,0 +1,645 @@
+"""Complaint and fault hotspots per grid asset (transformer area, feeder, supply station).
+
+What is counted: complaint and fault-repair *incidents* (merged child reports of one fault
+count once, through their master) per asset and analysis dimension over a rolling window,
+with the asset's customers as exposure (rates per 1,000 customers).
+
+The model, per level, dimension and peer group (same level, same area class):
+
+* Peers. Counts are negative binomial, ``y ~ NB(mean = n·r, shape α)``: ``n`` the asset's
+  customers, ``r`` the group's rate, ``α`` the between-asset heterogeneity. ``r`` and ``α``
+  (method of moments) are fitted robustly — assets that are extreme under the current fit
+  (p < 0.001) are left out and the fit repeated — so hotspots do not hide themselves by
+  inflating their own baseline.
+* Own history. The asset's multiplier ``θ`` has the peers' Gamma(α, α) prior; the previous
+  windows (counts ``Y_h`` against peer-expected ``E_h``) update it to Gamma(α+Y_h, α+E_h),
+  so the expected count now is ``n·r·(α+Y_h)/(α+E_h)`` (empirical Bayes: a short or quiet
+  history shrinks to the peers, a long one speaks for itself) and the predictive
+  distribution is again negative binomial.
+* Two one-sided p-values per asset and dimension — against the peers (``p_peer``: a
+  structural hotspot, high for years) and against the history-adjusted expectation
+  (``p_history``: an emerging one) — combined by Bonferroni, ``p = min(1, 2·min)``, then
+  Benjamini–Hochberg q-values over every test of the run. A hotspot has ``q ≤ fdr`` and at
+  least ``min_count`` incidents.
+
+Statistics run over every asset of the company (peers need the whole picture); what a user
+sees is then cut to the assets of their units.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
+from django.utils import timezone
+from scipy.stats import nbinom
+
+from gridcare.core.calendar import local_tz
+from gridcare.customers.models import Customer
+from gridcare.grid.models import Feeder, TransformerArea
+from gridcare.org.models import OrgUnit
+from gridcare.org.selectors import user_scope_path
+from gridcare.workorders.choices import Dimension, RequestType
+from gridcare.workorders.models import WorkOrder
+
+LEVELS = ("area", "feeder", "station")
+LEVEL_LABELS = {"area": "台区", "feeder": "馈线", "station": "供电所"}
+# The WorkOrder field that ties an order to an asset of each level.
+ORDER_KEY = {"area": "area_id", "feeder": "feeder_id", "station": "area__station_id"}
+COUNTED_TYPES = (RequestType.COMPLAINT, RequestType.FAULT_REPAIR)
+EXTREME_P = 1e-6  # left out of the peer fit, as are the peers' own discoveries:
+EXTREME_Q = 0.01
+MIN_GROUP = 8  # smaller peer groups fall back to the whole level
+MAX_ALPHA = 1e8  # "no heterogeneity": the negative binomial is then a Poisson
+
+
+def high_load_ratio() -> float:
+    """Contracted capacity / transformer capacity above which an asset counts as heavily loaded."""
+    return float(getattr(settings, "GRIDCARE_HOTSPOT_HIGH_LOAD_RATIO", 1.5))
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def nb_sf(y: np.ndarray, shape: np.ndarray | float, mean: np.ndarray) -> np.ndarray:
+    """P(Y ≥ y) for a negative binomial with ``shape`` and ``mean`` (one-sided p-value)."""
+    y = np.asarray(y, dtype=float)
+    mean = np.asarray(mean, dtype=float)
+    shape = np.broadcast_to(np.asarray(shape, dtype=float), y.shape)
+    out = np.ones_like(y)
+    pos = y > 0
+    zero_mean = pos & (mean <= 0)
+    out[zero_mean] = 0.0
+    ok = pos & (mean > 0)
+    out[ok] = nbinom.sf(y[ok] - 1, shape[ok], shape[ok] / (shape[ok] + mean[ok]))
+    return np.clip(out, 0.0, 1.0)
+
+
+def bh_qvalues(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values) of ``p``."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    q_sorted = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(q_sorted, 1.0)
+    return q
+
+
+@dataclass
+class Scores:
+    expected_peer: np.ndarray
+    expected: np.ndarray
+    p_peer: np.ndarray
+    p_history: np.ndarray
+    p_value: np.ndarray
+    alpha: np.ndarray
+
+
+ALPHA_GRID = np.exp(np.linspace(np.log(0.05), np.log(1e4), 90))
+
+
+def nb_shape_ml(y: np.ndarray, mean: np.ndarray) -> float:
+    """Maximum-likelihood shape α of a negative binomial with known means (grid search).
+
+    Preferred to moments because a few remaining outliers pull it far less. Returns
+    ``MAX_ALPHA`` (Poisson) when the largest shape on the grid fits best.
+    """
+    ok = mean > 0
+    y, mean = y[ok], mean[ok]
+    if len(y) < 3:
+        return MAX_ALPHA
+    a = ALPHA_GRID[:, None]
+    ll = nbinom.logpmf(y[None, :], a, a / (a + mean[None, :])).sum(axis=1)
+    best = int(np.argmax(ll))
+    return MAX_ALPHA if best == len(ALPHA_GRID) - 1 else float(ALPHA_GRID[best])
+
+
+def _fit_group(yg: np.ndarray, ng: np.ndarray, hg: np.ndarray, keep: np.ndarray):
+    """One peer group fitted on the ``keep`` assets, scored for all of them."""
+    rate = (yg[keep].sum() + 0.5) / max(ng[keep].sum(), 1.0)
+    mug = ng * rate
+    alpha = nb_shape_ml(yg[keep], mug[keep])
+    phi_total = 1.0 / alpha if alpha < MAX_ALPHA else 0.0
+    pp = nb_sf(yg, alpha, mug)
+    # Own history: peer-expected counts in each earlier window (``e_hist``) against the
+    # asset's counts (``y_hist``) update its multiplier θ.
+    exposure = max(ng[keep].sum(), 1.0)
+    hist_rates = hg[:, keep].sum(axis=1) / exposure
+    e_hist = ng * hist_rates.sum()
+    y_hist = hg.sum(axis=0)
+    # Window-to-window noise around the asset's own level (weather, chance clusters),
+    # estimated from the history by moments; without history, half the peer spread.
+    windows = hg.shape[0]
+    phi_w = phi_total / 2
+    if windows >= 2:
+        own = np.divide(y_hist, e_hist, out=np.zeros_like(y_hist), where=e_hist > 0)
+        m = np.outer(hist_rates, ng * own)[:, keep]
+        denom = float((m**2).sum())
+        if denom > 0:
+            spread = windows / (windows - 1) * float(((hg[:, keep] - m) ** 2).sum())
+            phi_w = max((spread - float(m.sum())) / denom, 0.0)
+    # The prior of θ is the peer spread without that noise; noisy history counts weigh
+    # less (quasi-likelihood: divided by their dispersion factor).
+    alpha_theta = 1.0 / max((phi_total - phi_w) / (1.0 + phi_w), 1e-3)
+    theta0 = (alpha_theta + y_hist) / (alpha_theta + e_hist)
+    disp = 1.0 + phi_w * theta0 * e_hist / max(windows, 1)
+    a = alpha_theta + y_hist / disp
+    b = alpha_theta + e_hist / disp
+    exp_g = mug * a / b
+    # Predictive: Poisson × posterior Gamma(a, b) × window noise, moment-matched to an NB.
+    shape = 1.0 / (1.0 / a + phi_w + phi_w / a)
+    ph = nb_sf(yg, shape, exp_g)
+    return mug, exp_g, pp, ph, alpha
+
+
+def combine(p_peer: np.ndarray, p_history: np.ndarray) -> np.ndarray:
+    """Bonferroni over the two questions (peers, own history): one p-value per asset."""
+    return np.minimum(1.0, 2.0 * np.minimum(p_peer, p_history))
+
+
+def score_assets(y: np.ndarray, n: np.ndarray, history: np.ndarray, groups: np.ndarray) -> Scores:
+    """Score one dimension: ``y`` current counts, ``n`` exposures, ``history`` (windows × assets).
+
+    ``groups`` holds each asset's peer-group label. Each group is fitted, its discoveries
+    (q ≤ 1 %) left out and the fit repeated until stable. Pure numpy, so the statistical
+    tests can exercise it on large simulated populations.
+    """
+    y = np.asarray(y, dtype=float)
+    n = np.asarray(n, dtype=float)
+    history = np.asarray(history, dtype=float).reshape(-1, len(y))
+    size = len(y)
+    mu = np.zeros(size)
+    expected = np.zeros(size)
+    p_peer = np.ones(size)
+    p_hist = np.ones(size)
+    alpha_out = np.full(size, MAX_ALPHA)
+    labels = np.asarray(groups)
+    for g in np.unique(labels):
+        idx = np.flatnonzero(labels == g)
+        yg, ng, hg = y[idx], n[idx], history[:, idx]
+        keep = np.ones(len(idx), dtype=bool)
+        for _ in range(20):
+            mug, exp_g, pp, ph, alpha = _fit_group(yg, ng, hg, keep)
+            pc = combine(pp, ph)
+            new_keep = (pc >= EXTREME_P) & (bh_qvalues(pc) > EXTREME_Q)
+            if not new_keep.any() or (new_keep == keep).all():
+                break
+            keep = new_keep
+        mu[idx], expected[idx], p_peer[idx], p_hist[idx], alpha_out[idx] = mug, exp_g, pp, ph, alpha
+    return Scores(mu, expected, p_peer, p_hist, combine(p_peer, p_hist), alpha_out)
+
+
+# ----------------------------------------------------------------------------- assets
+
+
+@dataclass
+class Asset:
+    level: str
+    pk: int
+    code: str
+    name: str
+    area_class: str
+    customers: int = 0
+    contracted_kva: float = 0.0
+    transformer_kva: float = 0.0
+    paths: set[str] = field(default_factory=set)
+    latitude: float | None = None
+    longitude: float | None = None
+    station_name: str = ""
+
+    @property
+    def load_ratio(self) -> float | None:
+        if not self.transformer_kva:
+            return None
+        return round(self.contracted_kva / self.transformer_kva, 2)
+
+
+def _majority(pairs) -> dict[int, str]:
+    best: dict[int, tuple[int, str]] = {}
+    for key, value, n in pairs:
+        if key is not None and (key not in best or n > best[key][0]):
+            best[key] = (n, value)
+    return {k: v for k, (_, v) in best.items()}
+
+
+def load_assets(level: str) -> dict[int, Asset]:
+    """Every asset of ``level`` with its customers, capacities, area class and unit paths."""
+    units = {
+        pk: (path, name, code, ac)
+        for pk, path, name, code, ac in OrgUnit.objects.values_list(
+            "pk", "path", "name", "code", "area_class"
+        )
+    }
+    areas = list(
+        TransformerArea.objects.values_list(
+            "pk",
+            "code",
+            "name",
+            "feeder_id",
+            "station_id",
+            "capacity_kva",
+            "area_class",
+            "latitude",
+            "longitude",
+        )
+    )
+    assets: dict[int, Asset] = {}
+    if level == "area":
+        for pk, code, name, _f, st, cap, ac, lat, lon in areas:
+            assets[pk] = Asset(
+                level,
+                pk,
+                code,
+                name,
+                ac,
+                transformer_kva=float(cap),
+                paths={units[st][0]},
+                latitude=float(lat) if lat is not None else None,
+                longitude=float(lon) if lon is not None else None,
+                station_name=units[st][1],
+            )
+        cust = Customer.objects.values_list("area_id").annotate(n=Count("id"), cap=Sum("capacity_kva"))
+    elif level == "feeder":
+        classes = _majority(
+            TransformerArea.objects.values_list("feeder_id", "area_class").annotate(n=Count("id"))
+        )
+        for pk, code, name in Feeder.objects.values_list("pk", "code", "name"):
+            assets[pk] = Asset(level, pk, code, name, classes.get(pk, ""))
+        for _pk, _c, _n, f, st, cap, _ac, _lat, _lon in areas:
+            if f in assets:
+                assets[f].transformer_kva += float(cap)
+                assets[f].paths.add(units[st][0])
+        cust = Customer.objects.values_list("area__feeder_id").annotate(
+            n=Count("id"), cap=Sum("capacity_kva")
+        )
+    else:
+        classes = _majority(
+            TransformerArea.objects.values_list("station_id", "area_class").annotate(n=Count("id"))
+        )
+        for _pk, _c, _n, _f, st, cap, _ac, _lat, _lon in areas:
+            if st not in assets:
+                path, name, code, ac = units[st]
+                assets[st] = Asset(level, st, code, name, ac or classes.get(st, ""), paths={path})
+            assets[st].transformer_kva += float(cap)
+        cust = Customer.objects.values_list("station_id").annotate(n=Count("id"), cap=Sum("capacity_kva"))
+    for key, count, cap in cust:
+        if key in assets:
+            assets[key].customers = count
+            assets[key].contracted_kva = float(cap or 0)
+    return assets
+
+
+# ----------------------------------------------------------------------------- counting
+
+
+def _orders(level: str, since: dt.datetime, until: dt.datetime, dimension: str | None):
+    key = ORDER_KEY[level]
+    qs = WorkOrder.objects.filter(
+        created_at__gte=since,
+        created_at__lt=until,
+        request_type__in=COUNTED_TYPES,
+        **{f"{key}__isnull": False},
+    )
+    if dimension:
+        qs = qs.filter(dimension=dimension)
+    return qs
+
+
+def _counts(level: str, since, until, dimension) -> dict[tuple[int, str], int]:
+    key = ORDER_KEY[level]
+    rows = (
+        _orders(level, since, until, dimension)
+        .filter(master__isnull=True)
+        .values_list(key, "dimension")
+        .annotate(n=Count("id"))
+    )
+    return {(k, d): n for k, d, n in rows}
+
+
+def _evidence_counts(level: str, since, until, dimension) -> dict[tuple[int, str], dict]:
+    """Per asset and dimension: complaints, faults, all reports (children included)."""
+    key = ORDER_KEY[level]
+    rows = (
+        _orders(level, since, until, dimension)
+        .values_list(key, "dimension")
+        .annotate(
+            reports=Count("id"),
+            complaints=Count("id", filter=Q(request_type=RequestType.COMPLAINT, master__isnull=True)),
+            faults=Count("id", filter=Q(request_type=RequestType.FAULT_REPAIR, master__isnull=True)),
+        )
+    )
+    return {(k, d): {"reports": r, "complaints": c, "faults": f} for k, d, r, c, f in rows}
+
+
+def _outages(level: str, since, until) -> dict[int, tuple[int, int]]:
+    """Per asset: distinct fault reports (masters and unmerged) and the reports merged into them."""
+    key = ORDER_KEY[level]
+    rows = (
+        WorkOrder.objects.filter(
+            created_at__gte=since,
+            created_at__lt=until,
+            request_type=RequestType.FAULT_REPAIR,
+            master__isnull=True,
+            **{f"{key}__isnull": False},
+        )
+        .values_list(key)
+        .annotate(n=Count("id"), merged=Sum("children_count"))
+    )
+    return {k: (n, merged or 0) for k, n, merged in rows}
+
+
+def _repeats(level: str, since, until, dimension) -> dict[tuple[int, str], int]:
+    """Customers with two or more requests of one dimension on the asset in the window."""
+    key = ORDER_KEY[level]
+    qs = WorkOrder.objects.filter(
+        created_at__gte=since, created_at__lt=until, customer__isnull=False, **{f"{key}__isnull": False}
+    )
+    if dimension:
+        qs = qs.filter(dimension=dimension)
+    rows = qs.values_list(key, "dimension", "customer_id").annotate(n=Count("id")).filter(n__gte=2)
+    out: dict[tuple[int, str], int] = {}
+    for k, d, _c, _n in rows:
+        out[(k, d)] = out.get((k, d), 0) + 1
+    return out
+
+
+def _samples(
+    level: str, since, until, keys: list[tuple[int, str]], per: int = 3
+) -> dict[tuple[int, str], list]:
+    if not keys:
+        return {}
+    key = ORDER_KEY[level]
+    asset_ids = sorted({k for k, _ in keys})
+    dims = sorted({d for _, d in keys})
+    wanted = set(keys)
+    qs = (
+        WorkOrder.objects.filter(
+            created_at__gte=since,
+            created_at__lt=until,
+            request_type__in=COUNTED_TYPES,
+            master__isnull=True,
+            dimension__in=dims,
+            **{f"{key}__in": asset_ids},
+        )
+        .annotate(
+            rn=Window(RowNumber(), partition_by=[F(key), F("dimension")], order_by=F("created_at").desc())
+        )
+        .filter(rn__lte=per)
+        .values_list(key, "dimension", "order_no", "created_at", "description")
+    )
+    out: dict[tuple[int, str], list] = {}
+    for k, d, no, at, text in qs:
+        if (k, d) in wanted:
+            out.setdefault((k, d), []).append(
+                {"order_no": no, "created_at": timezone.localtime(at).isoformat(), "text": text[:200]}
+            )
+    return out
+
+
+def monthly_history(level: str, pks: list[int], *, months: int = 12, until: dt.datetime | None = None):
+    """{(asset, dimension): {"YYYY-MM": incidents}} for the ``months`` calendar months up to ``until``."""
+    until = until or timezone.now()
+    start_local = timezone.localtime(until).date().replace(day=1)
+    for _ in range(months - 1):
+        start_local = (start_local - dt.timedelta(days=1)).replace(day=1)
+    since = dt.datetime.combine(start_local, dt.time(), tzinfo=local_tz())
+    key = ORDER_KEY[level]
+    rows = (
+        _orders(level, since, until, None)
+        .filter(master__isnull=True, **{f"{key}__in": pks})
+        .annotate(month=TruncMonth("created_at", tzinfo=local_tz()))
+        .values_list(key, "dimension", "month")
+        .annotate(n=Count("id"))
+    )
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for k, d, month, n in rows:
+        label = (month.date() if isinstance(month, dt.datetime) else month).strftime("%Y-%m")
+        out.setdefault((k, d), {})[label] = n
+    labels, cur = [], start_local
+    for _ in range(months):
+        labels.append(cur.strftime("%Y-%m"))
+        cur = (cur + dt.timedelta(days=32)).replace(day=1)
+    return labels, out
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+@dataclass
+class HotspotRun:
+    level: str
+    days: int
+    as_of: dt.datetime
+    since: dt.datetime
+    dimension: str | None
+    fdr: float
+    tested: int
+    hotspots: list[dict]
+    assets: dict[int, Asset]
+    scores: list[dict] = field(default_factory=list)  # every test, when asked for
+
+    def as_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "days": self.days,
+            "as_of": timezone.localtime(self.as_of).isoformat(),
+            "since": timezone.localtime(self.since).isoformat(),
+            "dimension": self.dimension,
+            "fdr": self.fdr,
+            "tested": self.tested,
+            "hotspots": self.hotspots,
+        }
+
+
+def _visible(asset: Asset, path: str | None) -> bool:
+    if path is None:
+        return False
+    return path == "" or any(p.startswith(path) for p in asset.paths)
+
+
+def compute_hotspots(
+    *,
+    level: str = "area",
+    days: int = 90,
+    dimension: str | None = None,
+    as_of: dt.datetime | None = None,
+    fdr: float = 0.05,
+    min_count: int = 3,
+    history_windows: int | None = None,
+    user=None,
+    scope_path: str | None = "",
+    samples: int = 3,
+    sample_limit: int = 100,
+    include_all: bool = False,
+) -> HotspotRun:
+    """Find the significant hotspots of ``level`` over the ``days`` before ``as_of``.
+
+    Returns every hotspot (q ≤ ``fdr``, count ≥ ``min_count``) the user — or
+    ``scope_path`` ("" is everything) — may see, ranked by q-value then excess count,
+    each with its evidence; sample texts for the first ``sample_limit``. With
+    ``include_all`` every tested asset and dimension is returned, hotspot or not.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    if dimension and dimension not in Dimension.values:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    if days < 1:
+        raise ValueError("days must be positive")
+    as_of = as_of or timezone.now()
+    since = as_of - dt.timedelta(days=days)
+    if history_windows is None:
+        history_windows = max(1, min(12, 365 // days))
+    if user is not None:
+        scope_path = user_scope_path(user)
+
+    assets = {pk: a for pk, a in load_assets(level).items() if a.customers > 0}
+    pks = sorted(assets)
+    pos = {pk: i for i, pk in enumerate(pks)}
+    current = _counts(level, since, as_of, dimension)
+    history = [
+        _counts(
+            level, as_of - dt.timedelta(days=days * (k + 1)), as_of - dt.timedelta(days=days * k), dimension
+        )
+        for k in range(1, history_windows + 1)
+    ]
+    n = np.array([assets[pk].customers for pk in pks], dtype=float)
+    group_of = np.array([assets[pk].area_class or "-" for pk in pks], dtype=object)
+    for g in set(group_of):
+        if (group_of == g).sum() < MIN_GROUP:
+            group_of[group_of == g] = "*"
+    small = group_of == "*"
+    if 0 < small.sum() < MIN_GROUP:
+        labels, sizes = np.unique(group_of[~small], return_counts=True)
+        group_of[small] = labels[np.argmax(sizes)] if len(labels) else "*"
+    dims = [dimension] if dimension else list(Dimension.values)
+    rows: list[dict] = []
+    for d in dims:
+        y = np.zeros(len(pks))
+        h = np.zeros((len(history), len(pks)))
+        for (k, dd), c in current.items():
+            if dd == d and k in pos:
+                y[pos[k]] = c
+        for w, counts in enumerate(history):
+            for (k, dd), c in counts.items():
+                if dd == d and k in pos:
+                    h[w, pos[k]] = c
+        if not y.any() and not h.any():
+            continue
+        s = score_assets(y, n, h, group_of)
+        for i, pk in enumerate(pks):
+            if s.expected_peer[i] <= 0 and y[i] == 0:
+                continue
+            rows.append(
+                {
+                    "pk": pk,
+                    "dimension": d,
+                    "count": int(y[i]),
+                    "expected": float(s.expected[i]),
+                    "expected_peer": float(s.expected_peer[i]),
+                    "p_peer": float(s.p_peer[i]),
+                    "p_history": float(s.p_history[i]),
+                    "p_value": float(s.p_value[i]),
+                }
+            )
+    q = bh_qvalues(np.array([r["p_value"] for r in rows]))
+    for r, qv in zip(rows, q, strict=True):
+        r["q_value"] = float(qv)
+    tested = len(rows)
+    hot = [r for r in rows if r["q_value"] <= fdr and r["count"] >= min_count]
+    chosen = rows if include_all else hot
+    chosen = [r for r in chosen if _visible(assets[r["pk"]], scope_path)]
+    chosen.sort(key=lambda r: (r["q_value"], -(r["count"] - r["expected"]), r["pk"]))
+    hot_keys = {(r["pk"], r["dimension"]) for r in hot}
+
+    evidence = _evidence_counts(level, since, as_of, dimension)
+    outages = _outages(level, since, as_of)
+    repeats = _repeats(level, since, as_of, dimension)
+    texts = _samples(level, since, as_of, [(r["pk"], r["dimension"]) for r in chosen[:sample_limit]], samples)
+    limit = high_load_ratio()
+    out: list[dict] = []
+    for rank, r in enumerate(chosen, start=1):
+        a = assets[r["pk"]]
+        key = (r["pk"], r["dimension"])
+        ev = evidence.get(key, {"reports": 0, "complaints": 0, "faults": 0})
+        out_n, merged = outages.get(r["pk"], (0, 0))
+        kind = "structural" if r["p_peer"] <= r["p_history"] else "emerging"
+        item = {
+            "rank": rank,
+            "level": level,
+            "asset_id": a.pk,
+            "code": a.code,
+            "name": a.name,
+            "station": a.station_name if level == "area" else "",
+            "area_class": a.area_class,
+            "dimension": r["dimension"],
+            "dimension_label": str(Dimension(r["dimension"]).label),
+            "count": r["count"],
+            "expected": round(r["expected"], 2),
+            "expected_peer": round(r["expected_peer"], 2),
+            "rate_per_1000": round(r["count"] * 1000.0 / a.customers, 2),
+            "peer_rate_per_1000": round(r["expected_peer"] * 1000.0 / a.customers, 2),
+            "ratio": round(r["count"] / r["expected"], 2) if r["expected"] > 0 else None,
+            "p_value": r["p_value"],
+            "p_peer": r["p_peer"],
+            "p_history": r["p_history"],
+            "q_value": r["q_value"],
+            "significant": key in hot_keys,
+            "kind": kind,
+            "customers": a.customers,
+            "complaints": ev["complaints"],
+            "faults": ev["faults"],
+            "reports": ev["reports"],
+            "outages": out_n,
+            "merged_reports": merged,
+            "contracted_kva": round(a.contracted_kva, 1),
+            "transformer_kva": round(a.transformer_kva, 1),
+            "load_ratio": a.load_ratio,
+            "high_load": a.load_ratio is not None and a.load_ratio >= limit,
+            "repeat_customers": repeats.get(key, 0),
+            "samples": texts.get(key, []),
+            "latitude": a.latitude,
+            "longitude": a.longitude,
+        }
+        out.append(item)
+    return HotspotRun(
+        level=level,
+        days=days,
+        as_of=as_of,
+        since=since,
+        dimension=dimension,
+        fdr=fdr,
+        tested=tested,
+        hotspots=out,
+        assets={pk: a for pk, a in assets.items() if _visible(a, scope_path)},
+    )
+
+
+JSON_FIELDS = [
+    "rank",
+    "level",
+    "code",
+    "name",
+    "dimension",
+    "count",
+    "expected",
+    "rate_per_1000",
+    "peer_rate_per_1000",
+    "p_value",
+    "q_value",
+    "kind",
+    "customers",
+    "complaints",
+    "faults",
+    "outages",
+    "merged_reports",
+    "load_ratio",
+    "repeat_customers",
+]

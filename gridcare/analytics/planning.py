@@ -1,0 +1,164 @@
+"""The planning feed: hotspots tied to grid assets, as an Excel input list for planning (计划/运检).
+
+Each hotspot gets a suggested action category from its dimension, level and load:
+
+* ``transformer_capacity`` — reliability (outage/voltage) problems on a heavily loaded asset
+  (customers' contracted capacity against the transformer capacity);
+* ``line_reinforcement`` — reliability problems of a feeder or a station's network;
+* ``maintenance`` — supply-safety problems, and reliability problems of a transformer area
+  that is not overloaded;
+* ``service_process`` — billing, information, business handling, channels, attitude.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.workorders.choices import Dimension
+
+from .hotspots import LEVEL_LABELS, HotspotRun, monthly_history
+
+
+class ActionCategory(models.TextChoices):
+    TRANSFORMER_CAPACITY = "transformer_capacity", _("变压器增容/布点")
+    LINE_REINFORCEMENT = "line_reinforcement", _("线路改造加固")
+    MAINTENANCE = "maintenance", _("设备检修消缺")
+    SERVICE_PROCESS = "service_process", _("服务流程改进")
+
+
+SERVICE_DIMENSIONS = frozenset(
+    {
+        Dimension.BILLING_PAYMENT,
+        Dimension.INFORMATION_COMMUNICATION,
+        Dimension.BUSINESS_HANDLING,
+        Dimension.SERVICE_CHANNEL,
+        Dimension.SERVICE_ATTITUDE,
+    }
+)
+
+
+def suggest_action(hotspot: dict) -> tuple[str, str]:
+    """(category, reason) for one hotspot dict of ``compute_hotspots``."""
+    dim = hotspot["dimension"]
+    if dim in SERVICE_DIMENSIONS:
+        return ActionCategory.SERVICE_PROCESS, "服务类诉求集中，需改进服务流程与人员管理"
+    if dim == Dimension.SUPPLY_SAFETY:
+        return ActionCategory.MAINTENANCE, "供电安全类报修/投诉集中，需安排检修消缺"
+    if hotspot.get("high_load"):
+        return (
+            ActionCategory.TRANSFORMER_CAPACITY,
+            f"供电可靠性问题且负载率 {hotspot.get('load_ratio')}（合同容量/配变容量）偏高，建议增容或新增布点",
+        )
+    if hotspot["level"] in ("feeder", "station"):
+        return ActionCategory.LINE_REINFORCEMENT, "线路层面停电/电压问题集中，建议线路改造或加固"
+    return ActionCategory.MAINTENANCE, "台区停电/电压问题集中但负载不高，建议检修低压线路与设备"
+
+
+def planning_rows(run: HotspotRun) -> list[dict]:
+    out = []
+    for h in run.hotspots:
+        category, reason = suggest_action(h)
+        out.append(
+            {**h, "action": category, "action_label": str(ActionCategory(category).label), "reason": reason}
+        )
+    return out
+
+
+HEADERS = [
+    ("rank", "排名"),
+    ("level", "层级"),
+    ("code", "资产编码"),
+    ("name", "资产名称"),
+    ("station", "供电所"),
+    ("area_class", "区域类别"),
+    ("dimension_label", "问题维度"),
+    ("action_label", "建议措施类别"),
+    ("action", "措施代码"),
+    ("reason", "依据"),
+    ("count", "事件数"),
+    ("expected", "期望数"),
+    ("ratio", "倍数"),
+    ("rate_per_1000", "每千户"),
+    ("peer_rate_per_1000", "同类每千户"),
+    ("q_value", "q值"),
+    ("kind", "类型"),
+    ("complaints", "投诉"),
+    ("faults", "故障报修"),
+    ("outages", "停电事件"),
+    ("merged_reports", "合并报修"),
+    ("customers", "户数"),
+    ("contracted_kva", "合同容量kVA"),
+    ("transformer_kva", "配变容量kVA"),
+    ("load_ratio", "负载率"),
+    ("repeat_customers", "重复诉求户"),
+    ("samples", "典型诉求"),
+]
+
+
+def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
+    """The Excel planning feed: one row per hotspot, and each asset's monthly history."""
+    import xlsxwriter
+
+    rows = planning_rows(run)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws = wb.add_worksheet("规划输入")
+    ws.write(
+        0,
+        0,
+        f"供电服务热点 → 规划输入清单（{LEVEL_LABELS[run.level]}，近 {run.days} 天，"
+        f"截至 {timezone.localtime(run.as_of):%Y-%m-%d %H:%M}，FDR {run.fdr}）",
+        bold,
+    )
+    ws.write_row(1, 0, [h for _, h in HEADERS], bold)
+    for r, row in enumerate(rows, start=2):
+        for c, (key, _label) in enumerate(HEADERS):
+            value = row.get(key)
+            if key == "samples":
+                value = "\n".join(f"{s['order_no']}：{s['text']}" for s in value or [])
+                ws.write(r, c, value, wrap)
+                continue
+            if key == "level":
+                value = LEVEL_LABELS[value]
+            if key == "q_value" and value is not None:
+                value = float(f"{value:.3g}")
+            ws.write(r, c, "" if value is None else value)
+    ws.freeze_panes(2, 4)
+    ws.set_column(0, 1, 6)
+    ws.set_column(2, 4, 16)
+    ws.set_column(9, 9, 40)
+    ws.set_column(len(HEADERS) - 1, len(HEADERS) - 1, 60)
+
+    hs = wb.add_worksheet("资产历史")
+    pks = sorted({h["asset_id"] for h in rows})
+    labels, history = monthly_history(run.level, pks, months=months, until=run.as_of)
+    hs.write_row(0, 0, ["资产编码", "资产名称", "问题维度", *labels], bold)
+    for r, row in enumerate(rows, start=1):
+        counts = history.get((row["asset_id"], row["dimension"]), {})
+        hs.write_row(
+            r, 0, [row["code"], row["name"], row["dimension_label"], *[counts.get(m, 0) for m in labels]]
+        )
+    hs.freeze_panes(1, 3)
+    hs.set_column(0, 1, 18)
+
+    info = wb.add_worksheet("说明")
+    notes = [
+        "事件数：窗口内投诉与故障报修（合并到主单的子单只计一次）。",
+        "期望数：由同类资产（同层级、同区域类别）的发生率和本资产过去各期的历史按经验贝叶斯估计。",
+        "q值：Benjamini–Hochberg 校正后的显著性；q ≤ FDR 且事件数 ≥ 3 即为热点。",
+        "类型：structural = 长期高于同类；emerging = 明显高于自身历史。",
+        "负载率：台区内客户合同容量之和 / 配变容量。",
+        "建议措施类别：transformer_capacity 变压器增容/布点；line_reinforcement 线路改造；"
+        "maintenance 检修消缺；service_process 服务流程改进。",
+    ]
+    for i, n in enumerate(notes):
+        info.write(i, 0, n)
+    info.set_column(0, 0, 100)
+    wb.close()
+    return buf.getvalue()

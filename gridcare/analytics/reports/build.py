@@ -1,0 +1,361 @@
+"""The figures of a periodic analysis report, as one JSON-ready dict.
+
+Everything the web page, the Excel workbook and the PDF show comes from here, so the
+three cannot disagree. ``scope_path`` limits the orders to a unit and its sub-units
+(responsible or accepting side, as the work-order lists do); "" is the whole company.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from gridcare.core.calendar import local_tz
+from gridcare.customers.models import Customer
+from gridcare.org.models import OrgUnit
+from gridcare.workorders.choices import Channel, ClockKind, Dimension, RequestType
+from gridcare.workorders.models import WorkOrder, WorkOrderClock
+
+from ..topics import cluster_topics
+from .periods import Period
+
+ISSUE_TYPES = (RequestType.COMPLAINT, RequestType.FAULT_REPAIR, RequestType.REPORT, RequestType.SUGGESTION)
+MAX_TOPIC_TEXTS = 4000
+
+
+def _scoped(qs, scope_path: str, prefix: str = ""):
+    if not scope_path:
+        return qs
+    return qs.filter(
+        Q(**{f"{prefix}unit_path__startswith": scope_path})
+        | Q(**{f"{prefix}accepted_path__startswith": scope_path})
+    )
+
+
+def orders_in(period: Period, scope_path: str = ""):
+    return _scoped(
+        WorkOrder.objects.filter(created_at__gte=period.since, created_at__lt=period.until), scope_path
+    )
+
+
+def _change(now: int, before: int) -> float | None:
+    if not before:
+        return None
+    return round((now - before) * 100.0 / before, 1)
+
+
+def _volumes(period: Period, scope_path: str) -> dict:
+    periods = {"count": period, "previous": period.previous(), "last_year": period.last_year()}
+    counts: dict[str, dict[str, Counter]] = {"channel": {}, "request_type": {}, "dimension": {}}
+    totals = {}
+    for key, p in periods.items():
+        rows = (
+            orders_in(p, scope_path)
+            .values_list("channel", "request_type", "dimension")
+            .annotate(n=Count("id"))
+        )
+        per = {"channel": Counter(), "request_type": Counter(), "dimension": Counter()}
+        total = 0
+        for ch, rt, dim, n in rows:
+            per["channel"][ch] += n
+            per["request_type"][rt] += n
+            per["dimension"][dim] += n
+            total += n
+        totals[key] = total
+        for field, c in per.items():
+            counts[field][key] = c
+    labels = {"channel": Channel, "request_type": RequestType, "dimension": Dimension}
+    out = {}
+    for field, choices in labels.items():
+        rows = []
+        for code, label in choices.choices:
+            now = counts[field]["count"][code]
+            prev = counts[field]["previous"][code]
+            ly = counts[field]["last_year"][code]
+            if not (now or prev or ly):
+                continue
+            rows.append(
+                {
+                    "code": code,
+                    "label": str(label),
+                    "count": now,
+                    "previous": prev,
+                    "last_year": ly,
+                    "change_prev": _change(now, prev),
+                    "change_yoy": _change(now, ly),
+                }
+            )
+        rows.sort(key=lambda r: -r["count"])
+        out[field] = rows
+    out["totals"] = {
+        "count": totals["count"],
+        "previous": totals["previous"],
+        "last_year": totals["last_year"],
+        "change_prev": _change(totals["count"], totals["previous"]),
+        "change_yoy": _change(totals["count"], totals["last_year"]),
+        "previous_period": periods["previous"].label,
+        "last_year_period": periods["last_year"].label,
+    }
+    return out
+
+
+def _daily(period: Period, scope_path: str) -> list[dict]:
+    rows = dict(
+        orders_in(period, scope_path)
+        .annotate(day=TruncDate("created_at", tzinfo=local_tz()))
+        .values_list("day")
+        .annotate(n=Count("id"))
+    )
+    out, day = [], period.start
+    while day <= period.end:
+        out.append({"date": day.isoformat(), "count": rows.get(day, 0)})
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _texts(qs) -> list[str]:
+    n = qs.count()
+    if n > MAX_TOPIC_TEXTS:
+        # An even spread over the period rather than its first days.
+        step = n // MAX_TOPIC_TEXTS + 1
+        ids = list(qs.order_by("id").values_list("id", flat=True))[::step]
+        qs = WorkOrder.objects.filter(id__in=ids)
+    return list(qs.values_list("description", flat=True))
+
+
+def _topics(qs, total: int) -> list[dict]:
+    topics = cluster_topics(_texts(qs), max_texts=MAX_TOPIC_TEXTS)
+    for t in topics:
+        t["count"] = int(round(t["share"] * total))
+    return topics
+
+
+def _repeats(period: Period, scope_path: str, top: int = 15) -> dict:
+    qs = orders_in(period, scope_path).filter(customer__isnull=False).exclude(request_type=RequestType.PRAISE)
+    rows = list(
+        qs.values_list("customer_id").annotate(n=Count("id")).filter(n__gte=2).order_by("-n", "customer_id")
+    )
+    customers = {
+        c.pk: c for c in Customer.objects.filter(pk__in=[r[0] for r in rows[:top]]).select_related("area")
+    }
+    dims: dict[int, Counter] = defaultdict(Counter)
+    for cid, dim in qs.filter(customer_id__in=list(customers)).values_list("customer_id", "dimension"):
+        dims[cid][dim] += 1
+    top_rows = []
+    for cid, n in rows[:top]:
+        c = customers.get(cid)
+        if c is None:
+            continue
+        top_rows.append(
+            {
+                "customer_no": c.customer_no,
+                "area": c.area.name,
+                "count": n,
+                "dimensions": "、".join(str(Dimension(d).label) for d, _ in dims[cid].most_common(3)),
+            }
+        )
+    return {
+        "customers": len(rows),
+        "orders": sum(n for _, n in rows),
+        "urged_orders": qs.filter(urge_count__gt=0).count(),
+        "top": top_rows,
+    }
+
+
+def _compliance(period: Period, scope_path: str) -> dict:
+    now = timezone.now()
+    clocks = _scoped(
+        WorkOrderClock.objects.filter(due_at__gte=period.since, due_at__lt=period.until),
+        scope_path,
+        "order__",
+    )
+    rows = clocks.values_list("kind").annotate(
+        due=Count("id", filter=Q(met_at__isnull=False) | Q(due_at__lt=now)),
+        on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
+        late=Count("id", filter=Q(met_at__isnull=False, met_at__gt=F("due_at"))),
+        overdue=Count("id", filter=Q(met_at__isnull=True, due_at__lt=now)),
+    )
+    by_kind = []
+    total = Counter()
+    for kind, due, on_time, late, overdue in rows:
+        total.update({"due": due, "on_time": on_time, "late": late, "overdue": overdue})
+        by_kind.append(
+            {
+                "kind": kind,
+                "label": str(ClockKind(kind).label),
+                "due": due,
+                "on_time": on_time,
+                "late": late,
+                "overdue": overdue,
+                "rate": round(on_time * 100.0 / due, 1) if due else None,
+            }
+        )
+    by_kind.sort(key=lambda r: list(ClockKind.values).index(r["kind"]))
+    return {
+        "by_kind": by_kind,
+        "due": total["due"],
+        "on_time": total["on_time"],
+        "late": total["late"],
+        "overdue": total["overdue"],
+        "rate": round(total["on_time"] * 100.0 / total["due"], 1) if total["due"] else None,
+    }
+
+
+def _satisfaction(period: Period, scope_path: str) -> dict:
+    qs = _scoped(
+        WorkOrder.objects.filter(
+            closed_at__gte=period.since, closed_at__lt=period.until, satisfied__isnull=False
+        ),
+        scope_path,
+    )
+    agg = qs.aggregate(surveyed=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+    surveyed, satisfied = agg["surveyed"], agg["satisfied"]
+    return {
+        "surveyed": surveyed,
+        "satisfied": satisfied,
+        "unsatisfied": surveyed - satisfied,
+        "rate": round(satisfied * 100.0 / surveyed, 1) if surveyed else None,
+    }
+
+
+def _units(period: Period, scope_path: str, limit: int = 30) -> list[dict]:
+    """Supply stations ranked by a composite of time-limit compliance, satisfaction and complaints."""
+    now = timezone.now()
+    orders = orders_in(period, scope_path).filter(area__isnull=False)
+    volume = {
+        st: (n, c)
+        for st, n, c in orders.values_list("area__station_id").annotate(
+            n=Count("id"), c=Count("id", filter=Q(request_type=RequestType.COMPLAINT))
+        )
+    }
+    if not volume:
+        return []
+    customers = dict(
+        Customer.objects.filter(station_id__in=list(volume)).values_list("station_id").annotate(n=Count("id"))
+    )
+    clocks = _scoped(
+        WorkOrderClock.objects.filter(
+            due_at__gte=period.since, due_at__lt=period.until, order__area__isnull=False
+        ),
+        scope_path,
+        "order__",
+    )
+    comp = {
+        st: (due, ok)
+        for st, due, ok in clocks.values_list("order__area__station_id").annotate(
+            due=Count("id", filter=Q(met_at__isnull=False) | Q(due_at__lt=now)),
+            ok=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
+        )
+    }
+    sat = {
+        st: (n, s)
+        for st, n, s in _scoped(
+            WorkOrder.objects.filter(
+                closed_at__gte=period.since,
+                closed_at__lt=period.until,
+                satisfied__isnull=False,
+                area__isnull=False,
+            ),
+            scope_path,
+        )
+        .values_list("area__station_id")
+        .annotate(n=Count("id"), s=Count("id", filter=Q(satisfied=True)))
+    }
+    names = dict(OrgUnit.objects.filter(pk__in=list(volume)).values_list("pk", "name"))
+    rows = []
+    for st, (n, complaints) in volume.items():
+        due, ok = comp.get(st, (0, 0))
+        surveyed, satisfied = sat.get(st, (0, 0))
+        cust = customers.get(st, 0)
+        on_time = ok * 100.0 / due if due else None
+        sat_rate = satisfied * 100.0 / surveyed if surveyed else None
+        per_1000 = complaints * 1000.0 / cust if cust else None
+        rows.append(
+            {
+                "unit": names.get(st, str(st)),
+                "orders": n,
+                "complaints": complaints,
+                "customers": cust,
+                "complaints_per_1000": round(per_1000, 2) if per_1000 is not None else None,
+                "on_time_rate": round(on_time, 1) if on_time is not None else None,
+                "satisfaction_rate": round(sat_rate, 1) if sat_rate is not None else None,
+            }
+        )
+    # Composite score: compliance and satisfaction up, complaints per 1,000 customers down.
+    per = sorted(r["complaints_per_1000"] for r in rows if r["complaints_per_1000"] is not None)
+    worst = per[-1] if per else 0
+    for r in rows:
+        c = 100.0 - (r["complaints_per_1000"] / worst * 100.0 if worst and r["complaints_per_1000"] else 0.0)
+        parts = [v for v in (r["on_time_rate"], r["satisfaction_rate"]) if v is not None] + [c]
+        r["score"] = round(sum(parts) / len(parts), 1)
+    rows.sort(key=lambda r: (-r["score"], r["unit"]))
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
+    return rows[:limit] if len(rows) <= limit else rows[: limit // 2] + rows[-limit // 2 :]
+
+
+def _hotspots(period: Period, scope_path: str, top: int = 10) -> dict:
+    from ..hotspots import compute_hotspots
+    from ..planning import suggest_action
+
+    days = 90 if period.kind == "monthly" else 28
+    run = compute_hotspots(
+        level="area", days=days, as_of=period.until, scope_path=scope_path, sample_limit=top, samples=1
+    )
+    keep = (
+        "rank",
+        "code",
+        "name",
+        "station",
+        "dimension",
+        "dimension_label",
+        "count",
+        "expected",
+        "rate_per_1000",
+        "q_value",
+        "kind",
+        "outages",
+        "load_ratio",
+        "repeat_customers",
+    )
+    items = []
+    for h in run.hotspots[:top]:
+        item = {k: h.get(k) for k in keep}
+        item["action"] = str(suggest_action(h)[0])
+        item["sample"] = h["samples"][0]["text"] if h["samples"] else ""
+        items.append(item)
+    return {"days": days, "tested": run.tested, "total": len(run.hotspots), "items": items}
+
+
+def build_report(period: Period, *, scope_path: str = "", scope_name: str = "") -> dict:
+    """All figures of the report for ``period`` (see module docstring)."""
+    volumes = _volumes(period, scope_path)
+    issues_qs = orders_in(period, scope_path).filter(request_type__in=ISSUE_TYPES, master__isnull=True)
+    consult_qs = orders_in(period, scope_path).filter(request_type=RequestType.CONSULTATION)
+    issues_total = issues_qs.count()
+    consult_total = consult_qs.count()
+    return {
+        "kind": period.kind,
+        "period": period.label,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "scope": scope_name or "全公司",
+        "scope_path": scope_path,
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "totals": volumes["totals"],
+        "by_channel": volumes["channel"],
+        "by_type": volumes["request_type"],
+        "by_dimension": volumes["dimension"],
+        "daily": _daily(period, scope_path),
+        "top_issues": {"total": issues_total, "topics": _topics(issues_qs, issues_total)},
+        "consultation": {"total": consult_total, "topics": _topics(consult_qs, consult_total)},
+        "repeats": _repeats(period, scope_path),
+        "compliance": _compliance(period, scope_path),
+        "satisfaction": _satisfaction(period, scope_path),
+        "units": _units(period, scope_path),
+        "hotspots": _hotspots(period, scope_path),
+    }

@@ -1,0 +1,240 @@
+"""Rendering a report's figures: charts and context for the page/PDF, the Excel workbook, the PDF."""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+
+from ..svgcharts import bar_chart, line_chart
+
+KIND_LABELS = {"weekly": "周报", "monthly": "月报"}
+
+
+def report_context(data: dict) -> dict:
+    """Template context shared by the web page and the PDF (charts are inline SVG)."""
+    daily = data.get("daily", [])
+    return {
+        "r": data,
+        "kind_label": KIND_LABELS.get(data.get("kind"), data.get("kind")),
+        "chart_daily": line_chart([d["date"][5:] for d in daily], [("受理量", [d["count"] for d in daily])]),
+        "chart_channel": bar_chart([(r["label"], r["count"]) for r in data.get("by_channel", [])]),
+        "chart_type": bar_chart([(r["label"], r["count"]) for r in data.get("by_type", [])], color="#2ca02c"),
+        "chart_dimension": bar_chart(
+            [(r["label"], r["count"]) for r in data.get("by_dimension", [])], color="#ff7f0e"
+        ),
+        "chart_issues": bar_chart(
+            [(t["label"], t["count"]) for t in data.get("top_issues", {}).get("topics", [])], color="#d62728"
+        ),
+        "chart_consultation": bar_chart(
+            [(t["label"], t["count"]) for t in data.get("consultation", {}).get("topics", [])],
+            color="#9467bd",
+        ),
+    }
+
+
+def render_pdf(data: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("analytics/report_pdf.html", report_context(data))
+    return HTML(string=html).write_pdf()
+
+
+def _pct(v):
+    return "" if v is None else v
+
+
+def render_xlsx(data: dict) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+
+    def table(ws, row, headers, rows):
+        ws.write_row(row, 0, headers, bold)
+        for i, r in enumerate(rows, start=row + 1):
+            ws.write_row(i, 0, ["" if v is None else v for v in r])
+        return row + len(rows) + 2
+
+    t = data["totals"]
+    ws = wb.add_worksheet("概览")
+    ws.write(0, 0, f"{data['scope']} 供电服务分析{KIND_LABELS.get(data['kind'], '')} {data['period']}", title)
+    ws.write(1, 0, f"{data['start']} 至 {data['end']}，生成于 {data['generated_at']}")
+    row = table(
+        ws,
+        3,
+        [
+            "指标",
+            "本期",
+            f"上期 {t['previous_period']}",
+            "环比%",
+            f"去年同期 {t['last_year_period']}",
+            "同比%",
+        ],
+        [
+            [
+                "受理量",
+                t["count"],
+                t["previous"],
+                _pct(t["change_prev"]),
+                t["last_year"],
+                _pct(t["change_yoy"]),
+            ]
+        ],
+    )
+    c, s = data["compliance"], data["satisfaction"]
+    row = table(
+        ws,
+        row,
+        ["时限应到期", "按时", "超时完成", "超时未完成", "按时率%", "回访数", "满意", "不满意", "满意率%"],
+        [
+            [
+                c["due"],
+                c["on_time"],
+                c["late"],
+                c["overdue"],
+                _pct(c["rate"]),
+                s["surveyed"],
+                s["satisfied"],
+                s["unsatisfied"],
+                _pct(s["rate"]),
+            ]
+        ],
+    )
+    rp = data["repeats"]
+    table(
+        ws,
+        row,
+        ["重复诉求客户", "涉及工单", "被催办工单"],
+        [[rp["customers"], rp["orders"], rp["urged_orders"]]],
+    )
+    ws.set_column(0, 8, 16)
+
+    vol_headers = ["类别", "代码", "本期", "上期", "环比%", "去年同期", "同比%"]
+    ws = wb.add_worksheet("受理量")
+    row = 0
+    for key, name in (("by_channel", "按渠道"), ("by_type", "按诉求类型"), ("by_dimension", "按分析维度")):
+        ws.write(row, 0, name, title)
+        row = table(
+            ws,
+            row + 1,
+            vol_headers,
+            [
+                [
+                    r["label"],
+                    r["code"],
+                    r["count"],
+                    r["previous"],
+                    _pct(r["change_prev"]),
+                    r["last_year"],
+                    _pct(r["change_yoy"]),
+                ]
+                for r in data[key]
+            ],
+        )
+    ws.set_column(0, 6, 14)
+
+    ws = wb.add_worksheet("每日")
+    table(ws, 0, ["日期", "受理量"], [[d["date"], d["count"]] for d in data["daily"]])
+
+    for sheet, key in (("热点问题", "top_issues"), ("咨询热点", "consultation")):
+        ws = wb.add_worksheet(sheet)
+        ws.write_row(0, 0, ["主题", "关键词", "数量", "占比", "示例"], bold)
+        for i, tp in enumerate(data[key]["topics"], start=1):
+            ws.write_row(i, 0, [tp["label"], "、".join(tp["keywords"]), tp["count"], tp["share"]])
+            ws.write(i, 4, "\n".join(tp["examples"]), wrap)
+        ws.set_column(0, 1, 24)
+        ws.set_column(4, 4, 80)
+
+    ws = wb.add_worksheet("重复诉求")
+    table(
+        ws,
+        0,
+        ["户号", "台区", "诉求次数", "主要维度"],
+        [[r["customer_no"], r["area"], r["count"], r["dimensions"]] for r in rp["top"]],
+    )
+    ws.set_column(0, 3, 20)
+
+    ws = wb.add_worksheet("时限")
+    table(
+        ws,
+        0,
+        ["时限", "应到期", "按时", "超时完成", "超时未完成", "按时率%"],
+        [
+            [r["label"], r["due"], r["on_time"], r["late"], r["overdue"], _pct(r["rate"])]
+            for r in c["by_kind"]
+        ],
+    )
+
+    ws = wb.add_worksheet("单位排名")
+    table(
+        ws,
+        0,
+        ["排名", "单位", "工单", "投诉", "户数", "每千户投诉", "按时率%", "满意率%", "综合得分"],
+        [
+            [
+                r["rank"],
+                r["unit"],
+                r["orders"],
+                r["complaints"],
+                r["customers"],
+                r["complaints_per_1000"],
+                r["on_time_rate"],
+                r["satisfaction_rate"],
+                r["score"],
+            ]
+            for r in data["units"]
+        ],
+    )
+    ws.set_column(1, 1, 20)
+
+    ws = wb.add_worksheet("热点台区")
+    hs = data["hotspots"]
+    ws.write(0, 0, f"近 {hs['days']} 天显著热点 {hs['total']} 个（检验 {hs['tested']} 项）", title)
+    table(
+        ws,
+        1,
+        [
+            "排名",
+            "台区编码",
+            "台区",
+            "供电所",
+            "维度",
+            "事件数",
+            "期望数",
+            "每千户",
+            "q值",
+            "类型",
+            "停电事件",
+            "负载率",
+            "重复诉求户",
+            "建议措施",
+            "典型诉求",
+        ],
+        [
+            [
+                h["rank"],
+                h["code"],
+                h["name"],
+                h["station"],
+                h["dimension_label"],
+                h["count"],
+                h["expected"],
+                h["rate_per_1000"],
+                float(f"{h['q_value']:.3g}"),
+                h["kind"],
+                h["outages"],
+                h["load_ratio"],
+                h["repeat_customers"],
+                h["action"],
+                h["sample"],
+            ]
+            for h in hs["items"]
+        ],
+    )
+    ws.set_column(1, 3, 18)
+    wb.close()
+    return buf.getvalue()

@@ -1,0 +1,222 @@
+"""Pages of service intelligence: hotspots (chart + map), planning feed, reports, consultation insight."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gridcare.core.errors import ApplicationError
+from gridcare.core.listing import export_response, paginate
+from gridcare.org.selectors import user_scope_path
+from gridcare.workorders.choices import Dimension, RequestType
+from gridcare.workorders.selectors import work_orders_for
+
+from .access import can_publish, can_see_insight, report_unit_for, reports_for
+from .hotspots import JSON_FIELDS, LEVEL_LABELS, LEVELS, compute_hotspots
+from .models import ReportKind
+from .planning import planning_rows, planning_workbook
+from .reports import parse_period, report_publish
+from .reports.render import report_context
+from .svgcharts import bar_chart, scatter_map
+from .topics import cluster_topics
+
+CACHE_SECONDS = 600
+
+
+def _require_insight(request):
+    if not can_see_insight(request.user):
+        raise PermissionDenied
+
+
+def _int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+def hotspot_params(request) -> dict:
+    level = request.GET.get("level") if request.GET.get("level") in LEVELS else "area"
+    dimension = request.GET.get("dimension") if request.GET.get("dimension") in Dimension.values else None
+    return {"level": level, "days": _int(request.GET.get("days"), 90, 7, 730), "dimension": dimension}
+
+
+def cached_hotspots(user, *, level: str, days: int, dimension: str | None):
+    """The user's hotspot run, cached for a few minutes per scope and parameters."""
+    scope = user_scope_path(user)
+    key = "analytics:hotspots:" + hashlib.sha1(f"{scope}|{level}|{days}|{dimension}".encode()).hexdigest()
+    run = cache.get(key)
+    if run is None:
+        run = compute_hotspots(level=level, days=days, dimension=dimension, scope_path=scope)
+        cache.set(key, run, CACHE_SECONDS)
+    return run
+
+
+@login_required
+def hotspots(request):
+    _require_insight(request)
+    params = hotspot_params(request)
+    run = cached_hotspots(request.user, **params)
+    items = run.hotspots
+    top = items[:20]
+    chart = bar_chart(
+        [(f"{h['name'][:14]}·{h['dimension_label']}", h["count"]) for h in top], color="#d62728", width=720
+    )
+    chart_expected = bar_chart(
+        [(f"{h['name'][:14]}·{h['dimension_label']}", h["expected"]) for h in top],
+        color="#9aa9bd",
+        width=720,
+        value_format="{:.1f}",
+    )
+    map_svg = ""
+    if params["level"] == "area":
+        hot = {}
+        for h in items:
+            hot.setdefault(h["asset_id"], h)
+        points = [
+            {
+                "lon": a.longitude,
+                "lat": a.latitude,
+                "label": f"{a.name}（{a.code}）"
+                + (
+                    f" {hot[pk]['dimension_label']} {hot[pk]['count']}/{hot[pk]['expected']}"
+                    if pk in hot
+                    else ""
+                ),
+                "hot": pk in hot,
+                "size": (hot[pk]["ratio"] or 1) if pk in hot else 1,
+            }
+            for pk, a in run.assets.items()
+        ]
+        map_svg = scatter_map(points, width=720, height=520)
+    page = paginate(request, items, per_page=50)
+    return render(
+        request,
+        "analytics/hotspots.html",
+        {
+            **page,
+            "run": run,
+            "params": params,
+            "levels": [(lv, LEVEL_LABELS[lv]) for lv in LEVELS],
+            "dimensions": Dimension.choices,
+            "chart": chart,
+            "chart_expected": chart_expected,
+            "map_svg": map_svg,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def hotspots_export(request, fmt: str):
+    _require_insight(request)
+    params = hotspot_params(request)
+    run = cached_hotspots(request.user, **params)
+    if fmt == "planning":
+        resp = HttpResponse(
+            planning_workbook(run),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        resp["Content-Disposition"] = (
+            f'attachment; filename="planning-feed-{params["level"]}-{timezone.localdate():%Y%m%d}.xlsx"'
+        )
+        return resp
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    fields = [*JSON_FIELDS, "action"]
+    rows = planning_rows(run)
+    return export_response(
+        fmt, f"hotspots-{params['level']}", fields, ([r.get(f) for f in fields] for r in rows)
+    )
+
+
+@login_required
+def report_list(request):
+    _require_insight(request)
+    qs = reports_for(request.user).defer("data")
+    kind = request.GET.get("kind", "")
+    if kind in ReportKind.values:
+        qs = qs.filter(kind=kind)
+    return render(
+        request,
+        "analytics/report_list.html",
+        {
+            **paginate(request, qs, 30),
+            "kinds": ReportKind.choices,
+            "kind": kind,
+            "can_publish": can_publish(request.user),
+        },
+    )
+
+
+@login_required
+def report_detail(request, pk: int):
+    _require_insight(request)
+    report = get_object_or_404(reports_for(request.user), pk=pk)
+    return render(request, "analytics/report_detail.html", {"report": report, **report_context(report.data)})
+
+
+@login_required
+def report_file(request, pk: int, fmt: str):
+    _require_insight(request)
+    report = get_object_or_404(reports_for(request.user).defer("data"), pk=pk)
+    name = {"xlsx": report.xlsx_file, "pdf": report.pdf_file}.get(fmt)
+    if not name:
+        raise Http404
+    path = (Path(settings.DATA_DIR) / name).resolve()
+    if not path.is_file() or Path(settings.DATA_DIR).resolve() not in path.parents:
+        raise Http404
+    filename = f"report-{report.kind}-{report.period}.{fmt}"
+    return FileResponse(path.open("rb"), as_attachment=fmt == "xlsx", filename=filename)
+
+
+@login_required
+@require_POST
+def report_publish_view(request):
+    if not can_publish(request.user):
+        raise PermissionDenied
+    try:
+        period = parse_period(request.POST.get("kind", ""), request.POST.get("period", ""))
+        if period.start > timezone.localdate():
+            raise ApplicationError("不能生成未来期间的报告", field="period", code="invalid")
+        report = report_publish(period=period, unit=report_unit_for(request.user), actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("analytics:reports")
+    messages.success(request, f"已生成 {report.get_kind_display()} {report.period}")
+    return redirect("analytics:report-detail", report.pk)
+
+
+@login_required
+def consultation(request):
+    """Most-asked consultation topics: suggested knowledge-base articles and public notices."""
+    _require_insight(request)
+    days = _int(request.GET.get("days"), 90, 7, 730)
+    since = timezone.now() - dt.timedelta(days=days)
+    scope = user_scope_path(request.user)
+    key = "analytics:consult:" + hashlib.sha1(f"{scope}|{days}".encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        qs = work_orders_for(request.user).filter(
+            request_type=RequestType.CONSULTATION, created_at__gte=since
+        )
+        total = qs.count()
+        texts = list(qs.order_by("-created_at").values_list("description", flat=True)[:4000])
+        topics = cluster_topics(texts)
+        for t in topics:
+            t["count"] = int(round(t["share"] * total))
+        data = {"total": total, "topics": topics}
+        cache.set(key, data, CACHE_SECONDS)
+    chart = bar_chart([(t["label"], t["count"]) for t in data["topics"]], color="#9467bd", width=720)
+    return render(request, "analytics/consultation.html", {**data, "days": days, "chart": chart})

@@ -1,0 +1,186 @@
+"""Serializers of the escalation API. Input serializers only validate shapes; services decide."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..choices import (
+    CallbackResult,
+    CompensationKind,
+    FailureCause,
+    FailureOrigin,
+    RecoveryKind,
+    UrgeChannel,
+)
+from ..models import (
+    CallbackTask,
+    Escalation,
+    Notification,
+    RecoveryAction,
+    ServiceFailure,
+    SocialSupervisor,
+    Urge,
+)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True, default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "url", "order_no", "created_at", "read_at"]
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_null=True, default=None
+    )
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    from_unit = serializers.CharField(source="from_unit.code", read_only=True)
+    to_unit = serializers.CharField(source="to_unit.code", read_only=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "order_no", "reason", "from_unit", "to_unit", "to_unit_name", "level", "note", "at"]
+
+
+class UrgeSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    follow_up = serializers.CharField(source="follow_up.order_no", read_only=True, default=None)
+
+    class Meta:
+        model = Urge
+        fields = ["id", "order_no", "channel", "words", "number", "at", "follow_up"]
+
+
+class UrgeCreateSerializer(serializers.Serializer):
+    order = serializers.CharField(help_text="工单编号")
+    channel = serializers.ChoiceField(choices=UrgeChannel.choices, default=UrgeChannel.HOTLINE)
+    words = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CallbackTaskSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    request_type = serializers.CharField(source="order.request_type", read_only=True)
+    reply = serializers.CharField(source="order.reply", read_only=True)
+
+    class Meta:
+        model = CallbackTask
+        fields = [
+            "id",
+            "order_no",
+            "request_type",
+            "kind",
+            "due_at",
+            "status",
+            "result",
+            "words",
+            "attempts",
+            "last_attempt_at",
+            "reply",
+        ]
+
+
+class CallbackRecordSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CallbackResult.choices)
+    words = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RecoveryActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecoveryAction
+        fields = [
+            "id",
+            "failure",
+            "kind",
+            "description",
+            "amount",
+            "compensation_kind",
+            "status",
+            "authority_limit",
+            "proposed_at",
+            "decided_at",
+            "decision_note",
+            "done_at",
+        ]
+
+
+class RecoveryProposeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RecoveryKind.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=0)
+    compensation_kind = serializers.ChoiceField(
+        choices=CompensationKind.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class RecoveryDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ServiceFailureSerializer(serializers.ModelSerializer):
+    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    responsible_unit = serializers.CharField(source="responsible_unit.code", read_only=True)
+    actions = RecoveryActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceFailure
+        fields = [
+            "id",
+            "order_no",
+            "origin",
+            "cause",
+            "responsible_unit",
+            "responsible_person",
+            "description",
+            "recorded_at",
+            "satisfaction_after",
+            "actions",
+        ]
+
+
+class ServiceFailureCreateSerializer(serializers.Serializer):
+    order = serializers.CharField(help_text="投诉工单编号")
+    origin = serializers.ChoiceField(choices=FailureOrigin.choices)
+    cause = serializers.ChoiceField(choices=FailureCause.choices)
+    responsible_unit = serializers.CharField(help_text="责任单位编码")
+    responsible_person = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField()
+
+
+class SocialSupervisorSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = SocialSupervisor
+        fields = ["id", "name", "organisation", "phone", "email", "area", "unit", "active", "registered_at"]
+
+
+class SocialSupervisorCreateSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    organisation = serializers.CharField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField()
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    area = serializers.CharField()
+    unit = serializers.CharField(help_text="联系单位编码")
+
+
+class SupervisorSubmissionSerializer(serializers.Serializer):
+    request_type = serializers.CharField()
+    dimension = serializers.CharField()
+    description = serializers.CharField()
+    subtype = serializers.CharField(required=False, allow_blank=True, default="")
+    customer = serializers.CharField(required=False, allow_blank=True, default="")
+    area = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SupervisorSubmissionResultSerializer(serializers.Serializer):
+    order_no = serializers.CharField()

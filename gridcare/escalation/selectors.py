@@ -1,0 +1,278 @@
+"""Reads of the escalation domain, always scoped to what the acting user may see.
+
+A user sees rows of their unit and below (``*_path`` prefix); escalations are seen by
+the receiving unit (``to_path``) and those above it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gridcare.customers.models import Customer
+from gridcare.org.selectors import user_scope_path
+from gridcare.workorders.choices import ACTIVE_STATUSES
+from gridcare.workorders.models import WorkOrder
+
+from .choices import SATISFIED_RESULTS, CallbackKind, CallbackStatus, RecoveryKind, RecoveryStatus
+from .models import (
+    CallbackTask,
+    Escalation,
+    Notification,
+    RecoveryAction,
+    RepeatLink,
+    ServiceFailure,
+    SlaWarning,
+    SocialSupervisor,
+    SupervisorConsultation,
+    Urge,
+)
+
+
+def _scoped(qs: QuerySet, user, *fields: str) -> QuerySet:
+    path = user_scope_path(user)
+    if path is None:
+        return qs.none()
+    if path == "":
+        return qs
+    cond = Q()
+    for f in fields:
+        cond |= Q(**{f"{f}__startswith": path})
+    return qs.filter(cond)
+
+
+def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user).select_related("order")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def escalations_for(user, *, open_only: bool = False, reason: str | None = None) -> QuerySet[Escalation]:
+    """The escalation board: steps up to the user's unit or below it, newest first."""
+    qs = _scoped(Escalation.objects.all(), user, "to_path").select_related("order", "from_unit", "to_unit")
+    if open_only:
+        qs = qs.filter(order__status__in=ACTIVE_STATUSES)
+    if reason:
+        qs = qs.filter(reason=reason)
+    return qs.order_by("-at", "-id")
+
+
+def warnings_for(user) -> QuerySet[SlaWarning]:
+    return (
+        _scoped(SlaWarning.objects.all(), user, "unit_path")
+        .select_related("order", "level", "unit")
+        .order_by("-at", "-id")
+    )
+
+
+def urges_for(user) -> QuerySet[Urge]:
+    return (
+        _scoped(Urge.objects.all(), user, "unit_path")
+        .select_related("order", "follow_up")
+        .order_by("-at", "-id")
+    )
+
+
+def repeats_for(user) -> QuerySet[RepeatLink]:
+    return (
+        _scoped(RepeatLink.objects.all(), user, "unit_path")
+        .select_related("order", "earlier")
+        .order_by("-at", "-id")
+    )
+
+
+def callback_tasks_for(user) -> QuerySet[CallbackTask]:
+    return _scoped(CallbackTask.objects.all(), user, "unit_path", "accepted_path").select_related(
+        "order", "order__customer", "failure"
+    )
+
+
+def callback_worklist(
+    user, *, overdue_only: bool = False, now: dt.datetime | None = None
+) -> QuerySet[CallbackTask]:
+    """Pending callbacks the user's side owes, nearest deadline first."""
+    qs = callback_tasks_for(user).filter(status=CallbackStatus.PENDING)
+    if overdue_only:
+        qs = qs.filter(due_at__lt=now or timezone.now())
+    return qs.order_by("due_at", "id")
+
+
+def failures_for(user) -> QuerySet[ServiceFailure]:
+    return _scoped(ServiceFailure.objects.all(), user, "unit_path").select_related(
+        "order", "responsible_unit"
+    )
+
+
+def failure_is_visible(user, failure: ServiceFailure) -> bool:
+    path = user_scope_path(user)
+    return path is not None and (
+        failure.unit_path.startswith(path) or failure.order.unit_path.startswith(path)
+    )
+
+
+def recovery_actions_for(user) -> QuerySet[RecoveryAction]:
+    return _scoped(RecoveryAction.objects.all(), user, "failure__unit_path").select_related(
+        "failure", "failure__order", "proposed_by", "decided_by"
+    )
+
+
+def recovery_pending_approval(user) -> QuerySet[RecoveryAction]:
+    return recovery_actions_for(user).filter(status=RecoveryStatus.PENDING_APPROVAL).order_by("proposed_at")
+
+
+def supervisors_for(user) -> QuerySet[SocialSupervisor]:
+    return _scoped(SocialSupervisor.objects.all(), user, "unit_path").select_related("unit")
+
+
+def consultations_for(user) -> QuerySet[SupervisorConsultation]:
+    return _scoped(SupervisorConsultation.objects.all(), user, "unit_path").prefetch_related("attendees")
+
+
+def supervisor_candidates(user) -> QuerySet[Customer]:
+    """Customers satisfied after a recovered complaint: people to invite as supervisors."""
+    failures = failures_for(user).filter(satisfaction_after__in=list(SATISFIED_RESULTS))
+    ids = failures.exclude(order__customer__isnull=True).values("order__customer_id")
+    return Customer.objects.filter(pk__in=ids).exclude(
+        pk__in=SocialSupervisor.objects.exclude(customer__isnull=True).values("customer_id")
+    )
+
+
+# ----------------------------------------------------------------------------- dashboard
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def learning_dashboard(user, *, since: dt.datetime, until: dt.datetime) -> dict:
+    """The figures of the learning dashboard for the user's scope and a period.
+
+    Everything is grouped in the database (a handful of aggregate queries whatever
+    the volume).
+    """
+    period = {"created_at__gte": since, "created_at__lt": until}
+    failures = failures_for(user).filter(recorded_at__gte=since, recorded_at__lt=until)
+    by_origin = list(failures.values("origin").annotate(n=Count("pk")).order_by("-n"))
+    by_cause = list(failures.values("cause").annotate(n=Count("pk")).order_by("-n"))
+    by_unit = list(
+        failures.values("responsible_unit__code", "responsible_unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:20]
+    )
+    by_month = list(
+        failures.annotate(month=TruncMonth("recorded_at"))
+        .values("month", "cause")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    recurring = list(
+        failures.values("responsible_unit__name", "cause")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("-n")[:20]
+    )
+    comp = recovery_actions_for(user).filter(
+        kind=RecoveryKind.COMPENSATION, status=RecoveryStatus.DONE, done_at__gte=since, done_at__lt=until
+    )
+    compensation = comp.aggregate(total=Sum("amount"), n=Count("pk"))
+    comp_by_kind = list(comp.values("compensation_kind").annotate(total=Sum("amount"), n=Count("pk")))
+
+    # Recovery paradox: satisfaction after recovery vs orders that had no failure.
+    after = failures.exclude(satisfaction_after="").values("satisfaction_after").annotate(n=Count("pk"))
+    after_total = sum(r["n"] for r in after)
+    after_ok = sum(r["n"] for r in after if r["satisfaction_after"] in SATISFIED_RESULTS)
+    callbacks = (
+        callback_tasks_for(user)
+        .filter(kind=CallbackKind.ORDER, status=CallbackStatus.DONE, done_at__gte=since, done_at__lt=until)
+        .exclude(result="")
+    )
+    plain = callbacks.filter(order__service_failure__isnull=True).values("result").annotate(n=Count("pk"))
+    plain_total = sum(r["n"] for r in plain)
+    plain_ok = sum(r["n"] for r in plain if r["result"] in SATISFIED_RESULTS)
+
+    orders = _scoped(WorkOrder.objects.filter(**period), user, "unit_path")
+    order_counts = {
+        r["unit__name"]: r["n"] for r in orders.values("unit__name").annotate(n=Count("pk")).order_by()
+    }
+    warnings = warnings_for(user).filter(at__gte=since, at__lt=until)
+    warn_by_unit: dict[str, dict[int, int]] = defaultdict(dict)
+    for r in warnings.values("unit__name", "percent").annotate(n=Count("pk")).order_by():
+        warn_by_unit[r["unit__name"]][r["percent"]] = r["n"]
+    breached_orders = {
+        r["unit__name"]: r["n"]
+        for r in warnings.filter(percent=100)
+        .values("unit__name")
+        .annotate(n=Count("order", distinct=True))
+        .order_by()
+    }
+    escalations = escalations_for(user).filter(at__gte=since, at__lt=until)
+    esc_by = list(
+        escalations.values("to_unit__name", "to_unit__kind", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:50]
+    )
+    esc_by_level = list(escalations.values("level").annotate(n=Count("pk")).order_by("level"))
+    compliance = [
+        {
+            "unit": unit,
+            "orders": n,
+            "breached": breached_orders.get(unit, 0),
+            "compliance": _rate(n - breached_orders.get(unit, 0), n),
+            "warnings": warn_by_unit.get(unit, {}),
+        }
+        for unit, n in sorted(order_counts.items(), key=lambda kv: -kv[1])
+    ]
+    urges = urges_for(user).filter(at__gte=since, at__lt=until)
+    urge_by_unit = {
+        r["order__unit__name"]: r["n"]
+        for r in urges.values("order__unit__name").annotate(n=Count("pk")).order_by()
+    }
+    repeats = repeats_for(user).filter(at__gte=since, at__lt=until)
+    repeat_by_unit = {
+        r["order__unit__name"]: r["n"]
+        for r in repeats.values("order__unit__name").annotate(n=Count("pk")).order_by()
+    }
+    per_unit = [
+        {
+            "unit": unit,
+            "orders": n,
+            "urges": urge_by_unit.get(unit, 0),
+            "repeats": repeat_by_unit.get(unit, 0),
+            "repeat_rate": _rate(repeat_by_unit.get(unit, 0), n),
+        }
+        for unit, n in sorted(order_counts.items(), key=lambda kv: -kv[1])
+    ]
+    return {
+        "since": since,
+        "until": until,
+        "failures_total": failures.count(),
+        "by_origin": by_origin,
+        "by_cause": by_cause,
+        "by_unit": by_unit,
+        "by_month": by_month,
+        "recurring": recurring,
+        "compensation_total": compensation["total"] or 0,
+        "compensation_count": compensation["n"],
+        "compensation_by_kind": comp_by_kind,
+        "paradox": {
+            "after_recovery": _rate(after_ok, after_total),
+            "after_recovery_n": after_total,
+            "no_failure": _rate(plain_ok, plain_total),
+            "no_failure_n": plain_total,
+        },
+        "compliance": compliance,
+        "escalations": esc_by,
+        "escalations_by_level": esc_by_level,
+        "urges_total": urges.count(),
+        "repeats_total": repeats.count(),
+        "per_unit": per_unit,
+    }

@@ -1,0 +1,57 @@
+"""Every write of the escalation domain (one service per action, keyword-only, atomic).
+
+Split by topic; the public names are all importable from here.
+"""
+
+from .callbacks import callback_due, callback_record, callback_task_ensure, callback_tasks_close_superseded
+from .escalating import order_escalate
+from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_refresh
+from .notifications import (
+    customer_notices_enqueue,
+    notification_create_many,
+    notification_mark_read,
+    outbound_enqueue,
+    outbox_deliver,
+)
+from .recovery import (
+    authority_limit_for,
+    recovery_action_complete,
+    recovery_action_decide,
+    recovery_action_propose,
+    service_failure_record,
+)
+from .repeats import repeat_detect, text_similarity
+from .supervisors import (
+    social_supervisor_register,
+    supervisor_consultation_record,
+    supervisor_submission_create,
+)
+from .urging import urge_record
+
+__all__ = [
+    "authority_limit_for",
+    "callback_due",
+    "callback_record",
+    "callback_task_ensure",
+    "callback_tasks_close_superseded",
+    "clock_threshold",
+    "customer_notices_enqueue",
+    "notification_create_many",
+    "notification_mark_read",
+    "order_escalate",
+    "outbound_enqueue",
+    "outbox_deliver",
+    "recovery_action_complete",
+    "recovery_action_decide",
+    "recovery_action_propose",
+    "repeat_detect",
+    "service_failure_record",
+    "sla_reconcile",
+    "sla_sweep",
+    "sla_watch_refresh",
+    "social_supervisor_register",
+    "supervisor_consultation_record",
+    "supervisor_submission_create",
+    "text_similarity",
+    "urge_record",
+]

@@ -1,0 +1,63 @@
+"""Helpers shared by the escalation services (not public API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.utils import timezone
+
+from gridcare.core.errors import ApplicationError, PermissionDeniedError
+from gridcare.org.choices import Role
+from gridcare.org.models import StaffProfile
+from gridcare.org.selectors import user_role
+from gridcare.workorders import selectors as wo_selectors
+from gridcare.workorders.choices import Priority
+from gridcare.workorders.models import WorkOrder
+
+
+def now_or(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def check_role(actor, roles, what: str) -> str:
+    role = user_role(actor)
+    if role is None or role not in roles:
+        raise PermissionDeniedError(f"无权{what}")
+    return role
+
+
+def visible_order(actor, order: WorkOrder | int, *, lock: bool = False) -> WorkOrder:
+    """The order by id/instance if ``actor`` may see it (locked when asked), else a 404 error."""
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    qs = WorkOrder.objects.select_related("unit")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.filter(pk=pk).first()
+    if found is None or (actor is not None and not wo_selectors.work_order_is_visible(actor, found)):
+        raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
+    return found
+
+
+def supervisors_at(unit_ids) -> list[int]:
+    """User ids of the supervisors posted at these units (not below them)."""
+    return list(
+        StaffProfile.objects.filter(unit_id__in=list(unit_ids), role=Role.SUPERVISOR).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def raise_priority(order: WorkOrder) -> int:
+    """One step more urgent (lower number), at most URGENT; the order's version grows.
+
+    Work-order fields belong to the workorders app; it has no priority service yet, so
+    this is the one place escalation writes one (with the same version bump its
+    services make, so a stale form still gets a conflict).
+    """
+    new = max(Priority.URGENT, int(order.priority) - 1)
+    if new != order.priority:
+        WorkOrder.objects.filter(pk=order.pk).update(priority=new, version=F("version") + 1)
+        order.priority = new
+        order.refresh_from_db(fields=["version"])
+    return new

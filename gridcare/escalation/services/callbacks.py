@@ -1,0 +1,198 @@
+"""Callbacks (回访): every replied order is called back by rule; the result closes the loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.db import IntegrityError, transaction
+
+from gridcare.core.audit import audit_record
+from gridcare.core.calendar import add_working_days
+from gridcare.core.errors import ApplicationError, ConflictError
+from gridcare.workorders import selectors as wo_selectors
+from gridcare.workorders import services as wo_services
+from gridcare.workorders.choices import Status
+from gridcare.workorders.models import WorkOrder
+
+from ..choices import (
+    ATTEMPT_OUTCOMES,
+    CALLBACK_ROLES,
+    SATISFIED_RESULTS,
+    CallbackKind,
+    CallbackResult,
+    CallbackStatus,
+    EscalationReason,
+)
+from ..models import CallbackAttempt, CallbackRule, CallbackTask, EscalationSetting
+from ._common import check_role, now_or
+from .escalating import order_escalate
+
+CALLABLE_STATUSES = frozenset({Status.REPLIED, Status.CALLBACK})
+
+
+def _sampled(order: WorkOrder, percent: int) -> bool:
+    if percent >= 100:
+        return True
+    if percent <= 0:
+        return False
+    bucket = int(hashlib.sha1(order.order_no.encode()).hexdigest()[:8], 16) % 100
+    return bucket < percent
+
+
+def callback_due(*, replied_at: dt.datetime, working_days: int) -> dt.datetime:
+    """``working_days`` after the reply, but never later than ``callback_max_days`` calendar days."""
+    cap = replied_at + dt.timedelta(days=EscalationSetting.get(EscalationSetting.CALLBACK_MAX_DAYS))
+    return min(add_working_days(replied_at, working_days), cap)
+
+
+def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = None) -> CallbackTask | None:
+    """Create the callback task of a replied order if its type's rule samples it.
+
+    Refused (``ApplicationError``) for an order that is not replied. Idempotent: one task
+    per order and reply.
+    """
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    current = WorkOrder.objects.get(pk=pk)
+    if current.status not in CALLABLE_STATUSES or current.replied_at is None:
+        raise ConflictError(
+            f"工单 {current.order_no} 尚未回单，不能安排回访", code="not_replied", field="order"
+        )
+    rule = CallbackRule.objects.filter(request_type=current.request_type).first()
+    if rule is None or not _sampled(current, rule.sample_percent):
+        return None
+    existing = CallbackTask.objects.filter(
+        order=current, kind=CallbackKind.ORDER, cycle_at=current.replied_at
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return CallbackTask.objects.create(
+                order=current,
+                kind=CallbackKind.ORDER,
+                cycle_at=current.replied_at,
+                due_at=callback_due(replied_at=current.replied_at, working_days=rule.due_working_days),
+                unit_path=current.unit_path,
+                accepted_path=current.accepted_path,
+                created_at=now_or(now),
+            )
+    except IntegrityError:
+        return CallbackTask.objects.filter(
+            order=current, kind=CallbackKind.ORDER, cycle_at=current.replied_at
+        ).first()
+
+
+def callback_tasks_close_superseded(*, order: WorkOrder, now: dt.datetime | None = None) -> int:
+    """Close pending order callbacks of an order that left the replied state some other way."""
+    return CallbackTask.objects.filter(
+        order=order, kind=CallbackKind.ORDER, status=CallbackStatus.PENDING
+    ).update(status=CallbackStatus.DONE, done_at=now_or(now))
+
+
+def callback_record(
+    *,
+    actor,
+    task: CallbackTask | int,
+    outcome: str,
+    words: str = "",
+    now: dt.datetime | None = None,
+) -> CallbackTask:
+    """Record one call of a callback task.
+
+    ``unreachable`` leaves the task open until the ``callback_max_attempts`` setting is
+    used up (attempts at least ``callback_attempt_gap_minutes`` apart); any other outcome
+    — or the last unreachable attempt — is the result. For an order callback the order
+    then moves on through workorders' services: satisfied / basically satisfied /
+    unreachable archive it; unsatisfied reopens it and escalates it one level. A callback
+    on an order that is not (or no longer) replied is refused.
+    """
+    check_role(actor, CALLBACK_ROLES, "回访")
+    if outcome not in ATTEMPT_OUTCOMES:
+        raise ApplicationError(f"未知的回访结果：{outcome}", field="outcome", code="invalid_choice")
+    words = (words or "").strip()
+    if outcome == CallbackResult.UNSATISFIED and not words:
+        raise ApplicationError("客户不满意时须记录客户意见", field="words", code="required")
+    now = now_or(now)
+    pk = task.pk if isinstance(task, CallbackTask) else task
+    with transaction.atomic():
+        task = (
+            CallbackTask.objects.select_for_update(of=("self",))
+            .select_related("order", "failure")
+            .filter(pk=pk)
+            .first()
+        )
+        if task is None or not wo_selectors.work_order_is_visible(actor, task.order):
+            raise ApplicationError("回访任务不存在", field="task", code="not_found", status=404)
+        if task.status != CallbackStatus.PENDING:
+            raise ConflictError("该回访任务已完成", code="callback_done", field="task")
+        order = WorkOrder.objects.select_for_update(of=("self",)).get(pk=task.order_id)
+        if task.kind == CallbackKind.ORDER and order.status not in CALLABLE_STATUSES:
+            raise ConflictError(
+                f"工单 {order.order_no} 当前状态为“{Status(order.status).label}”，未回单不能回访",
+                code="not_replied",
+                field="task",
+            )
+        gap = EscalationSetting.get(EscalationSetting.CALLBACK_ATTEMPT_GAP_MINUTES)
+        if task.last_attempt_at is not None and now - task.last_attempt_at < dt.timedelta(minutes=gap):
+            raise ApplicationError(
+                f"同一客户的回访须间隔至少{gap}分钟，请换个时间再拨", field="task", code="too_soon"
+            )
+        CallbackAttempt.objects.create(task=task, at=now, actor=actor, outcome=outcome, words=words)
+        task.attempts += 1
+        task.last_attempt_at = now
+        final = outcome != CallbackResult.UNREACHABLE or task.attempts >= EscalationSetting.get(
+            EscalationSetting.CALLBACK_MAX_ATTEMPTS
+        )
+        fields = ["attempts", "last_attempt_at"]
+        if final:
+            task.status = CallbackStatus.DONE
+            task.result = outcome
+            task.words = words
+            task.done_at = now
+            task.done_by = actor
+            fields += ["status", "result", "words", "done_at", "done_by"]
+        task.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="escalation.callback",
+            obj=task,
+            note=words,
+            changes={"outcome": outcome, "attempt": task.attempts, "final": final},
+            unit_path=task.unit_path,
+        )
+        if final:
+            if task.kind == CallbackKind.ORDER:
+                _close_order_loop(actor=actor, order=order, task=task, now=now)
+            else:
+                _close_recovery_loop(actor=actor, order=order, task=task, now=now)
+        return task
+
+
+def _close_order_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt.datetime) -> None:
+    note = f"回访结果：{CallbackResult(task.result).label}" + (f"。客户：{task.words}" if task.words else "")
+    if order.status == Status.REPLIED:
+        wo_services.work_order_callback(actor=actor, order=order, note=note, now=now)
+    if task.result == CallbackResult.UNSATISFIED:
+        wo_services.work_order_reopen(actor=actor, order=order, reason=f"回访不满意：{task.words}", now=now)
+        order.refresh_from_db()
+        order_escalate(
+            order=order, reason=EscalationReason.UNSATISFIED, actor=actor, note=task.words[:300], now=now
+        )
+    else:
+        satisfied = True if task.result in SATISFIED_RESULTS else None
+        wo_services.work_order_archive(actor=actor, order=order, satisfied=satisfied, note=note, now=now)
+
+
+def _close_recovery_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt.datetime) -> None:
+    failure = task.failure
+    failure.satisfaction_after = task.result
+    failure.save(update_fields=["satisfaction_after"])
+    if task.result == CallbackResult.UNSATISFIED:
+        order_escalate(
+            order=order,
+            reason=EscalationReason.UNSATISFIED,
+            actor=actor,
+            note=f"补救后仍不满意：{task.words}"[:300],
+            now=now,
+        )

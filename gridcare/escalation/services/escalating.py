@@ -1,0 +1,84 @@
+"""Escalation one unit up the organisation (提级处理)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gridcare.core.audit import audit_record
+from gridcare.org.models import OrgUnit
+from gridcare.workorders.models import WorkOrder
+
+from ..choices import EscalationReason, NotificationKind, OutboundChannel
+from ..models import Escalation, OrderEscalation, SlaWarning
+from ._common import now_or, supervisors_at
+from .notifications import notification_create_many, outbound_enqueue
+
+
+def order_escalate(
+    *,
+    order: WorkOrder,
+    reason: str,
+    actor=None,
+    warning: SlaWarning | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Escalation | None:
+    """Raise the order's supervision one unit up (team → station → county → city → company).
+
+    The caller holds the order's row lock. The first escalation starts from the order's
+    responsible unit, each further one from where the previous ended. At the top of the
+    tree nothing more happens (returns None). The receiving unit's supervisors are told
+    in-app and by SMS; the step is audited and shows on their escalation board.
+    """
+    now = now_or(now)
+    state = OrderEscalation.objects.select_for_update().filter(order=order).select_related("unit").first()
+    current = state.unit if state is not None else OrgUnit.objects.get(pk=order.unit_id)
+    if current.parent_id is None:
+        return None
+    target = OrgUnit.objects.get(pk=current.parent_id)
+    level = (state.level if state is not None else 0) + 1
+    escalation = Escalation.objects.create(
+        order=order,
+        reason=reason,
+        from_unit=current,
+        to_unit=target,
+        to_path=target.path,
+        level=level,
+        warning=warning,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note[:300],
+        at=now,
+    )
+    if state is None:
+        OrderEscalation.objects.create(order=order, unit=target, level=level, updated_at=now)
+    else:
+        OrderEscalation.objects.filter(pk=state.pk).update(unit=target, level=level, updated_at=now)
+    audit_record(
+        actor=actor,
+        action="escalation.escalate",
+        obj=order,
+        note=note,
+        changes={"unit": [current.code, target.code], "reason": reason, "level": level},
+        unit_path=order.unit_path,
+    )
+    label = EscalationReason(reason).label
+    text = f"工单 {order.order_no} 因“{label}”升级至{target.name}督办（第{level}级）"
+    supervisors = supervisors_at([target.pk])
+    notification_create_many(
+        recipients=[*supervisors, order.accepted_by_id, order.handler_id],
+        kind=NotificationKind.ESCALATION,
+        text=text,
+        order=order,
+        now=now,
+    )
+    from gridcare.org.models import StaffProfile
+
+    for staff in StaffProfile.objects.filter(user_id__in=supervisors).exclude(phone=""):
+        outbound_enqueue(
+            channel=OutboundChannel.SMS,
+            recipient=staff.phone,
+            body=text,
+            key=f"escalation:{escalation.pk}:{staff.user_id}",
+            order=order,
+        )
+    return escalation

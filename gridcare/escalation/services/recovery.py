@@ -1,0 +1,312 @@
+"""Service failures and their recovery (服务补救), within each role's authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+
+from gridcare.core.audit import audit_record
+from gridcare.core.calendar import add_working_days
+from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from gridcare.org.models import OrgUnit
+from gridcare.org.selectors import staff_of, unit_is_visible, user_role
+from gridcare.workorders.choices import RequestType
+from gridcare.workorders.models import WorkOrder
+
+from ..choices import (
+    APPROVER_ROLES,
+    FAILURE_ROLES,
+    RECOVERY_ROLES,
+    RECOVERY_TRANSITIONS,
+    CallbackKind,
+    CallbackStatus,
+    CompensationKind,
+    FailureCause,
+    FailureOrigin,
+    NotificationKind,
+    RecoveryKind,
+    RecoveryStatus,
+)
+from ..models import AuthorityLimit, CallbackTask, RecoveryAction, ServiceFailure
+from ._common import check_role, now_or, supervisors_at, visible_order
+from .notifications import notification_create_many
+
+UNLIMITED = None
+
+
+def authority_limit_for(user) -> Decimal | None:
+    """The compensation ``user`` may grant alone; None means no limit.
+
+    Most specific ``AuthorityLimit`` row wins: (role, unit kind), then (role, any), then
+    (any, unit kind), then (any, any). No row at all: zero.
+    """
+    role = user_role(user) or ""
+    staff = staff_of(user)
+    kind = staff.unit.kind if staff is not None else ""
+    rows = {
+        (r.role, r.unit_kind): r
+        for r in AuthorityLimit.objects.filter(role__in=[role, ""], unit_kind__in=[kind, ""])
+    }
+    for key in ((role, kind), (role, ""), ("", kind), ("", "")):
+        if key in rows:
+            return rows[key].max_amount
+    return Decimal("0")
+
+
+def _within(limit: Decimal | None, amount: Decimal) -> bool:
+    return limit is None or amount <= limit
+
+
+def service_failure_record(
+    *,
+    actor,
+    order: WorkOrder | int,
+    origin: str,
+    cause: str,
+    responsible_unit: OrgUnit,
+    description: str,
+    responsible_person: str = "",
+    now: dt.datetime | None = None,
+) -> ServiceFailure:
+    """Record a substantiated complaint as a service failure (one per order)."""
+    check_role(actor, FAILURE_ROLES, "认定服务失误")
+    if origin not in FailureOrigin.values:
+        raise ApplicationError(f"未知的失误来源：{origin}", field="origin", code="invalid_choice")
+    if cause not in FailureCause.values:
+        raise ApplicationError(f"未知的失误原因：{cause}", field="cause", code="invalid_choice")
+    description = (description or "").strip()
+    if not description:
+        raise ApplicationError("请填写失误经过", field="description", code="required")
+    if not unit_is_visible(actor, responsible_unit):
+        raise PermissionDeniedError("责任单位不在本单位范围内", field="responsible_unit")
+    now = now_or(now)
+    with transaction.atomic():
+        current = visible_order(actor, order, lock=True)
+        if current.request_type != RequestType.COMPLAINT:
+            raise ApplicationError("只有属实的投诉才能认定为服务失误", field="order", code="not_complaint")
+        try:
+            with transaction.atomic():
+                failure = ServiceFailure.objects.create(
+                    order=current,
+                    origin=origin,
+                    cause=cause,
+                    responsible_unit=responsible_unit,
+                    unit_path=responsible_unit.path,
+                    responsible_person=responsible_person.strip(),
+                    description=description,
+                    recorded_by=actor,
+                    recorded_at=now,
+                )
+        except IntegrityError:
+            raise ConflictError(f"工单 {current.order_no} 已认定过服务失误", code="duplicate", field="order")
+        audit_record(
+            actor=actor,
+            action="escalation.failure_record",
+            obj=failure,
+            changes={"origin": origin, "cause": cause, "unit": responsible_unit.code},
+            note=description,
+            unit_path=responsible_unit.path,
+        )
+        return failure
+
+
+def _visible_failure(actor, failure: ServiceFailure | int, *, lock: bool) -> ServiceFailure:
+    pk = failure.pk if isinstance(failure, ServiceFailure) else failure
+    qs = ServiceFailure.objects.select_related("order", "responsible_unit")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise ApplicationError("服务失误记录不存在", field="failure", code="not_found", status=404)
+    from ..selectors import failure_is_visible
+
+    if not failure_is_visible(actor, found):
+        raise ApplicationError("服务失误记录不存在", field="failure", code="not_found", status=404)
+    return found
+
+
+def recovery_action_propose(
+    *,
+    actor,
+    failure: ServiceFailure | int,
+    kind: str,
+    description: str = "",
+    amount: Decimal | str | int = 0,
+    compensation_kind: str = "",
+    now: dt.datetime | None = None,
+) -> RecoveryAction:
+    """Add a recovery step. Within the actor's authority it may be carried out at once;
+    a compensation above it waits for approval (``pending_approval``)."""
+    check_role(actor, RECOVERY_ROLES, "提出补救措施")
+    if kind not in RecoveryKind.values:
+        raise ApplicationError(f"未知的补救措施：{kind}", field="kind", code="invalid_choice")
+    try:
+        amount = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ApplicationError("金额格式不正确", field="amount", code="invalid")
+    if kind == RecoveryKind.COMPENSATION:
+        if amount <= 0:
+            raise ApplicationError("经济补偿须填写大于0的金额", field="amount", code="required")
+        if compensation_kind not in CompensationKind.values:
+            raise ApplicationError("请选择补偿方式", field="compensation_kind", code="required")
+    else:
+        if amount != 0:
+            raise ApplicationError("只有经济补偿可以填写金额", field="amount", code="invalid")
+        compensation_kind = ""
+    now = now_or(now)
+    with transaction.atomic():
+        failure = _visible_failure(actor, failure, lock=True)
+        limit = authority_limit_for(actor)
+        within = _within(limit, amount)
+        action = RecoveryAction.objects.create(
+            failure=failure,
+            kind=kind,
+            description=(description or "").strip(),
+            amount=amount,
+            compensation_kind=compensation_kind,
+            status=RecoveryStatus.APPROVED if within else RecoveryStatus.PENDING_APPROVAL,
+            proposed_by=actor,
+            proposed_at=now,
+            authority_limit=limit,
+        )
+        audit_record(
+            actor=actor,
+            action="escalation.recovery_propose",
+            obj=action,
+            changes={
+                "kind": kind,
+                "amount": str(amount),
+                "limit": None if limit is None else str(limit),
+                "status": action.status,
+            },
+            unit_path=failure.unit_path,
+        )
+        if not within:
+            approvers = _approvers(failure.responsible_unit, amount)
+            notification_create_many(
+                recipients=approvers,
+                kind=NotificationKind.RECOVERY,
+                text=f"工单 {failure.order.order_no} 补偿 ¥{amount} 超出提出人权限（¥{limit}），请审批",
+                order=failure.order,
+                exclude=actor.pk,
+                now=now,
+            )
+        return action
+
+
+def _approvers(unit: OrgUnit, amount: Decimal) -> list[int]:
+    """Supervisors on the unit's chain (the unit and its ancestors) whose limit covers ``amount``."""
+    from django.contrib.auth import get_user_model
+
+    ids = supervisors_at([u.pk for u in unit.ancestors()])
+    users = get_user_model().objects.filter(pk__in=ids).select_related("staff__unit")
+    return [u.pk for u in users if _within(authority_limit_for(u), amount)]
+
+
+def _move(action: RecoveryAction, verb: str) -> str:
+    to = RECOVERY_TRANSITIONS.get((action.status, verb))
+    if to is None:
+        raise ConflictError(
+            f"补救措施当前为“{RecoveryStatus(action.status).label}”，不能执行该操作",
+            code="invalid_transition",
+            field="status",
+        )
+    return to
+
+
+def _lock_action(actor, action: RecoveryAction | int) -> RecoveryAction:
+    pk = action.pk if isinstance(action, RecoveryAction) else action
+    found = (
+        RecoveryAction.objects.select_for_update(of=("self",)).select_related("failure").filter(pk=pk).first()
+    )
+    if found is None:
+        raise ApplicationError("补救措施不存在", field="action", code="not_found", status=404)
+    _visible_failure(actor, found.failure_id, lock=False)
+    return found
+
+
+def recovery_action_decide(
+    *,
+    actor,
+    action: RecoveryAction | int,
+    approve: bool,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> RecoveryAction:
+    """Approve or reject a compensation above its proposer's authority.
+
+    The approver's own limit must cover the amount, and nobody approves their own proposal.
+    """
+    check_role(actor, APPROVER_ROLES, "审批补救措施")
+    now = now_or(now)
+    with transaction.atomic():
+        action = _lock_action(actor, action)
+        to = _move(action, "approve" if approve else "reject")
+        if action.proposed_by_id == actor.pk:
+            raise PermissionDeniedError("不能审批自己提出的补救措施")
+        limit = authority_limit_for(actor)
+        if approve and not _within(limit, action.amount):
+            raise PermissionDeniedError(f"补偿 ¥{action.amount} 超出您的审批权限（¥{limit}），请上报上级审批")
+        before = action.status
+        action.status = to
+        action.decided_by = actor
+        action.decided_at = now
+        action.decision_note = (note or "").strip()[:300]
+        action.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(
+            actor=actor,
+            action="escalation.recovery_" + ("approve" if approve else "reject"),
+            obj=action,
+            changes={"status": [before, to]},
+            note=note,
+            unit_path=action.failure.unit_path,
+        )
+        return action
+
+
+def recovery_action_complete(
+    *, actor, action: RecoveryAction | int, note: str = "", now: dt.datetime | None = None
+) -> RecoveryAction:
+    """Carry out an approved step. When the plan has nothing left open, the post-recovery
+    callback is scheduled (due the next working day)."""
+    check_role(actor, RECOVERY_ROLES, "执行补救措施")
+    now = now_or(now)
+    with transaction.atomic():
+        action = _lock_action(actor, action)
+        if action.status == RecoveryStatus.PENDING_APPROVAL:
+            raise PermissionDeniedError("补偿金额超出权限，未经审批不能执行", code="approval_required")
+        to = _move(action, "complete")
+        action.status = to
+        action.done_by = actor
+        action.done_at = now
+        action.save(update_fields=["status", "done_by", "done_at"])
+        audit_record(
+            actor=actor,
+            action="escalation.recovery_complete",
+            obj=action,
+            changes={"status": [RecoveryStatus.APPROVED, to], "amount": str(action.amount)},
+            note=note,
+            unit_path=action.failure.unit_path,
+        )
+        failure = action.failure
+        open_left = failure.actions.filter(
+            status__in=[RecoveryStatus.PENDING_APPROVAL, RecoveryStatus.APPROVED]
+        ).exists()
+        if not open_left:
+            order = failure.order
+            CallbackTask.objects.get_or_create(
+                failure=failure,
+                kind=CallbackKind.RECOVERY,
+                defaults={
+                    "order": order,
+                    "cycle_at": now,
+                    "due_at": add_working_days(now, 1),
+                    "status": CallbackStatus.PENDING,
+                    "unit_path": order.unit_path,
+                    "accepted_path": order.accepted_path,
+                    "created_at": now,
+                },
+            )
+        return action

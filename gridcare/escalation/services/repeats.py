@@ -1,0 +1,139 @@
+"""Repeated requests (重复诉求): the same customer, address or transformer area raising the
+same issue again within a window — linked, flagged and escalated one level."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from gridcare.core.audit import audit_record
+from gridcare.workorders.choices import RequestType
+from gridcare.workorders.models import WorkOrder
+
+from ..choices import EscalationReason, NotificationKind, RepeatBasis
+from ..models import EscalationSetting, RepeatLink
+from ._common import now_or, raise_priority
+from .escalating import order_escalate
+from .notifications import notification_create_many
+
+# Praise is never a complaint repeated.
+TYPES_NOT_REPEATED = frozenset({RequestType.PRAISE})
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+MAX_CANDIDATES = 50
+
+
+def bigrams(text: str) -> set[str]:
+    clean = _NOISE.sub("", (text or "").lower())
+    if len(clean) < 2:
+        return {clean} if clean else set()
+    return {clean[i : i + 2] for i in range(len(clean) - 1)}
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Character-bigram Jaccard similarity (works for Chinese without segmentation)."""
+    x, y = bigrams(a), bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / len(x | y)
+
+
+def _basis(new: WorkOrder, old: WorkOrder) -> str | None:
+    if new.customer_id and new.customer_id == old.customer_id:
+        return RepeatBasis.CUSTOMER
+    if new.address and new.address == old.address:
+        return RepeatBasis.ADDRESS
+    if new.area_id and new.area_id == old.area_id:
+        return RepeatBasis.AREA
+    return None
+
+
+def repeat_candidates(order: WorkOrder, *, window_days: int) -> list[WorkOrder]:
+    """Earlier orders (open or closed) on the same customer, address or area, same
+    dimension and subtype, within the window; merged children of one fault are not repeats."""
+    cond = Q()
+    if order.customer_id:
+        cond |= Q(customer_id=order.customer_id)
+    if order.area_id:
+        cond |= Q(area_id=order.area_id)
+    if order.address:
+        cond |= Q(address=order.address)
+    if not cond:
+        return []
+    since = order.created_at - dt.timedelta(days=window_days)
+    qs = (
+        WorkOrder.objects.filter(cond, dimension=order.dimension, subtype=order.subtype)
+        .filter(created_at__gte=since, created_at__lte=order.created_at)
+        .exclude(pk=order.pk)
+        .exclude(request_type__in=TYPES_NOT_REPEATED)
+    )
+    if order.master_id:
+        qs = qs.exclude(pk=order.master_id).exclude(master_id=order.master_id)
+    qs = qs.exclude(master_id=order.pk)
+    return list(
+        qs.only("id", "order_no", "description", "customer_id", "address", "area_id", "created_at").order_by(
+            "-created_at"
+        )[:MAX_CANDIDATES]
+    )
+
+
+def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> RepeatLink | None:
+    """Check a new order against earlier ones; link, flag, raise priority and escalate once.
+
+    Idempotent: an order has at most one ``RepeatLink`` (unique), so a rerun does nothing.
+    """
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    now = now_or(now)
+    with transaction.atomic():
+        current = WorkOrder.objects.select_for_update(of=("self",)).get(pk=pk)
+        if current.request_type in TYPES_NOT_REPEATED or RepeatLink.objects.filter(order=current).exists():
+            return None
+        window = EscalationSetting.get(EscalationSetting.REPEAT_WINDOW_DAYS)
+        threshold = EscalationSetting.get(EscalationSetting.REPEAT_SIMILARITY_PCT) / 100
+        best: tuple[float, WorkOrder, str] | None = None
+        for old in repeat_candidates(current, window_days=window):
+            basis = _basis(current, old)
+            if basis is None:
+                continue
+            score = text_similarity(current.description, old.description)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, old, basis)
+        if best is None:
+            return None
+        score, earlier, basis = best
+        try:
+            with transaction.atomic():
+                link = RepeatLink.objects.create(
+                    order=current,
+                    earlier=earlier,
+                    basis=basis,
+                    similarity=round(score, 3),
+                    at=now,
+                    unit_path=current.unit_path,
+                )
+        except IntegrityError:
+            return None
+        raise_priority(current)
+        audit_record(
+            actor=None,
+            action="escalation.repeat",
+            obj=current,
+            changes={"earlier": earlier.order_no, "basis": basis, "similarity": round(score, 3)},
+            unit_path=current.unit_path,
+        )
+        notification_create_many(
+            recipients=[current.accepted_by_id, current.handler_id],
+            kind=NotificationKind.REPEAT,
+            text=f"工单 {current.order_no} 是 {earlier.order_no} 的重复诉求（{RepeatBasis(basis).label}），已提级处理",
+            order=current,
+            now=now,
+        )
+        order_escalate(
+            order=current,
+            reason=EscalationReason.REPEAT,
+            note=f"重复诉求：前次工单 {earlier.order_no}",
+            now=now,
+        )
+        return link

@@ -1,0 +1,252 @@
+"""Serializers of the work-order API. Input serializers only validate shapes; services decide."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from gridcare.core.textutil import mask_phone
+from gridcare.org.selectors import user_can_reveal_personal_data
+
+from ..choices import (
+    Action,
+    ApplicationSubtype,
+    Channel,
+    ClockBasis,
+    ClockKind,
+    Dimension,
+    Priority,
+    RequestType,
+    Status,
+    allowed_actions,
+)
+from ..models import WorkOrder, WorkOrderClock, WorkOrderEvent
+
+
+class WorkOrderListSerializer(serializers.ModelSerializer):
+    """One row of a work-order list: what a queue needs, with no further queries per row."""
+
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    request_type_label = serializers.CharField(source="get_request_type_display", read_only=True)
+    dimension_label = serializers.CharField(source="get_dimension_display", read_only=True)
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    customer = serializers.CharField(source="customer.customer_no", read_only=True, default=None)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
+    area = serializers.CharField(source="area.code", read_only=True, default=None)
+    overdue = serializers.SerializerMethodField()
+    remaining_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "order_no",
+            "status",
+            "status_label",
+            "channel",
+            "request_type",
+            "request_type_label",
+            "subtype",
+            "dimension",
+            "dimension_label",
+            "priority",
+            "description",
+            "customer",
+            "customer_name",
+            "area",
+            "unit",
+            "unit_name",
+            "master",
+            "children_count",
+            "due_at",
+            "overdue",
+            "remaining_seconds",
+            "urge_count",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def _now(self):
+        now = self.context.get("now")
+        if now is None:
+            now = self.context["now"] = timezone.now()
+        return now
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue(self._now())
+
+    def get_remaining_seconds(self, obj) -> int | None:
+        return obj.remaining_seconds(self._now())
+
+
+class WorkOrderClockSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ClockKind.choices, read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    basis = serializers.ChoiceField(choices=ClockBasis.choices, read_only=True)
+    remaining_seconds = serializers.SerializerMethodField()
+    met_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = WorkOrderClock
+        fields = [
+            "kind",
+            "kind_label",
+            "basis",
+            "amount",
+            "started_at",
+            "due_at",
+            "met_at",
+            "met_late",
+            "paused_since",
+            "paused_seconds",
+            "remaining_seconds",
+        ]
+        read_only_fields = fields
+
+    def get_remaining_seconds(self, obj) -> int | None:
+        return obj.remaining_seconds()
+
+
+class WorkOrderEventSerializer(serializers.ModelSerializer):
+    action = serializers.ChoiceField(choices=Action.choices, read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    # Plain strings (status codes, or "" on creation): a second enum of the statuses would
+    # make the schema name one choice set twice.
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WorkOrderEvent
+        fields = ["at", "actor", "action", "action_label", "from_status", "to_status", "note", "data"]
+        read_only_fields = fields
+
+
+class WorkOrderDetailSerializer(WorkOrderListSerializer):
+    """The whole order: owner, handler, clocks, timeline, children and the actions allowed now."""
+
+    accepted_unit = serializers.CharField(source="accepted_unit.code", read_only=True)
+    accepted_by = serializers.CharField(source="accepted_by.username", read_only=True, default=None)
+    handler = serializers.CharField(source="handler.username", read_only=True, default=None)
+    feeder = serializers.CharField(source="feeder.code", read_only=True, default=None)
+    master_no = serializers.CharField(source="master.order_no", read_only=True, default=None)
+    children = serializers.SerializerMethodField()
+    clocks = WorkOrderClockSerializer(many=True, read_only=True)
+    events = WorkOrderEventSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+
+    class Meta(WorkOrderListSerializer.Meta):
+        fields = [
+            *WorkOrderListSerializer.Meta.fields,
+            "contact_name",
+            "contact_phone",
+            "address",
+            "area_class",
+            "feeder",
+            "accepted_unit",
+            "accepted_by",
+            "handler",
+            "master_no",
+            "children",
+            "reply",
+            "return_reason",
+            "cancel_reason",
+            "satisfied",
+            "clock_paused_at",
+            "replied_at",
+            "closed_at",
+            "updated_at",
+            "clocks",
+            "events",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_contact_phone(self, obj) -> str:
+        """Shown in full to roles that contact customers, masked for everyone else."""
+        request = self.context.get("request")
+        if request is not None and user_can_reveal_personal_data(request.user):
+            return obj.contact_phone
+        return mask_phone(obj.contact_phone)
+
+    def get_children(self, obj) -> list[str]:
+        return [c.order_no for c in obj.children.all()]
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        return allowed_actions(obj.status)
+
+
+class WorkOrderCreateSerializer(serializers.Serializer):
+    """Accept a request. ``customer`` is a customer number, ``area`` a transformer-area code."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    request_type = serializers.ChoiceField(choices=RequestType.choices)
+    subtype = serializers.ChoiceField(
+        choices=ApplicationSubtype.choices, required=False, allow_blank=True, default=""
+    )
+    dimension = serializers.ChoiceField(choices=Dimension.choices)
+    description = serializers.CharField(allow_blank=True, trim_whitespace=True)
+    customer = serializers.CharField(required=False, allow_blank=True, default="")
+    area = serializers.CharField(required=False, allow_blank=True, default="")
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_null=True, default=None
+    )
+    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    answered = serializers.BooleanField(
+        required=False, default=False, help_text="咨询在受理时已直接答复（直接进入已回单）"
+    )
+    reply = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class _VersionedSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="客户端看到的版本；已被他人修改时返回 409",
+    )
+
+
+class WorkOrderDispatchSerializer(_VersionedSerializer):
+    unit = serializers.CharField(help_text="目标单位编码")
+    handler = serializers.CharField(required=False, allow_blank=True, default="", help_text="处理人用户名")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderTransferSerializer(_VersionedSerializer):
+    unit = serializers.CharField(help_text="目标单位编码")
+    handler = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class WorkOrderNoteSerializer(_VersionedSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderReplySerializer(_VersionedSerializer):
+    reply = serializers.CharField(allow_blank=True)
+
+
+class WorkOrderArchiveSerializer(_VersionedSerializer):
+    satisfied = serializers.BooleanField(required=False, allow_null=True, default=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderReasonSerializer(_VersionedSerializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class WorkOrderMergeSerializer(_VersionedSerializer):
+    master = serializers.CharField(help_text="主单号或ID")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WorkOrderUrgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")

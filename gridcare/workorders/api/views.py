@@ -1,0 +1,252 @@
+"""REST endpoints of the work order: list, create (idempotent), detail and one POST per action."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gridcare.core.errors import ApplicationError
+from gridcare.org.models import OrgUnit
+
+from .. import selectors, services
+from ..filters import WorkOrderFilterSet
+from ..models import WorkOrder, WorkOrderEvent
+from .serializers import (
+    WorkOrderArchiveSerializer,
+    WorkOrderCreateSerializer,
+    WorkOrderDetailSerializer,
+    WorkOrderDispatchSerializer,
+    WorkOrderListSerializer,
+    WorkOrderMergeSerializer,
+    WorkOrderNoteSerializer,
+    WorkOrderReasonSerializer,
+    WorkOrderReplySerializer,
+    WorkOrderTransferSerializer,
+    WorkOrderUrgeSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="重试同一请求时携带相同的键：返回首次创建的工单，不会重复创建；同一键配不同内容返回 422。",
+)
+
+
+def _unit(code: str, field: str = "unit") -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise ApplicationError(f"单位编码 {code} 不存在", field=field, code="unknown_unit")
+    return unit
+
+
+def _user(username: str, field: str = "handler"):
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ApplicationError(f"用户 {username} 不存在", field=field, code="unknown_user")
+    return user
+
+
+def _action_schema(serializer, summary: str):
+    return extend_schema(request=serializer, responses={200: WorkOrderDetailSerializer}, summary=summary)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="工单列表（按最近时限排序）"),
+    retrieve=extend_schema(summary="工单详情：时限、轨迹、子单与当前可执行操作"),
+)
+class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Work orders the caller may see (responsible or accepting unit within their scope).
+
+    ``{key}`` is the order number or the numeric id. Every action takes an optional
+    ``expected_version``: when it is stale the answer is 409 and nothing changes; an
+    action the order's status does not allow is a 409 as well.
+    """
+
+    filterset_class = WorkOrderFilterSet
+    lookup_field = "key"
+    lookup_value_regex = "[^/]+"
+    serializer_class = WorkOrderListSerializer
+
+    def get_queryset(self):
+        return selectors.work_orders_sorted_by_due(selectors.work_orders_for(self.request.user))
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return WorkOrderDetailSerializer
+        if self.action == "create":
+            return WorkOrderCreateSerializer
+        return WorkOrderListSerializer
+
+    def get_object(self):
+        return self._detail(self.kwargs["key"])
+
+    def _detail(self, key) -> WorkOrder:
+        try:
+            order = selectors.work_order_get(self.request.user, key)
+        except WorkOrder.DoesNotExist:
+            raise Http404
+        # Clocks, timeline and children: three queries whatever their size.
+        order = (
+            WorkOrder.objects.filter(pk=order.pk)
+            .select_related(
+                "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
+            )
+            .prefetch_related(
+                "clocks",
+                "children",
+                Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
+            )
+            .get()
+        )
+        return order
+
+    def _respond(self, order: WorkOrder, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self._detail(order.pk)
+        return Response(
+            WorkOrderDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=WorkOrderCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        summary="受理工单",
+        responses={
+            201: WorkOrderDetailSerializer,
+            200: OpenApiResponse(WorkOrderDetailSerializer, description="同一 Idempotency-Key 的重试"),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._input(WorkOrderCreateSerializer)
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 128:
+            raise ApplicationError("Idempotency-Key 过长（最多128字符）", field="idempotency_key")
+        order = services.work_order_create(actor=request.user, idempotency_key=key, **data)
+        replayed = getattr(order, "replayed", False)
+        response = self._respond(order, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def _run(self, serializer_class, fn, **extra):
+        order = self.get_object()
+        data = self._input(serializer_class)
+        result = fn(actor=self.request.user, order=order, **data, **extra)
+        return self._respond(result)
+
+    @_action_schema(WorkOrderDispatchSerializer, "派单")
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_order(self, request, key=None):  # not "dispatch": that is APIView's request entry point
+        order = self.get_object()
+        data = self._input(WorkOrderDispatchSerializer)
+        result = services.work_order_dispatch(
+            actor=request.user,
+            order=order,
+            unit=_unit(data["unit"]),
+            handler=_user(data["handler"]),
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
+        return self._respond(result)
+
+    @_action_schema(WorkOrderTransferSerializer, "转派")
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, key=None):
+        order = self.get_object()
+        data = self._input(WorkOrderTransferSerializer)
+        result = services.work_order_transfer(
+            actor=request.user,
+            order=order,
+            unit=_unit(data["unit"]),
+            handler=_user(data["handler"]),
+            reason=data["reason"],
+            expected_version=data["expected_version"],
+        )
+        return self._respond(result)
+
+    @_action_schema(WorkOrderNoteSerializer, "开始处理（抢修到达现场）")
+    @action(detail=True, methods=["post"])
+    def start(self, request, key=None):
+        return self._run(WorkOrderNoteSerializer, services.work_order_start)
+
+    @_action_schema(WorkOrderReplySerializer, "回单")
+    @action(detail=True, methods=["post"])
+    def reply(self, request, key=None):
+        return self._run(WorkOrderReplySerializer, services.work_order_reply)
+
+    @_action_schema(WorkOrderNoteSerializer, "回访")
+    @action(detail=True, methods=["post"])
+    def callback(self, request, key=None):
+        return self._run(WorkOrderNoteSerializer, services.work_order_callback)
+
+    @_action_schema(WorkOrderArchiveSerializer, "归档")
+    @action(detail=True, methods=["post"])
+    def archive(self, request, key=None):
+        return self._run(WorkOrderArchiveSerializer, services.work_order_archive)
+
+    @_action_schema(WorkOrderReasonSerializer, "退单")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, key=None):
+        return self._run(WorkOrderReasonSerializer, services.work_order_return)
+
+    @_action_schema(WorkOrderReasonSerializer, "撤销")
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, key=None):
+        return self._run(WorkOrderReasonSerializer, services.work_order_cancel)
+
+    @_action_schema(WorkOrderReasonSerializer, "重新处理")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, key=None):
+        return self._run(WorkOrderReasonSerializer, services.work_order_reopen)
+
+    @_action_schema(WorkOrderReasonSerializer, "暂停计时（等待客户）")
+    @action(detail=True, methods=["post"])
+    def pause(self, request, key=None):
+        return self._run(WorkOrderReasonSerializer, services.work_order_pause_clock)
+
+    @_action_schema(WorkOrderNoteSerializer, "恢复计时")
+    @action(detail=True, methods=["post"])
+    def resume(self, request, key=None):
+        return self._run(WorkOrderNoteSerializer, services.work_order_resume_clock)
+
+    @_action_schema(WorkOrderMergeSerializer, "并入主单")
+    @action(detail=True, methods=["post"])
+    def merge(self, request, key=None):
+        order = self.get_object()
+        data = self._input(WorkOrderMergeSerializer)
+        try:
+            master = selectors.work_order_get(request.user, data["master"])
+        except WorkOrder.DoesNotExist:
+            raise ApplicationError(f"主单 {data['master']} 不存在", field="master", code="not_found")
+        result = services.work_order_merge(
+            actor=request.user,
+            order=order,
+            master=master,
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
+        return self._respond(result)
+
+    @_action_schema(WorkOrderNoteSerializer, "解除合并")
+    @action(detail=True, methods=["post"])
+    def detach(self, request, key=None):
+        return self._run(WorkOrderNoteSerializer, services.work_order_detach)
+
+    @_action_schema(WorkOrderUrgeSerializer, "催办")
+    @action(detail=True, methods=["post"])
+    def urge(self, request, key=None):
+        return self._run(WorkOrderUrgeSerializer, services.work_order_urge)

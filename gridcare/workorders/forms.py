@@ -1,0 +1,55 @@
+"""Forms of the work-order pages. They only shape input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.core.errors import ApplicationError
+
+from .choices import ApplicationSubtype, Channel, Dimension, Priority, RequestType
+
+
+class ApplicationErrorFormMixin:
+    def add_application_error(self, exc: ApplicationError) -> None:
+        field = exc.field if exc.field in self.fields else None
+        self.add_error(field, exc.message)
+
+
+class WorkOrderIntakeForm(ApplicationErrorFormMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    request_type = forms.ChoiceField(label=_("诉求类型"), choices=RequestType.choices)
+    subtype = forms.ChoiceField(
+        label=_("业务子类"), choices=[("", "—")] + list(ApplicationSubtype.choices), required=False
+    )
+    dimension = forms.ChoiceField(label=_("分析维度"), choices=Dimension.choices)
+    priority = forms.TypedChoiceField(
+        label=_("优先级"),
+        choices=[("", _("自动"))] + list(Priority.choices),
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    customer = forms.CharField(label=_("户号"), required=False)
+    area = forms.CharField(label=_("台区编码"), required=False)
+    contact_name = forms.CharField(label=_("联系人"), required=False, max_length=100)
+    contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    answered = forms.BooleanField(label=_("咨询已当场答复"), required=False)
+    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ActionForm(ApplicationErrorFormMixin, forms.Form):
+    """Fields of any order action; each action uses the ones it needs."""
+
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    unit = forms.CharField(label=_("目标单位"), required=False)
+    handler = forms.CharField(label=_("处理人（用户名）"), required=False)
+    reason = forms.CharField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("说明"), required=False)
+    reply = forms.CharField(label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    satisfied = forms.BooleanField(label=_("客户满意"), required=False, initial=True)
+    master = forms.CharField(label=_("主单号"), required=False)

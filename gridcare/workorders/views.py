@@ -1,0 +1,276 @@
+"""Pages of the work order: agent intake, queues, lists and the order page with its actions.
+
+Views read through selectors and write only through services; an ``ApplicationError``
+becomes a form error or a message on the order page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridcare.core.errors import ApplicationError
+from gridcare.customers.selectors import customer_search
+from gridcare.grid.models import TransformerArea
+from gridcare.org.choices import UnitKind
+from gridcare.org.models import OrgUnit
+from gridcare.org.selectors import scope_by_unit, units_visible_to, user_role
+
+from . import selectors, services
+from .choices import (
+    ACTION_ROLES,
+    OPEN_STATUSES,
+    SUPERVISOR_ROLES,
+    Action,
+    Status,
+    allowed_actions,
+)
+from .filters import WorkOrderFilterSet
+from .forms import ActionForm, WorkOrderIntakeForm
+from .models import WorkOrder
+
+PAGE_SIZE = 50
+
+
+def _page(request, qs):
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "page_obj": page,
+        "paginator": page.paginator,
+        "querystring_without_page": params.urlencode() + "&" if params else "",
+    }
+
+
+# ----------------------------------------------------------------------------- intake
+
+
+@login_required
+def intake(request):
+    """One page to take a call: find the caller, see their orders, record the request."""
+    initial = {k: request.GET[k] for k in ("customer", "area", "channel") if request.GET.get(k)}
+    form = WorkOrderIntakeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.work_order_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_application_error(exc)
+        else:
+            messages.success(request, _("已受理工单 %(no)s") % {"no": order.order_no})
+            return redirect("workorders:detail", key=order.order_no)
+    return render(request, "workorders/intake.html", {"form": form, "q": request.GET.get("q", "")})
+
+
+@login_required
+def caller_lookup(request):
+    """HTMX: customers matching a phone or customer number, each with open orders and history."""
+    q = request.GET.get("q", "").strip()
+    results = []
+    if len(q) >= 4:
+        for customer in customer_search(request.user, q).select_related("area", "station")[:5]:
+            open_orders, history = selectors.customer_orders(request.user, customer, limit=5)
+            results.append({"customer": customer, "open_orders": open_orders, "history": history})
+    return render(request, "workorders/_lookup.html", {"q": q, "results": results})
+
+
+@login_required
+def area_search(request):
+    """HTMX: transformer areas by code or name, within the user's scope."""
+    q = request.GET.get("area_q", "").strip()
+    areas = []
+    if q:
+        qs = scope_by_unit(
+            TransformerArea.objects.select_related("station", "feeder"), request.user, "station"
+        )
+        areas = list(qs.filter(Q(code__startswith=q) | Q(name__contains=q)).order_by("code")[:10])
+    return render(request, "workorders/_areas.html", {"areas": areas, "q": q})
+
+
+@login_required
+def duplicates(request):
+    """HTMX: still-open orders the request being typed probably repeats."""
+    from gridcare.customers.models import Customer
+
+    customer = Customer.objects.filter(customer_no=request.GET.get("customer", "").strip()).first()
+    area = TransformerArea.objects.filter(code=request.GET.get("area", "").strip()).first()
+    if area is None and customer is not None:
+        area = customer.area
+    found = selectors.likely_duplicates(
+        request.user, customer=customer, area=area, request_type=request.GET.get("request_type") or None
+    )
+    return render(request, "workorders/_duplicates.html", {"orders": found})
+
+
+# ------------------------------------------------------------------------------ lists
+
+
+def _list(request, qs, *, title: str, subtitle: str = "", with_filters: bool = False):
+    ctx = {"title": title, "subtitle": subtitle}
+    if with_filters:
+        data = request.GET.copy()
+        for key in [k for k, v in data.lists() if not any(x.strip() for x in v)]:
+            del data[key]  # an empty select means "all"
+        data.pop("page", None)
+        f = WorkOrderFilterSet(data or None, queryset=qs)
+        qs = f.qs if f.is_bound else qs
+        ctx["filter"] = f
+    ctx.update(_page(request, selectors.work_orders_sorted_by_due(qs)))
+    template = "workorders/_order_rows.html" if request.htmx else "workorders/order_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def order_list(request):
+    return _list(request, selectors.work_orders_for(request.user), title=_("工单"), with_filters=True)
+
+
+@login_required
+def queue(request):
+    unit = None
+    if request.GET.get("unit"):
+        unit = OrgUnit.objects.filter(code=request.GET["unit"]).first()
+    return _list(
+        request,
+        selectors.dispatch_queue(request.user, unit=unit),
+        title=_("待派单"),
+        subtitle=_("已受理或被退回、等待派单的工单（子单随主单处理，不在此列）"),
+    )
+
+
+@login_required
+def my_orders(request):
+    return _list(request, selectors.work_orders_handled_by(request.user), title=_("我处理的工单"))
+
+
+@login_required
+def first_contact(request):
+    return _list(
+        request,
+        selectors.work_orders_first_contact(request.user),
+        title=_("我受理的工单（首问负责）"),
+        subtitle=_("您受理的工单，无论由哪个单位处理，都由您跟踪到归档"),
+        with_filters=True,
+    )
+
+
+# ------------------------------------------------------------------------------ detail
+
+
+def _get(request, key) -> WorkOrder:
+    try:
+        return selectors.work_order_get(request.user, key)
+    except WorkOrder.DoesNotExist:
+        raise Http404
+
+
+def _available_actions(user, order: WorkOrder) -> list[str]:
+    role = user_role(user)
+    actions = [a for a in allowed_actions(order.status) if role in ACTION_ROLES[a]]
+    if order.status in (Status.REPLIED, Status.ARCHIVED) and role not in SUPERVISOR_ROLES:
+        actions = [a for a in actions if a != Action.REOPEN]
+    if order.status in OPEN_STATUSES:
+        extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
+        extra.append(Action.DETACH if order.master_id else Action.MERGE)
+        actions += [a for a in extra if role in ACTION_ROLES[a]]
+    if order.status not in (Status.ARCHIVED, Status.CANCELLED):
+        actions.append(Action.URGE)
+    return actions
+
+
+@login_required
+def order_detail(request, key):
+    order = _get(request, key)
+    dispatch_units = units_visible_to(request.user).filter(kind__in=[UnitKind.STATION, UnitKind.TEAM])
+    ctx = {
+        "order": order,
+        "clocks": selectors.work_order_clocks(order),
+        "events": selectors.work_order_timeline(order),
+        "children": selectors.work_order_children(request.user, order),
+        "actions": _available_actions(request.user, order),
+        "action_labels": dict(Action.choices),
+        "dispatch_units": dispatch_units.order_by("path"),
+        "transfer_units": OrgUnit.objects.filter(kind__in=[UnitKind.STATION, UnitKind.TEAM]).order_by("path"),
+        "duplicates": selectors.likely_duplicates(
+            request.user,
+            customer=order.customer,
+            area=order.area,
+            request_type=order.request_type,
+            exclude_pk=order.pk,
+            limit=5,
+        )
+        if order.status in OPEN_STATUSES
+        else [],
+    }
+    return render(request, "workorders/order_detail.html", ctx)
+
+
+def _perform(action: str, actor, order: WorkOrder, data: dict) -> WorkOrder:
+    """Map a posted action form onto its service."""
+    version = data.get("expected_version")
+    common = {"actor": actor, "order": order}
+    if action == Action.DISPATCH or action == Action.TRANSFER:
+        unit = OrgUnit.objects.filter(code=data.get("unit", "")).first()
+        if unit is None:
+            raise ApplicationError(_("请选择目标单位"), field="unit")
+        handler = None
+        if data.get("handler"):
+            handler = get_user_model().objects.filter(username=data["handler"]).first()
+            if handler is None:
+                raise ApplicationError(_("处理人不存在"), field="handler")
+        if action == Action.DISPATCH:
+            return services.work_order_dispatch(
+                **common, unit=unit, handler=handler, note=data.get("note", ""), expected_version=version
+            )
+        return services.work_order_transfer(
+            **common, unit=unit, handler=handler, reason=data.get("reason", ""), expected_version=version
+        )
+    if action == Action.MERGE:
+        try:
+            master = selectors.work_order_get(actor, data.get("master", "").strip())
+        except WorkOrder.DoesNotExist:
+            raise ApplicationError(_("主单不存在"), field="master")
+        return services.work_order_merge(
+            **common, master=master, note=data.get("note", ""), expected_version=version
+        )
+    if action == Action.URGE:
+        return services.work_order_urge(**common, note=data.get("note", ""))
+    simple = {
+        Action.START: (services.work_order_start, {"note"}),
+        Action.REPLY: (services.work_order_reply, {"reply"}),
+        Action.CALLBACK: (services.work_order_callback, {"note"}),
+        Action.ARCHIVE: (services.work_order_archive, {"satisfied", "note"}),
+        Action.RETURN: (services.work_order_return, {"reason"}),
+        Action.CANCEL: (services.work_order_cancel, {"reason"}),
+        Action.REOPEN: (services.work_order_reopen, {"reason"}),
+        Action.PAUSE: (services.work_order_pause_clock, {"reason"}),
+        Action.RESUME: (services.work_order_resume_clock, {"note"}),
+        Action.DETACH: (services.work_order_detach, {"note"}),
+    }
+    if action not in simple:
+        raise Http404
+    fn, fields = simple[action]
+    return fn(**common, expected_version=version, **{k: data.get(k) for k in fields})
+
+
+@login_required
+@require_POST
+def order_action(request, key, action):
+    order = _get(request, key)
+    form = ActionForm(request.POST)
+    if not form.is_valid():  # pragma: no cover - every field is optional
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        order = _perform(action, request.user, order, form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(action)s：已完成") % {"action": Action(action).label})
+    return redirect("workorders:detail", key=order.order_no)
