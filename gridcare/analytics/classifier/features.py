@@ -33,8 +33,8 @@ class FeatureConfig:
     word_ngram_range: tuple[int, int] = (1, 2)
     use_words: bool = True
     min_df: int = 2
-    char_max_features: int = 60000
-    word_max_features: int = 30000
+    char_max_features: int = 40000
+    word_max_features: int = 20000
     word_weight: float = 1.0
 
 

@@ -40,8 +40,9 @@ class TrainConfig:
     type_head: HeadConfig = field(default_factory=HeadConfig)
     dim_head: HeadConfig = field(default_factory=HeadConfig)
     # "independent": two separate heads; "stacked": the dimension head also sees the
-    # (out-of-fold during training) request-type probabilities.
-    strategy: str = "independent"
+    # (out-of-fold during training) request-type probabilities — a small but consistent
+    # gain for the dimension in 5-fold and cross-register validation.
+    strategy: str = "stacked"
     stack_weight: float = 0.5
     # Robustness to clipped, misspelt and dialect text: each training text also appears
     # ``augment_copies`` times with each Chinese character dropped with probability
@@ -54,14 +55,16 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
+        """Inverse of ``as_dict``; missing keys take the defaults."""
+        default = cls()
         return cls(
             features=FeatureConfig(**d.get("features", {})),
             type_head=HeadConfig(**d.get("type_head", {})),
             dim_head=HeadConfig(**d.get("dim_head", {})),
-            strategy=d.get("strategy", "independent"),
-            stack_weight=d.get("stack_weight", 0.5),
-            augment_copies=d.get("augment_copies", 0),
-            augment_dropout=d.get("augment_dropout", 0.15),
+            strategy=d.get("strategy", default.strategy),
+            stack_weight=d.get("stack_weight", default.stack_weight),
+            augment_copies=d.get("augment_copies", default.augment_copies),
+            augment_dropout=d.get("augment_dropout", default.augment_dropout),
         )
 
 

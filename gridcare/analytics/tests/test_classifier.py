@@ -140,3 +140,27 @@ def test_train_activate_rollback(db, data_dir, extra_source):
 def test_missing_artifact_of_active_row_falls_back(db, data_dir):
     ClassifierModel.objects.create(version="vgone", artifact="models/gone.joblib", is_active=True)
     assert active_model().version == SHIPPED_VERSION
+
+
+def test_confirmed_labels_override_the_seed_corpus():
+    from gridcare.analytics.classifier.corpus import collect_training_data, seed_corpus
+
+    seed = seed_corpus()[0]
+    other_type = "praise" if seed.request_type != "praise" else "complaint"
+
+    def confirmed():
+        return [
+            (seed.text, other_type, seed.dimension),
+            ("新的确认文本：电表箱门坏了", "fault_repair", "supply_safety"),
+        ]
+
+    register_training_source(confirmed)
+    register_training_source(confirmed)  # idempotent
+    try:
+        rows, counts = collect_training_data()
+    finally:
+        training_sources.remove(confirmed)
+    by_text = {r.text: r for r in rows}
+    assert by_text[seed.text].request_type == other_type
+    assert "新的确认文本：电表箱门坏了" in by_text
+    assert counts["total"] == len(rows) == len({r.text for r in seed_corpus()}) + 1

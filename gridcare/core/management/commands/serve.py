@@ -27,6 +27,12 @@ class Command(BaseCommand):
             # Production: pre-compressed copies under STATIC_ROOT. Otherwise whitenoise serves
             # straight from the apps' static folders (WHITENOISE_USE_FINDERS), starting at once.
             call_command("collectstatic", interactive=False, verbosity=0)
+        # gunicorn forks its workers from this process: a database connection left open
+        # here (migrate; kept by CONN_MAX_AGE) would be one socket shared by every worker,
+        # and two concurrent requests would read each other's replies.
+        from django.db import connections
+
+        connections.close_all()
         from gunicorn.app.wsgiapp import WSGIApplication
 
         embedded = not no_worker and os.environ.get("GRIDCARE_EMBEDDED_WORKER", "1") == "1"
