@@ -10,8 +10,14 @@ class AnalyticsConfig(AppConfig):
 
         from gridcare.core.navigation import NavEntry, register_nav
         from gridcare.core.scheduling import register_periodic
+        from gridcare.workorders.signals import work_order_transitioned
 
         from . import importers  # noqa: F401  (registers `gridcare import work-orders`)
+        from .classifier import register_training_source
+        from .handlers import confirmed_labels, on_work_order_transitioned
+
+        work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="analytics-classify-order")
+        register_training_source(confirmed_labels)
 
         insight = {"planner", "manager", "supervisor", "quality_inspector", "admin"}
         register_nav(

@@ -87,3 +87,33 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"
+
+
+class OrderClassification(models.Model):
+    """What the classifier suggested for a work order's text, and whether the agent kept it.
+
+    Written once per order by ``order_classification_record`` after the order is created:
+    the suggestion is re-computed from the same text with the model active at intake, so
+    ``model_version`` says which model labelled what, and ``type_accepted`` /
+    ``dimension_accepted`` compare it with the labels the agent saved (confirmed labels).
+    """
+
+    order = models.OneToOneField(
+        "workorders.WorkOrder", on_delete=models.CASCADE, related_name="classification"
+    )
+    suggested_request_type = models.CharField(_("建议类型"), max_length=24, blank=True)
+    suggested_dimension = models.CharField(_("建议维度"), max_length=32, blank=True)
+    request_type_probability = models.FloatField(_("类型概率"), null=True)
+    dimension_probability = models.FloatField(_("维度概率"), null=True)
+    low_confidence = models.BooleanField(_("低置信度"), default=False)
+    model_version = models.CharField(_("模型版本"), max_length=64)
+    type_accepted = models.BooleanField(_("采纳类型"))
+    dimension_accepted = models.BooleanField(_("采纳维度"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工单分类建议")
+        verbose_name_plural = _("工单分类建议")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.suggested_request_type}/{self.suggested_dimension}"

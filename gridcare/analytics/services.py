@@ -126,3 +126,40 @@ def classifier_activate(*, actor=None, version: str) -> ClassifierModel | None:
         transaction.on_commit(registry.invalidate_active)
     registry.invalidate_active()
     return target
+
+
+def order_classification_record(*, order_id: int):
+    """Record the classifier's suggestion for an order and whether the agent's labels agree.
+
+    Idempotent: an order that already has its row is left alone (safe to run twice or
+    from two workers). Orders without text are skipped.
+    """
+    from gridcare.workorders.models import WorkOrder
+
+    from .classifier import classify_texts
+    from .models import OrderClassification
+
+    if OrderClassification.objects.filter(order_id=order_id).exists():
+        return None
+    order = (
+        WorkOrder.objects.filter(pk=order_id).only("id", "description", "request_type", "dimension").first()
+    )
+    if order is None or not (order.description or "").strip():
+        return None
+    p = classify_texts([order.description])[0]
+    if p.request_type is None:
+        return None
+    row, _created = OrderClassification.objects.get_or_create(
+        order_id=order.pk,
+        defaults={
+            "suggested_request_type": p.request_type,
+            "suggested_dimension": p.dimension,
+            "request_type_probability": p.request_type_probability,
+            "dimension_probability": p.dimension_probability,
+            "low_confidence": p.low_confidence,
+            "model_version": p.model_version,
+            "type_accepted": p.request_type == order.request_type,
+            "dimension_accepted": p.dimension == order.dimension,
+        },
+    )
+    return row

@@ -11,4 +11,5 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/file.<str:fmt>", views.report_file, name="report-file"),
     path("consultation/", views.consultation, name="consultation"),
+    path("suggest/", views.suggest, name="suggest"),
 ]

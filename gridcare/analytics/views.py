@@ -220,3 +220,26 @@ def consultation(request):
         cache.set(key, data, CACHE_SECONDS)
     chart = bar_chart([(t["label"], t["count"]) for t in data["topics"]], color="#9467bd", width=720)
     return render(request, "analytics/consultation.html", {**data, "days": days, "chart": chart})
+
+
+@login_required
+@require_POST
+def suggest(request):
+    """Intake helper: the suggested request type and dimension for the description typed so far."""
+    from gridcare.workorders.choices import Dimension, RequestType
+
+    from .classifier import classify_texts
+
+    text = (request.POST.get("description") or request.POST.get("text") or "").strip()
+    if len(text) < 4:
+        return render(request, "analytics/_suggestion.html", {"p": None})
+    p = classify_texts([text[:5000]])[0]
+    return render(
+        request,
+        "analytics/_suggestion.html",
+        {
+            "p": p,
+            "type_label": dict(RequestType.choices).get(p.request_type, p.request_type),
+            "dimension_label": dict(Dimension.choices).get(p.dimension, p.dimension),
+        },
+    )
