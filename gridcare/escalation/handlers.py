@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from gridcare.workorders.choices import Action, Status
+from gridcare.workorders.choices import TIMELINE_ONLY_ACTIONS, Action, Status
 from gridcare.workorders.models import WorkOrder
 
 from . import services
@@ -42,11 +42,17 @@ def _notify(order: WorkOrder, action: str, from_status: str, to_status: str, act
     )
 
 
-def on_work_order_transitioned(sender, *, order, action, from_status, to_status, actor=None, **kwargs):
-    steps = [
-        ("notify", lambda: _notify(order, action, from_status, to_status, actor)),
-        ("watch", lambda: services.sla_watch_refresh(order=order.pk)),
-    ]
+def on_work_order_transitioned(
+    sender, *, order, action, from_status, to_status, actor=None, notify=True, **kwargs
+):
+    """The one place people hear of an order's moves: the first-contact owner, the handler
+    and the supervisors, once each (the actor is not told of their own action). A service
+    called with ``notify=False`` tells them itself (urges, warnings, escalations)."""
+    steps = []
+    if notify:
+        steps.append(("notify", lambda: _notify(order, action, from_status, to_status, actor)))
+    if action not in TIMELINE_ONLY_ACTIONS:  # no clock changed: the watch stands
+        steps.append(("watch", lambda: services.sla_watch_refresh(order=order.pk)))
     if action == Action.CREATE:
         steps.append(("repeat", lambda: services.repeat_detect(order=order.pk)))
     if action == Action.REPLY or (to_status == Status.REPLIED and from_status != Status.REPLIED):

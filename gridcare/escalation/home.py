@@ -1,6 +1,14 @@
-"""Home-page widget: the user's unread notifications and, for supervisors, open escalations."""
+"""Home-page widgets: the user's unread notifications and, for supervisors, what needs
+watching now (open escalations, overdue orders, callbacks due). A few counts each."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from gridcare.core.home import register_home_widget
+from gridcare.org.choices import Role
+from gridcare.org.selectors import user_role
+
+SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.QUALITY_INSPECTOR, Role.MANAGER})
 
 
 @register_home_widget
@@ -15,4 +23,42 @@ def escalation_widget(request):
         "title": "通知",
         "template": "escalation/_home_widget.html",
         "context": {"items": items, "unread": selectors.unread_count(user)},
+    }
+
+
+@register_home_widget
+def supervision_widget(request):
+    """Supervisors: open escalations to their unit or below, overdue running orders in
+    their scope, callbacks due today and overdue; the newest escalations listed."""
+    user = request.user
+    if not user.is_authenticated or user_role(user) not in SUPERVISING_ROLES:
+        return None
+    from gridcare.workorders import selectors as wo_selectors
+    from gridcare.workorders.choices import RUNNING_STATUSES
+
+    from . import selectors
+
+    now = timezone.now()
+    escalations = selectors.escalations_for(user, open_only=True)
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    callbacks = (
+        selectors.callback_worklist(user)
+        .order_by()
+        .aggregate(
+            due_today=Count("pk", filter=Q(due_at__lte=end_of_day)),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+        )
+    )
+    counts = {
+        "escalations": escalations.order_by().count(),
+        "overdue": wo_selectors.work_orders_overdue(user, now=now)
+        .filter(status__in=RUNNING_STATUSES)
+        .order_by()
+        .count(),
+        **callbacks,
+    }
+    return {
+        "title": "督办概况",
+        "template": "escalation/_home_supervision.html",
+        "context": {"counts": counts, "latest": list(escalations[:5])},
     }

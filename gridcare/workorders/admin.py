@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from gridcare.core.admin import AuditedAdmin
+
 from .models import CommitmentRule, PolicySetting, WorkOrder, WorkOrderEvent
 
 
 @admin.register(CommitmentRule)
-class CommitmentRuleAdmin(admin.ModelAdmin):
+class CommitmentRuleAdmin(AuditedAdmin):
     list_display = [
         "request_type",
         "subtype",
@@ -24,7 +26,7 @@ class CommitmentRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicySetting)
-class PolicySettingAdmin(admin.ModelAdmin):
+class PolicySettingAdmin(AuditedAdmin):
     list_display = ["key", "value", "description"]
     list_editable = ["value"]
 

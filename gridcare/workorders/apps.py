@@ -11,6 +11,8 @@ class WorkordersConfig(AppConfig):
 
         from gridcare.core.navigation import NavEntry, register_nav
 
+        from . import home  # noqa: F401  (home-page widgets)
+
         front = {"hotline_agent", "counter_clerk", "customer_manager", "supervisor", "admin"}
         register_nav(
             NavEntry(

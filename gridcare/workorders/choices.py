@@ -100,6 +100,9 @@ class Action(models.TextChoices):
     DETACH = "detach", _("解除合并")
     URGE = "urge", _("催办")
     NOTE = "note", _("备注")
+    PRIORITY = "priority", _("调整优先级")
+    WARN = "warn", _("时限预警")
+    ESCALATE = "escalate", _("升级督办")
 
 
 S, A = Status, Action
@@ -141,8 +144,12 @@ TYPES_WITHOUT_CALLBACK = frozenset({RequestType.CONSULTATION, RequestType.PRAISE
 
 # Actions whose reason is mandatory.
 ACTIONS_REQUIRING_REASON = frozenset(
-    {Action.RETURN, Action.TRANSFER, Action.CANCEL, Action.REOPEN, Action.PAUSE}
+    {Action.RETURN, Action.TRANSFER, Action.CANCEL, Action.REOPEN, Action.PAUSE, Action.PRIORITY}
 )
+# Timeline entries that change neither the status nor a clock (``work_order_note`` writes
+# them; the time-limit monitor has nothing to recompute for them).
+NOTE_ACTIONS = frozenset({Action.NOTE, Action.WARN, Action.ESCALATE})
+TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
 
 _HANDLERS = {
     Role.REPAIR_CREW,
@@ -181,6 +188,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     Action.DETACH: frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
     Action.URGE: frozenset(set(Role.values)),
     Action.NOTE: frozenset(set(Role.values)),
+    Action.PRIORITY: frozenset(_FRONT | {Role.DISPATCHER}),
+    # Warnings and escalations are written by the escalation services (or the monitor, with
+    # no actor), which decide themselves who may escalate; any role may carry one.
+    Action.WARN: frozenset(set(Role.values)),
+    Action.ESCALATE: frozenset(set(Role.values)),
 }
 # Reopening a replied or archived order overrides the handling side: supervisors only.
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})

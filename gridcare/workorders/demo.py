@@ -10,7 +10,9 @@ Shape: a daily rhythm (morning and evening peaks), a weekly one (quieter weekend
 summer peak in July–August, storm days that bring bursts of fault reports on a few
 feeders (merged into masters with children), a few weak transformer areas that report
 far more than their share, and realistic outcomes — most orders archived after a
-callback, some returned, reopened or cancelled, the latest still open and a few overdue.
+callback (satisfied mostly, some basically satisfied or unreachable, a few unsatisfied
+and reopened), some returned or cancelled. Only recent orders are still open: a few of
+the last weeks' are forgotten past their deadline (the overdue tail); nothing older is.
 Texts come from the labelled corpus in ``gridcare/analytics/data`` when present (never
 the held-out evaluation file), else from built-in phrasings.
 """
@@ -189,6 +191,37 @@ REPLIES = {
     RequestType.SUGGESTION: ["已感谢客户建议并转相关部门研究"],
     RequestType.PRAISE: ["已转达表扬并向客户致谢"],
 }
+
+
+# What customers say when called back (回访), by result; unsatisfied ones reopen the order.
+CALLBACK_WORDS = {
+    "satisfied": ["很满意，师傅来得很快", "满意，谢谢你们", "处理得很及时", "服务态度很好，满意", "满意"],
+    "basically_satisfied": [
+        "基本满意，就是等的时间长了点",
+        "还行吧，希望以后少停电",
+        "基本满意，电话一直打不通",
+    ],
+    "unsatisfied": ["客户表示问题仍未解决", "客户对处理结果不满意", "客户反映电压还是偏低"],
+}
+CALLBACK_RESULT_LABELS = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "unreachable": "联系不上",
+}
+# Orders are forgotten (left open past their deadline) only in the last weeks: anything
+# older has long been handled, late or not.
+STUCK_WITHIN = dt.timedelta(days=21)
+
+
+def _callback_outcome(rnd: random.Random) -> tuple[str, bool | None, str]:
+    """A final callback result (never unsatisfied: that path reopens): result code, the
+    order's ``satisfied`` and the timeline note, worded like ``callback_record``'s."""
+    r = rnd.random()
+    result = "satisfied" if r < 0.86 else "basically_satisfied" if r < 0.96 else "unreachable"
+    words = rnd.choice(CALLBACK_WORDS[result]) if result in CALLBACK_WORDS else ""
+    note = f"回访结果：{CALLBACK_RESULT_LABELS[result]}" + (f"。客户：{words}" if words else "")
+    return result, (None if result == "unreachable" else True), note
 
 
 def _load_corpus(rnd: random.Random) -> dict[str, list[tuple[str, str]]]:
@@ -762,20 +795,26 @@ def _follow(
                     due_at=_due(cb.basis, cb.amount, e.at),
                 )
     if state == Status.REPLIED:
+        result, satisfied, note = _callback_outcome(rnd)
         for action, to, hours in (
             (Action.CALLBACK, Status.CALLBACK, rnd.uniform(2, 72)),
-            (Action.ARCHIVE, Status.ARCHIVED, rnd.uniform(0.02, 0.5)),
+            (Action.ARCHIVE, Status.ARCHIVED, 0),
         ):
             t += dt.timedelta(hours=hours)
             if t > now:
                 break
-            events.append(_Ev(at=t, actor_id=agent, action=action, from_status=state, to_status=to))
+            data = {"satisfied": satisfied, "result": result} if action == Action.ARCHIVE else {}
+            events.append(
+                _Ev(
+                    at=t, actor_id=agent, action=action, from_status=state, to_status=to, note=note, data=data
+                )
+            )
             state = to
             order.version += 1
             if action == Action.CALLBACK:
                 _meet(clocks, {ClockKind.CALLBACK}, t)
             else:
-                order.satisfied, order.closed_at = True, t
+                order.satisfied, order.closed_at = satisfied, t
     _close(order, clocks, state)
     return order, events, list(clocks.values())
 
@@ -824,7 +863,8 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         _close(order, clocks, state["status"])
         return order, events, list(clocks.values())
 
-    stuck = rnd.random() < 0.012  # forgotten orders: the overdue tail
+    # Forgotten orders (the overdue tail) exist only among the recent ones.
+    stuck = rnd.random() < 0.04 and now - created < STUCK_WITHIN
     team = repair_team.get(station.pk, station)
     county = county_of.get(station.pk, station)
     dispatcher = actor(Role.DISPATCHER, station.path)
@@ -893,9 +933,11 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
     # Start (arrival on site for faults, contact for complaints).
     if fault:
         limit = clocks[ClockKind.ARRIVAL].amount if ClockKind.ARRIVAL in clocks else 90
-        t = created + dt.timedelta(
+        arrive = created + dt.timedelta(
             minutes=limit * (rnd.uniform(0.35, 0.95) if rnd.random() < 0.93 else rnd.uniform(1.02, 1.6))
         )
+        # Never before the (re-)dispatch: a returned order is late on site.
+        t = max(arrive, t + dt.timedelta(minutes=rnd.randint(5, 30)))
     else:
         t += dt.timedelta(hours=rnd.uniform(0.5, 20))
     if t > now:
@@ -947,19 +989,11 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
     if t > now:
         return finish()
     meet({ClockKind.CALLBACK}, t)
-    ev(Action.CALLBACK, Status.CALLBACK, t, actor_id=agent)
     if rnd.random() < 0.05:
+        words = rnd.choice(CALLBACK_WORDS["unsatisfied"])
+        ev(Action.CALLBACK, Status.CALLBACK, t, f"回访结果：不满意。客户：{words}", agent)
         order.satisfied = False
-        t += dt.timedelta(minutes=rnd.randint(5, 60))
-        if t > now:
-            return finish()
-        ev(
-            Action.REOPEN,
-            Status.DISPATCHED,
-            t,
-            rnd.choice(["客户表示问题仍未解决", "客户对处理结果不满意"]),
-            agent,
-        )
+        ev(Action.REOPEN, Status.DISPATCHED, t, f"回访不满意：{words}", agent)
         clocks.pop(ClockKind.CALLBACK, None)
         for k in (ClockKind.RESTORATION, ClockKind.REPLY, ClockKind.COMPLETION):
             c = clocks.get(k)
@@ -975,21 +1009,23 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         meet({ClockKind.RESTORATION, ClockKind.REPLY, ClockKind.COMPLETION}, t)
         order.reply, order.replied_at = "再次处理：" + rnd.choice(REPLIES[rtype]), t
         ev(Action.REPLY, Status.REPLIED, t, order.reply, order.handler_id)
+        cb_rule = rules.for_order(rtype, s["subtype"], klass, category).get(ClockKind.CALLBACK)
+        if cb_rule is not None:
+            clocks[ClockKind.CALLBACK] = _Clock(
+                kind=ClockKind.CALLBACK,
+                basis=cb_rule.basis,
+                amount=cb_rule.amount,
+                started_at=t,
+                due_at=_due(cb_rule.basis, cb_rule.amount, t),
+            )
         t += dt.timedelta(hours=rnd.uniform(2, 72))
         if t > now:
             return finish()
-        ev(Action.CALLBACK, Status.CALLBACK, t, actor_id=agent)
-    t += dt.timedelta(minutes=rnd.randint(1, 30))
-    if t > now:
-        return finish()
-    order.satisfied = rnd.random() < 0.96
-    ev(
-        Action.ARCHIVE,
-        Status.ARCHIVED,
-        t,
-        "客户满意" if order.satisfied else "客户基本满意",
-        agent,
-        {"satisfied": order.satisfied},
-    )
+        meet({ClockKind.CALLBACK}, t)
+    # The callback that closes the loop: satisfied mostly (as ``callback_record`` records it).
+    result, satisfied, note = _callback_outcome(rnd)
+    ev(Action.CALLBACK, Status.CALLBACK, t, note, agent)
+    order.satisfied = satisfied
+    ev(Action.ARCHIVE, Status.ARCHIVED, t, note, agent, {"satisfied": satisfied, "result": result})
     order.closed_at = t
     return finish()

@@ -149,6 +149,19 @@ class WorkOrder(models.Model):
             models.Index(fields=["unit_path"], opclasses=["varchar_pattern_ops"], name="wo_unitpath_like"),
             models.Index(fields=["accepted_path"], opclasses=["varchar_pattern_ops"], name="wo_accpath_like"),
             models.Index(fields=["unit", "status"], name="wo_unit_status"),
+            # A status within a scope (dispatch queue, "dispatched in my county"): equality on
+            # status and the path prefix are both index conditions, instead of AND-ing the
+            # status index with a prefix scan of a whole county's orders.
+            models.Index(
+                fields=["status", "unit_path"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                name="wo_status_unitpath",
+            ),
+            models.Index(
+                fields=["status", "accepted_path"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                name="wo_status_accpath",
+            ),
             models.Index(fields=["due_at"], name="wo_due"),
             models.Index(fields=["created_at"], name="wo_created"),
             models.Index(fields=["customer", "status"], name="wo_customer_status"),
@@ -157,6 +170,10 @@ class WorkOrder(models.Model):
             models.Index(fields=["accepted_by", "status"], name="wo_owner_status"),
             models.Index(fields=["handler", "status"], name="wo_handler_status"),
             models.Index(fields=["request_type", "created_at"], name="wo_type_created"),
+            # Repeat detection looks earlier orders up by address (same dimension, recent).
+            models.Index(fields=["address", "created_at"], name="wo_address_created"),
+            # Callback reconcile: replied orders of the last days.
+            models.Index(fields=["status", "replied_at"], name="wo_status_replied"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="wo_description_not_empty"),
@@ -370,22 +387,3 @@ class CustomerNotice(models.Model):
         verbose_name = _("客户通知")
         verbose_name_plural = _("客户通知")
         ordering = ["-created_at", "-id"]
-
-
-class OwnerNotification(models.Model):
-    """In-app note to the first-contact owner about each transition of an order they accepted."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_order_notifications"
-    )
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="owner_notifications")
-    action = models.CharField(max_length=16, choices=Action.choices)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("工单提醒")
-        verbose_name_plural = _("工单提醒")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="wo_notif_recipient")]

@@ -4,8 +4,10 @@ Each service is keyword-only, runs in one transaction, checks the actor's role a
 scope, locks the order row (``select_for_update``) so two people acting at once are
 serialised, refuses a stale ``expected_version`` (409), validates the move against
 ``choices.TRANSITIONS`` (an illegal move is a 409 as well: the order is not in a state
-that allows it), writes a timeline event and an audit event, tells the first-contact
-owner, and sends ``work_order_transitioned`` once the transaction has committed.
+that allows it), writes a timeline event and an audit event, and sends
+``work_order_transitioned`` once the transaction has committed — the escalation app's
+handler tells the first-contact owner, the handler and the supervisors from there (one
+notification mechanism; ``notify=False`` on the signal when the caller tells them itself).
 Dispatch, transfer, start and reply of a master order carry to its children and
 record a notice for each child's customer.
 """
@@ -35,6 +37,8 @@ from .choices import (
     ACTIONS_REQUIRING_REASON,
     CLOCKS_MET_BY,
     CLOCKS_RESTARTED_BY_REOPEN,
+    CLOSED_STATUSES,
+    NOTE_ACTIONS,
     OPEN_STATUSES,
     SUBTYPES_BY_TYPE,
     SUPERVISOR_ROLES,
@@ -56,7 +60,6 @@ from .models import (
     CustomerNotice,
     IdempotencyKey,
     OrderNumberCounter,
-    OwnerNotification,
     PolicySetting,
     WorkOrder,
     WorkOrderClock,
@@ -89,7 +92,8 @@ def _lock(actor, order: WorkOrder | int, expected_version: int | None) -> WorkOr
         locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "master").get(pk=pk)
     except WorkOrder.DoesNotExist:
         raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
-    if not selectors.work_order_is_visible(actor, locked):
+    # ``actor`` None is the system (the time-limit monitor): it sees every order.
+    if actor is not None and not selectors.work_order_is_visible(actor, locked):
         raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
     if expected_version is not None and int(expected_version) != locked.version:
         raise ConflictError(
@@ -132,21 +136,6 @@ def _unit_fields(order: WorkOrder, unit: OrgUnit) -> None:
     order.unit_path = unit.path
 
 
-def _notify_owner(order: WorkOrder, *, action: str, actor, from_status: str, to_status: str, now) -> None:
-    """The first-contact owner hears of every move of the orders they accepted."""
-    owner_id = order.accepted_by_id
-    if not owner_id or (actor is not None and actor.pk == owner_id):
-        return
-    label = Action(action).label
-    if from_status != to_status:
-        text = f"您受理的工单 {order.order_no}：{label}（{Status(from_status).label} → {Status(to_status).label}）"
-    else:
-        text = f"您受理的工单 {order.order_no}：{label}"
-    OwnerNotification.objects.create(
-        recipient_id=owner_id, order=order, action=action, text=text[:300], created_at=now
-    )
-
-
 def _record(
     order: WorkOrder,
     *,
@@ -177,10 +166,6 @@ def _record(
         changes={"status": [from_status, to_status]} if from_status != to_status else (data or {}),
         unit_path=order.unit_path,
     )
-    if notify:
-        _notify_owner(
-            order, action=action, actor=actor, from_status=from_status, to_status=to_status, now=now
-        )
     transaction.on_commit(
         lambda: work_order_transitioned.send(
             sender=WorkOrder,
@@ -189,6 +174,7 @@ def _record(
             from_status=from_status,
             to_status=to_status,
             actor=actor,
+            notify=notify,
         )
     )
     return event
@@ -630,7 +616,6 @@ def _create(
         now=now,
         note=f"{Channel(channel).label}受理",
         data={"channel": channel},
-        notify=False,
     )
 
     if answered:
@@ -1068,9 +1053,18 @@ def _save_quiet(order: WorkOrder, fields: list[str]) -> None:
 
 
 def work_order_urge(
-    *, actor, order: WorkOrder | int, note: str = "", now: dt.datetime | None = None
+    *,
+    actor,
+    order: WorkOrder | int,
+    note: str = "",
+    notify: bool = True,
+    now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """Record that the customer chased an open order (催办). Escalation (issue 4) acts on it."""
+    """Record that the customer chased an open order (催办). Escalation (issue 4) acts on it.
+
+    ``notify=False`` when the caller tells the owner and handler itself (escalation's
+    ``urge_record`` sends its own urge notification), so nobody hears of it twice.
+    """
     _check_role(actor, Action.URGE)
     now = _now(now)
     with transaction.atomic():
@@ -1088,6 +1082,104 @@ def work_order_urge(
             now=now,
             note=note or "客户来电催办",
             data={"urge_count": order.urge_count},
+            notify=notify,
+        )
+        return order
+
+
+def work_order_note(
+    *,
+    actor,
+    order: WorkOrder | int,
+    note: str,
+    data: dict | None = None,
+    action: str = Action.NOTE,
+    notify: bool = True,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> WorkOrder:
+    """Put an entry on the order's timeline that changes no status (备注, 时限预警, 升级督办).
+
+    ``action`` is one of ``NOTE_ACTIONS``: a plain note, or a warning or escalation that
+    the escalation app records on the order. ``actor`` None is the system (the
+    time-limit monitor). Allowed in every status (a note on an archived order is still
+    history). The version grows like on every change, so a form opened before the note
+    gets a conflict. ``notify=False`` when the caller notifies the people concerned
+    itself (escalation does), so nobody hears of it twice.
+    """
+    if action not in NOTE_ACTIONS:
+        raise ApplicationError(f"“{action}”不是备注类动作", field="action", code="invalid_choice")
+    if actor is not None:
+        _check_role(actor, action)
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("备注内容不能为空", field="note", code="required")
+    now = _now(now)
+    with transaction.atomic():
+        order = _lock(actor, order, expected_version)
+        _save_quiet(order, [])
+        _record(
+            order,
+            action=action,
+            actor=actor,
+            from_status=order.status,
+            to_status=order.status,
+            now=now,
+            note=note,
+            data=data or {},
+            notify=notify,
+        )
+        return order
+
+
+def work_order_set_priority(
+    *,
+    actor,
+    order: WorkOrder | int,
+    priority: int,
+    reason: str,
+    notify: bool = True,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> WorkOrder:
+    """Change an active order's priority (紧急/重要/一般) with a reason, on the timeline.
+
+    Queues sort by priority, so the change is audited like a transition. The escalation
+    app raises priority for urges and repeated requests through here (``actor`` None for
+    the system). Setting the priority it already has changes nothing and records nothing;
+    a closed order's priority no longer matters and is refused.
+    """
+    if actor is not None:
+        _check_role(actor, Action.PRIORITY)
+    reason = _require_reason(Action.PRIORITY, reason)
+    try:
+        priority = int(priority)
+    except (TypeError, ValueError):
+        priority = 0
+    if priority not in Priority.values:
+        raise ApplicationError(f"未知的优先级：{priority}", field="priority", code="invalid_choice")
+    now = _now(now)
+    with transaction.atomic():
+        order = _lock(actor, order, expected_version)
+        if order.status in CLOSED_STATUSES:
+            raise ConflictError(
+                f"工单 {order.order_no} 已关闭，不能调整优先级", code="invalid_transition", field="status"
+            )
+        previous = int(order.priority)
+        if previous == priority:
+            return order
+        order.priority = priority
+        _save_quiet(order, ["priority"])
+        _record(
+            order,
+            action=Action.PRIORITY,
+            actor=actor,
+            from_status=order.status,
+            to_status=order.status,
+            now=now,
+            note=f"{Priority(previous).label} → {Priority(priority).label}：{reason}",
+            data={"priority": [previous, priority]},
+            notify=notify,
         )
         return order
 

@@ -38,3 +38,14 @@ def _fresh_registry():
 def data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_training_sources():
+    """Tests register their own label sources; the app's own (confirmed work-order labels) stays out."""
+    from gridcare.analytics.classifier import training_sources
+
+    saved = list(training_sources)
+    training_sources.clear()
+    yield
+    training_sources[:] = saved

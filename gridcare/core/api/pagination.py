@@ -1,4 +1,7 @@
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from gridcare.core.listing import EXACT_COUNT_LIMIT, EstimatedCountPaginator
 
 
 class StandardPagination(PageNumberPagination):
@@ -7,3 +10,48 @@ class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class LargeListPagination(StandardPagination):
+    """Pagination of lists that reach millions of rows (work orders).
+
+    The same shape as ``StandardPagination`` plus ``count_exact``: ``count`` is exact up
+    to 1,000 results and an estimate above that (PostgreSQL planner statistics), so no
+    page view counts a million rows. ``next`` is exact either way; a page past the real
+    end of an estimated list is empty rather than 404.
+    """
+
+    django_paginator_class = EstimatedCountPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_exact": paginator.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = ["count", "count_exact", "results"]
+        props = schema["properties"]
+        props["count"]["description"] = (
+            f"结果总数：不超过 {EXACT_COUNT_LIMIT} 时为精确值，超过时为数据库统计信息给出的估计值"
+            "（见 count_exact）。Total results: exact up to "
+            f"{EXACT_COUNT_LIMIT}, an estimate above that."
+        )
+        props = {
+            "count": props["count"],
+            "count_exact": {
+                "type": "boolean",
+                "example": True,
+                "description": "count 是否为精确值 / whether count is exact",
+            },
+            **{k: v for k, v in props.items() if k != "count"},
+        }
+        schema["properties"] = props
+        return schema

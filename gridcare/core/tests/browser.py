@@ -27,7 +27,10 @@ def artifacts_dir() -> Path:
 @contextmanager
 def browser_page(locale: str = "zh-CN"):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() has its own 5 s default; a loaded 2-core CI machine needs more.
+    expect.set_options(timeout=30_000)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
 from django.utils import timezone
 
 from gridcare.core.errors import ApplicationError, PermissionDeniedError
@@ -12,7 +11,8 @@ from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
 from gridcare.org.selectors import user_role
 from gridcare.workorders import selectors as wo_selectors
-from gridcare.workorders.choices import Priority
+from gridcare.workorders import services as wo_services
+from gridcare.workorders.choices import CLOSED_STATUSES, Priority
 from gridcare.workorders.models import WorkOrder
 
 
@@ -48,16 +48,25 @@ def supervisors_at(unit_ids) -> list[int]:
     )
 
 
-def raise_priority(order: WorkOrder) -> int:
-    """One step more urgent (lower number), at most URGENT; the order's version grows.
-
-    Work-order fields belong to the workorders app; it has no priority service yet, so
-    this is the one place escalation writes one (with the same version bump its
-    services make, so a stale form still gets a conflict).
-    """
+def raise_priority(order: WorkOrder, *, actor=None, reason: str, now: dt.datetime | None = None) -> int:
+    """One step more urgent (lower number), at most URGENT, through workorders'
+    ``work_order_set_priority`` (timeline, audit, version). The caller holds the order's
+    lock and tells the people concerned itself, so the change notifies nobody."""
     new = max(Priority.URGENT, int(order.priority) - 1)
-    if new != order.priority:
-        WorkOrder.objects.filter(pk=order.pk).update(priority=new, version=F("version") + 1)
-        order.priority = new
-        order.refresh_from_db(fields=["version"])
+    if new != order.priority and order.status not in CLOSED_STATUSES:
+        updated = wo_services.work_order_set_priority(
+            actor=actor, order=order, priority=new, reason=reason, notify=False, now=now
+        )
+        order.priority, order.version = updated.priority, updated.version
     return new
+
+
+def order_note(
+    order: WorkOrder, *, action: str, actor=None, note: str, data: dict | None = None, now=None
+) -> None:
+    """A warning or escalation on the order's timeline (``work_order_note``), silent because
+    escalation notifies the people concerned itself; keeps the caller's version current."""
+    updated = wo_services.work_order_note(
+        actor=actor, order=order, note=note, data=data, action=action, notify=False, now=now
+    )
+    order.version = updated.version

@@ -6,11 +6,12 @@ import datetime as dt
 
 from gridcare.core.audit import audit_record
 from gridcare.org.models import OrgUnit
+from gridcare.workorders.choices import Action
 from gridcare.workorders.models import WorkOrder
 
 from ..choices import EscalationReason, NotificationKind, OutboundChannel
 from ..models import Escalation, OrderEscalation, SlaWarning
-from ._common import now_or, supervisors_at
+from ._common import now_or, order_note, supervisors_at
 from .notifications import notification_create_many, outbound_enqueue
 
 
@@ -28,7 +29,8 @@ def order_escalate(
     The caller holds the order's row lock. The first escalation starts from the order's
     responsible unit, each further one from where the previous ended. At the top of the
     tree nothing more happens (returns None). The receiving unit's supervisors are told
-    in-app and by SMS; the step is audited and shows on their escalation board.
+    in-app and by SMS; the step is audited, goes on the order's timeline (workorders'
+    ``work_order_note``) and shows on their escalation board.
     """
     now = now_or(now)
     state = OrderEscalation.objects.select_for_update().filter(order=order).select_related("unit").first()
@@ -63,6 +65,14 @@ def order_escalate(
     )
     label = EscalationReason(reason).label
     text = f"工单 {order.order_no} 因“{label}”升级至{target.name}督办（第{level}级）"
+    order_note(
+        order,
+        action=Action.ESCALATE,
+        actor=actor,
+        note=f"因“{label}”升级至{target.name}督办（第{level}级）" + (f"：{note}" if note else ""),
+        data={"reason": reason, "from_unit": current.code, "to_unit": target.code, "level": level},
+        now=now,
+    )
     supervisors = supervisors_at([target.pk])
     notification_create_many(
         recipients=[*supervisors, order.accepted_by_id, order.handler_id],

@@ -15,13 +15,14 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
-from gridcare.workorders.choices import CLOSED_STATUSES, ClockKind
+from gridcare.workorders.choices import CLOSED_STATUSES, Action, ClockKind
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
 
 from ..choices import EscalationReason, NotificationKind
 from ..models import EscalationSetting, SlaWarning, SlaWatch, WarningLevel
-from ._common import now_or, supervisors_at
+from ._common import now_or, order_note, supervisors_at
 from .escalating import order_escalate
 from .notifications import notification_create_many
 
@@ -110,6 +111,7 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict) -> None:
                     continue
                 fired.add(key)
                 stats["warnings"] += 1
+                escalation = None
                 if level.escalate:
                     escalation = order_escalate(
                         order=order,
@@ -119,6 +121,15 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict) -> None:
                         now=now,
                     )
                     stats["escalations"] += escalation is not None
+                if escalation is None:  # an escalation is on the timeline already
+                    order_note(
+                        order,
+                        action=Action.WARN,
+                        note=f"{level.name}：「{ClockKind(clock.kind).label}」时限已用{level.percent}%"
+                        f"（{timezone.localtime(clock.due_at):%m-%d %H:%M} 到期）",
+                        data={"clock": clock.kind, "level": level.code, "percent": level.percent},
+                        now=now,
+                    )
                 reached.append((clock, level, warning))
     if reached:
         clock, level, _ = max(reached, key=lambda r: r[1].percent)

@@ -115,7 +115,7 @@ def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> 
                 )
         except IntegrityError:
             return None
-        raise_priority(current)
+        raise_priority(current, reason=f"重复诉求：前次工单 {earlier.order_no}", now=now)
         audit_record(
             actor=None,
             action="escalation.repeat",

@@ -52,7 +52,9 @@ def urge_record(
         current = visible_order(actor, order, lock=True)
         if current.status in CLOSED_STATUSES:
             return _urge_closed(actor=actor, order=current, channel=channel, words=words, now=now)
-        wo_services.work_order_urge(actor=actor, order=current, note=words or "客户催办", now=now)
+        wo_services.work_order_urge(
+            actor=actor, order=current, note=words or "客户催办", notify=False, now=now
+        )
         current.refresh_from_db()
         urge = Urge.objects.create(
             order=current,
@@ -63,7 +65,7 @@ def urge_record(
             number=current.urge_count,
             unit_path=current.unit_path,
         )
-        raise_priority(current)
+        raise_priority(current, actor=actor, reason=f"客户第{current.urge_count}次催办", now=now)
         audit_record(
             actor=actor,
             action="escalation.urge",

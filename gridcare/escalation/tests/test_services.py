@@ -64,6 +64,63 @@ def test_transition_notifies_owner_handler_and_supervisors(world, people, signal
     assert n >= 1 and selectors.unread_count(people.agent) == 0
 
 
+def test_first_contact_owner_hears_of_every_transition_exactly_once(world, people, signals):
+    """One mechanism (escalation's Notification): every move someone else makes on the
+    owner's order reaches the owner once; the owner's own moves do not."""
+    from gridcare.org.choices import Role
+
+    other_agent = world.staff(Role.HOTLINE_AGENT, world.city)
+    with signals():
+        order = make_order(people.agent, area=world.area_a, now=T0)
+        wo.work_order_dispatch(
+            actor=people.dispatcher, order=order, unit=world.team_a, handler=people.crew, now=T0
+        )
+        wo.work_order_start(actor=people.crew, order=order, now=T0)
+        wo.work_order_reply(actor=people.crew, order=order, reply="已恢复送电", now=T0)
+        wo.work_order_callback(actor=other_agent, order=order, now=T0)
+        wo.work_order_archive(actor=people.agent, order=order, now=T0)  # the owner's own move
+    texts = list(
+        Notification.objects.filter(recipient=people.agent, order=order).values_list("text", flat=True)
+    )
+    moves = ["派单", "开始处理", "回单", "回访"]
+    assert len(texts) == len(moves)
+    for label in moves:
+        assert sum(f"：{label}（" in t for t in texts) == 1, (label, texts)
+
+
+def test_urge_notifies_the_owner_once(world, people, signals):
+    from gridcare.org.choices import Role
+
+    other_agent = world.staff(Role.HOTLINE_AGENT, world.city)
+    order = make_order(people.agent, area=world.area_a, now=T0)
+    with signals():
+        services.urge_record(actor=other_agent, order=order, words="还没来电")
+    got = list(
+        Notification.objects.filter(recipient=people.agent, order=order).values_list("kind", flat=True)
+    )
+    assert got == ["urge"]
+    # The urge and the raised priority are on the timeline.
+    actions = list(order.events.values_list("action", flat=True))
+    assert actions == ["create", "urge", "priority"]
+
+
+def test_escalation_and_warnings_are_on_the_timeline(world, people, signals):
+    with signals():
+        order = make_order(people.agent, area=world.area_a, now=T0)
+    services.sla_sweep(now=T0 + dt.timedelta(minutes=41))
+    services.sla_sweep(now=T0 + dt.timedelta(minutes=46))
+    events = list(order.events.exclude(action="create").values_list("action", "data", "actor"))
+    assert [e[0] for e in events] == ["warn", "warn", "escalate"]
+    assert [e[1].get("percent") for e in events[:2]] == [50, 80]
+    assert events[2][1]["to_unit"] == world.county_a.code and events[2][2] is None
+    order.refresh_from_db()
+    from gridcare.escalation.models import SlaWatch
+
+    # The monitor leaves the watch at the version it wrote: reconcile has nothing to redo.
+    assert SlaWatch.objects.get(order=order).order_version == order.version
+    assert services.sla_reconcile() == 0
+
+
 def test_outbox_delivers_once_and_retries_failures(world, people, settings):
     msg = services.outbound_enqueue(channel="sms", recipient="13900000000", body="hi", key="k1")
     assert services.outbound_enqueue(channel="sms", recipient="13900000000", body="hi", key="k1") == msg

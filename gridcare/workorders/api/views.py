@@ -11,6 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from gridcare.core.api.pagination import LargeListPagination
 from gridcare.core.errors import ApplicationError
 from gridcare.org.models import OrgUnit
 
@@ -61,7 +62,11 @@ def _action_schema(serializer, summary: str):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="工单列表（按最近时限排序）"),
+    list=extend_schema(
+        summary="工单列表（按最近时限排序）",
+        description="分页返回。count 在结果不超过 1000 张时为精确值，超过时为估计值（count_exact 为 false）；"
+        "是否有下一页以 next 为准。",
+    ),
     retrieve=extend_schema(summary="工单详情：时限、轨迹、子单与当前可执行操作"),
 )
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -73,6 +78,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """
 
     filterset_class = WorkOrderFilterSet
+    pagination_class = LargeListPagination
     lookup_field = "key"
     lookup_value_regex = "[^/]+"
     serializer_class = WorkOrderListSerializer

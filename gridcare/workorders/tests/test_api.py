@@ -240,3 +240,27 @@ def test_detail_query_count_is_constant(world, agent, django_assert_num_queries)
     # visibility check, order with relations, clocks, children, events.
     with django_assert_num_queries(5):
         client.get(f"{URL}{order.order_no}/")
+
+
+def test_list_count_is_estimated_above_the_limit(world, agent, monkeypatch):
+    from gridcare.core import listing
+
+    for _ in range(3):
+        make_order(agent, area=world.area_a)
+    client = client_for(agent)
+    data = client.get(URL).json()
+    assert (data["count"], data["count_exact"], data["next"]) == (3, True, None)
+    monkeypatch.setattr(listing.EstimatedCountPaginator, "exact_limit", 2)
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 40)
+    data = client.get(URL, {"page_size": 2}).json()
+    assert (data["count"], data["count_exact"], len(data["results"])) == (40, False, 2)
+    assert data["next"] is not None
+    data = client.get(URL, {"page_size": 2, "page": 2}).json()
+    assert len(data["results"]) == 1 and data["next"] is None
+
+
+def test_schema_documents_the_approximate_count(client):
+    schema = client.get("/api/schema/?format=json").json()
+    page = schema["components"]["schemas"]["PaginatedWorkOrderListList"]
+    assert "count_exact" in page["properties"] and "count_exact" in page["required"]
+    assert "估计" in page["properties"]["count"]["description"]

@@ -31,7 +31,9 @@ def test_demo_history_is_consistent_and_deterministic(customers):
     )
     for order in WorkOrder.objects.prefetch_related("events")[:300]:
         events = list(order.events.all())
-        assert events[0].action == "create" and events[-1].to_status == order.status
+        assert events[0].action == "create" and events[-1].to_status == order.status, [
+            (e.at, e.action, e.to_status) for e in events
+        ]
         for e in events[1:]:
             if e.action in (
                 "dispatch",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from gridcare.core.models import AuditEvent
 from gridcare.customers.choices import CustomerCategory
 from gridcare.customers.tests.factories import CustomerFactory
 from gridcare.grid.tests.factories import TransformerAreaFactory
@@ -18,12 +19,12 @@ from gridcare.workorders.choices import (
     ApplicationSubtype,
     ClockKind,
     Dimension,
+    Priority,
     RequestType,
     Status,
 )
 from gridcare.workorders.models import (
     CustomerNotice,
-    OwnerNotification,
     PolicySetting,
     WorkOrder,
     WorkOrderEvent,
@@ -227,7 +228,7 @@ def test_application_limits_by_customer_category_and_subtype(world, people):
 # ------------------------------------------------------------------------- lifecycle
 
 
-def test_full_closed_loop_with_timeline_clocks_and_owner_notifications(world, people):
+def test_full_closed_loop_with_timeline_and_clocks(world, people):
     t0 = at(2026, 3, 2, 9, 0)
     order = make_order(people.agent, area=world.area_a, now=t0)
     order = svc.work_order_dispatch(
@@ -267,9 +268,6 @@ def test_full_closed_loop_with_timeline_clocks_and_owner_notifications(world, pe
         ("callback", "replied", "callback"),
         ("archive", "callback", "archived"),
     ]
-    # The owner (agent) hears of every move made by someone else.
-    notes = OwnerNotification.objects.filter(recipient=people.agent).values_list("action", flat=True)
-    assert set(notes) == {"dispatch", "start", "reply"}
     assert order.version == 6
 
 
@@ -587,3 +585,67 @@ def test_idempotency_key_returns_same_order_and_rejects_changed_body(world, peop
 def test_now_default_is_aware(world, people):
     order = make_order(people.agent, area=world.area_a)
     assert timezone.is_aware(order.created_at)
+
+
+# ------------------------------------------------------------------ notes and priority
+
+
+def test_note_goes_on_the_timeline_without_a_status_change(world, people):
+    order = make_order(people.agent, area=world.area_a)
+    version = order.version
+    noted = svc.work_order_note(
+        actor=people.dispatcher, order=order, note="客户要求下午上门", data={"slot": "pm"}
+    )
+    assert noted.version == version + 1 and noted.status == Status.ACCEPTED
+    event = noted.events.get(action="note")
+    assert (event.from_status, event.to_status, event.note, event.data) == (
+        "accepted",
+        "accepted",
+        "客户要求下午上门",
+        {"slot": "pm"},
+    )
+    assert AuditEvent.objects.filter(action="work_order.note", object_id=str(order.pk)).exists()
+    with pytest.raises(ConflictError):  # a form opened before the note is stale
+        svc.work_order_dispatch(
+            actor=people.dispatcher, order=order, unit=world.team_a, expected_version=version
+        )
+    with pytest.raises(ApplicationError) as exc:
+        svc.work_order_note(actor=people.agent, order=order, note="  ")
+    assert exc.value.field == "note"
+    with pytest.raises(ApplicationError):  # status changes go through the transition table
+        svc.work_order_note(actor=people.agent, order=order, note="x", action=Action.ARCHIVE)
+
+
+def test_system_warning_note_without_actor(world, people):
+    order = make_order(people.agent, area=world.area_a)
+    svc.work_order_note(actor=None, order=order, note="一级预警", action=Action.WARN, data={"percent": 50})
+    event = WorkOrderEvent.objects.get(order=order, action="warn")
+    assert event.actor is None and event.data == {"percent": 50}
+
+
+def test_set_priority_is_audited_versioned_and_refused_when_closed(world, people):
+    order = make_order(people.agent, area=world.area_a)
+    assert order.priority == Priority.NORMAL
+    changed = svc.work_order_set_priority(
+        actor=people.dispatcher, order=order, priority=Priority.URGENT, reason="医院供电", now=None
+    )
+    assert changed.priority == Priority.URGENT and changed.version == order.version + 1
+    event = changed.events.get(action="priority")
+    assert event.data == {"priority": [Priority.NORMAL, Priority.URGENT]} and "医院供电" in event.note
+    assert AuditEvent.objects.get(action="work_order.priority").changes == {
+        "priority": [Priority.NORMAL, Priority.URGENT]
+    }
+    # Same priority again: nothing recorded.
+    svc.work_order_set_priority(actor=people.dispatcher, order=order, priority=1, reason="再次")
+    assert changed.events.filter(action="priority").count() == 1
+    with pytest.raises(ApplicationError) as exc:
+        svc.work_order_set_priority(actor=people.dispatcher, order=order, priority=2, reason="")
+    assert exc.value.field == "reason"
+    with pytest.raises(ApplicationError) as exc:
+        svc.work_order_set_priority(actor=people.dispatcher, order=order, priority=9, reason="x")
+    assert exc.value.field == "priority"
+    with pytest.raises(PermissionDeniedError):
+        svc.work_order_set_priority(actor=people.crew, order=order, priority=2, reason="x")
+    svc.work_order_cancel(actor=people.dispatcher, order=order, reason="重复受理")
+    with pytest.raises(ConflictError):
+        svc.work_order_set_priority(actor=people.dispatcher, order=order, priority=2, reason="x")

@@ -82,6 +82,9 @@ class Command(BaseCommand):
         per_day = {"small": 20.0, "default": 150.0, "large": 1200.0}[size]
         self.stdout.write("正在生成 12 个月的工单历史……")
         seed_work_orders(seed=seed, days=365, orders_per_day=per_day, stdout=self.stdout)
+        from gridcare.escalation.demo import seed_escalation_history
+
+        seed_escalation_history(seed=seed, stdout=self.stdout)
 
     def _print_logins(self, host, port):
         from gridcare.org.demo import DEMO_PASSWORD, demo_logins

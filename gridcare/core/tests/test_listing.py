@@ -1,0 +1,64 @@
+"""The paginator of large lists: exact counts when small, estimates (never a full COUNT) when large."""
+
+import pytest
+from django.test import RequestFactory
+
+from gridcare.core import listing
+from gridcare.core.listing import EstimatedCountPaginator, paginate
+from gridcare.org.models import OrgUnit
+from gridcare.org.tests.factories import OrgUnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class SmallLimit(EstimatedCountPaginator):
+    exact_limit = 10
+
+
+@pytest.fixture
+def units():
+    for i in range(25):
+        OrgUnitFactory(code=f"U{i:02d}", name=f"单位{i}")
+    return OrgUnit.objects.order_by("code")
+
+
+def test_exact_at_or_under_the_limit(units):
+    p = SmallLimit(units.filter(code__lt="U10"), 4)
+    assert (p.count, p.count_exact, p.num_pages) == (10, True, 3)
+    assert [u.code for u in p.page(3)] == ["U08", "U09"]
+
+
+def test_without_an_estimate_the_count_is_exact(units):
+    # SQLite (the embedded default) has no planner estimate: the count stays exact.
+    p = SmallLimit(units, 10)
+    assert (p.count, p.count_exact) == (25, True)
+
+
+def test_estimated_count_pages_by_fetching_one_more_row(units, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 7)  # a stale, too-low estimate
+    p = SmallLimit(units, 10)
+    assert (p.count, p.count_exact) == (11, False)  # never below the limit
+    with django_assert_num_queries(1):
+        page = p.page(2)
+    assert [u.code for u in page][0] == "U10" and page.has_next()
+    last = p.page(3)  # beyond the estimated page count, still served
+    assert len(last) == 5 and not last.has_next() and last.has_previous()
+    assert (last.start_index(), last.end_index()) == (21, 25)
+    assert len(p.page(9)) == 0  # past the real end: an empty page, not an error
+
+
+def test_count_reads_at_most_the_limit(units, django_assert_num_queries, monkeypatch):
+    seen = []
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: seen.append(qs) or 1000)
+    p = SmallLimit(units, 10)
+    with django_assert_num_queries(1):  # the capped count; the estimate is patched out
+        assert p.count == 1000
+    assert len(seen) == 1
+
+
+def test_paginate_falls_back_to_the_last_page_and_first_page(units):
+    request = RequestFactory().get("/x/", {"page": "abc", "q": "1"})
+    ctx = paginate(request, units, per_page=10)
+    assert ctx["page_obj"].number == 1 and ctx["querystring_without_page"] == "q=1&"
+    ctx = paginate(RequestFactory().get("/x/", {"page": "99"}), units, per_page=10)
+    assert ctx["page_obj"].number == 3
