@@ -7,8 +7,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-# Lists count exactly up to this many rows; above it PostgreSQL's planner estimates.
+# Lists count exactly up to this many rows at no cost; above it, when PostgreSQL's planner
+# expects more than ESTIMATE_ABOVE rows, the count is its estimate.
 EXACT_COUNT_LIMIT = 1000
+ESTIMATE_ABOVE = 20_000
 
 
 def estimated_row_count(qs: QuerySet) -> int | None:
@@ -27,14 +29,16 @@ class EstimatedCountPaginator(Paginator):
     """A paginator that never counts a large result exactly.
 
     ``COUNT(*)`` over a million scoped orders reads every matching row (hundreds of ms)
-    on every page view. Here the count reads at most ``exact_limit + 1`` rows: at or under
-    the limit it is exact (``count_exact`` True); above it, on PostgreSQL, it is the
-    planner's estimate (never below the limit), elsewhere the exact count. When the count
-    is an estimate, page numbers past it are allowed (an empty page at the end) and
-    ``has_next`` comes from fetching one row more than a page, not from the count.
+    on every page view. Here the count first reads at most ``exact_limit + 1`` rows: at or
+    under the limit that is the count. Above it, on PostgreSQL, the planner estimates the
+    result: over ``estimate_above`` rows the estimate is the count (``count_exact`` False);
+    otherwise (a mid-sized result, or stale statistics, or another database) the count is
+    exact. When the count is an estimate, page numbers past it are allowed (an empty page
+    at the end) and ``has_next`` comes from fetching one row more than a page.
     """
 
     exact_limit = EXACT_COUNT_LIMIT
+    estimate_above = ESTIMATE_ABOVE
 
     @cached_property
     def _counted(self) -> tuple[int, bool]:
@@ -45,9 +49,9 @@ class EstimatedCountPaginator(Paginator):
         if head <= self.exact_limit:
             return head, True
         estimate = estimated_row_count(qs)
-        if estimate is None:
+        if estimate is None or estimate <= self.estimate_above:
             return qs.count(), True
-        return max(estimate, self.exact_limit + 1), False
+        return estimate, False
 
     @property
     def count(self) -> int:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from gridcare.core.textutil import normalize_query
-from gridcare.org.selectors import scope_by_unit
+from gridcare.org.selectors import scope_by_station_ids
 
 from .models import Customer
 
@@ -16,8 +16,12 @@ _DIGITS = re.compile(r"^[0-9-]+$")
 
 
 def customers_for(user) -> QuerySet[Customer]:
-    """Customers of the user's unit and below (via the customer's supply station)."""
-    return scope_by_unit(Customer.objects.all(), user, "station")
+    """Customers of the user's unit and below (via the customer's supply station).
+
+    The visible stations are resolved to a short id list first, so a search on a million
+    customers is driven by its own indexes with the scope as a cheap filter.
+    """
+    return scope_by_station_ids(Customer.objects.all(), user, "station_id")
 
 
 def prefix_q(field: str, prefix: str) -> Q:
@@ -27,9 +31,14 @@ def prefix_q(field: str, prefix: str) -> Q:
     LIKE is case-insensitive and skips the index, so other ASCII prefixes become a range
     there too; elsewhere LIKE 'x%' (a scan on PostgreSQL without a pattern-ops index).
     """
-    if prefix.isdigit() and prefix[-1] != "9":
-        # Digit strings sort the same in every collation: [310, 311) is "starts with 310".
-        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)})
+    if prefix.isdigit():
+        # Digit strings sort the same in every collation: [310, 311) is "starts with 310",
+        # [3109, 311) is "starts with 3109"; all nines has no upper bound among digit strings.
+        head = prefix.rstrip("9")
+        if not head:
+            return Q(**{f"{field}__gte": prefix})
+        upper = head[:-1] + chr(ord(head[-1]) + 1)
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
     if connection.vendor == "sqlite" and prefix.isascii():
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\x7f"})
     return Q(**{f"{field}__startswith": prefix})

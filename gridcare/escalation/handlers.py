@@ -51,7 +51,9 @@ def on_work_order_transitioned(
     steps = []
     if notify:
         steps.append(("notify", lambda: _notify(order, action, from_status, to_status, actor)))
-    if action not in TIMELINE_ONLY_ACTIONS:  # no clock changed: the watch stands
+    if action == Action.CREATE:  # a new order: nothing warned yet, nothing to lock
+        steps.append(("watch", lambda: services.sla_watch_create(order=order)))
+    elif action not in TIMELINE_ONLY_ACTIONS:  # no clock changed: the watch stands
         steps.append(("watch", lambda: services.sla_watch_refresh(order=order.pk)))
     if action == Action.CREATE:
         steps.append(("repeat", lambda: services.repeat_detect(order=order.pk)))

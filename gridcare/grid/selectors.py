@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from gridcare.org.selectors import scope_by_unit, user_scope_path
+from gridcare.org.selectors import scope_by_station_ids, user_scope_path
 
 from .models import Feeder, Substation, TransformerArea
 
 
 def areas_for(user) -> QuerySet[TransformerArea]:
-    return scope_by_unit(TransformerArea.objects.all(), user, "station")
+    return scope_by_station_ids(TransformerArea.objects.all(), user, "station_id")
 
 
 def feeders_for(user) -> QuerySet[Feeder]:

@@ -77,3 +77,39 @@ def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit") -> QuerySet:
 def unit_is_visible(user, unit: OrgUnit) -> bool:
     path = user_scope_path(user)
     return path is not None and unit.path.startswith(path)
+
+
+def visible_station_ids(user) -> list[int] | None:
+    """Ids of the supply stations the user may see; None when that is every station.
+
+    One small query per user object (cached on it): a city has tens of stations and a
+    province a few thousand, so the list is cheap to send and lets the database plan
+    searches on large tables by their own indexes.
+    """
+    cached = getattr(user, "_gridcare_station_ids", False)
+    if cached is not False:
+        return cached
+    path = user_scope_path(user)
+    if path is None:
+        result: list[int] | None = []
+    elif path == "":
+        result = None
+    else:
+        from .choices import UnitKind
+
+        stations = list(OrgUnit.objects.filter(kind=UnitKind.STATION).values_list("id", "path"))
+        mine = [pk for pk, p in stations if p.startswith(path)]
+        result = None if len(mine) == len(stations) else mine
+    try:
+        user._gridcare_station_ids = result
+    except AttributeError:  # AnonymousUser and the like
+        pass
+    return result
+
+
+def scope_by_station_ids(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
+    """Restrict ``qs`` to rows whose station is visible to the user (see visible_station_ids)."""
+    ids = visible_station_ids(user)
+    if ids is None:
+        return qs
+    return qs.filter(**{f"{field}__in": ids})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from gridcare.org.selectors import user_scope_path
 
 from .choices import ACTIVE_STATUSES, OPEN_STATUSES, RequestType, Status
-from .models import CommitmentRule, WorkOrder, WorkOrderClock, WorkOrderEvent
+from .models import CommitmentRule, WorkOrder, WorkOrderClock, WorkOrderEvent, active_commitment_rules
 
 
 def _scope_q(path: str) -> Q:
@@ -163,13 +163,14 @@ def commitment_rules_for(
     *, request_type: str, subtype: str = "", area_class: str = "", customer_category: str = ""
 ) -> dict[str, CommitmentRule]:
     """The winning rule per clock kind for an order with these attributes."""
-    rules = CommitmentRule.objects.filter(
-        active=True,
-        request_type=request_type,
-        subtype__in=["", subtype],
-        area_class__in=["", area_class],
-        customer_category__in=["", customer_category],
-    )
+    rules = [
+        rule
+        for rule in active_commitment_rules()
+        if rule.request_type == request_type
+        and rule.subtype in ("", subtype)
+        and rule.area_class in ("", area_class)
+        and rule.customer_category in ("", customer_category)
+    ]
     best: dict[str, CommitmentRule] = {}
     for rule in rules:
         current = best.get(rule.kind)

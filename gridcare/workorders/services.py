@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -338,7 +338,7 @@ def _resolve_customer(customer) -> Customer | None:
     if isinstance(customer, Customer):
         return customer
     found = (
-        Customer.objects.select_related("area", "area__feeder", "station")
+        Customer.objects.select_related("area", "area__feeder", "area__station", "station")
         .filter(customer_no=str(customer))
         .first()
     )
@@ -390,7 +390,21 @@ def _next_order_no(scope: str, now: dt.datetime) -> str:
     """
     day = timezone.localtime(now).date()
     counters = OrderNumberCounter.objects.filter(day=day, scope=scope)
-    if not counters.update(last=F("last") + 1):
+    if connection.features.can_return_columns_from_insert:
+        # PostgreSQL and SQLite ≥ 3.35: increment and read in one statement.
+        table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s AND "scope" = %s RETURNING "last"',
+                [day, scope],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return f"GD{day:%Y%m%d}{scope}{row[0]:05d}"
+        updated = False
+    else:
+        updated = bool(counters.update(last=F("last") + 1))
+    if not updated:
         try:
             with transaction.atomic():
                 OrderNumberCounter.objects.create(day=day, scope=scope, last=1)
@@ -553,7 +567,15 @@ def _create(
     customer = _resolve_customer(customer)
     area = _resolve_area(area)
     if area is None and customer is not None:
-        area = TransformerArea.objects.select_related("feeder", "station").get(pk=customer.area_id)
+        cached = customer.area if Customer.area.is_cached(customer) else None
+        if (
+            cached is not None
+            and TransformerArea.feeder.is_cached(cached)
+            and TransformerArea.station.is_cached(cached)
+        ):
+            area = cached  # loaded with the customer (``_resolve_customer``)
+        else:
+            area = TransformerArea.objects.select_related("feeder", "station").get(pk=customer.area_id)
     if answered and request_type != RequestType.CONSULTATION:
         raise ApplicationError("只有咨询可在受理时直接答复", field="answered", code="invalid")
     reply = (reply or "").strip()
@@ -601,13 +623,15 @@ def _create(
         accepted_by=actor if staff is not None or getattr(actor, "pk", None) else None,
         created_at=now,
     )
+    if area is not None and TransformerArea.feeder.is_cached(area):
+        order.feeder = area.feeder
     clocks = _initial_clocks(rules, now)
     _refresh_due(order, clocks)
     order.save(force_insert=True)
     for clock in clocks:
         clock.order = order
     WorkOrderClock.objects.bulk_create(clocks)
-    _record(
+    created = _record(
         order,
         action=Action.CREATE,
         actor=actor,
@@ -618,6 +642,7 @@ def _create(
         data={"channel": channel},
     )
 
+    changed = False  # by a transition or a merge after the insert
     if answered:
         order.reply = reply
         order.replied_at = now
@@ -630,6 +655,7 @@ def _create(
             note="受理时直接答复",
             save_fields=["reply", "replied_at", "handler"],
         )
+        changed = True
     elif auto_merge and request_type == RequestType.FAULT_REPAIR and area is not None:
         window = PolicySetting.get(PolicySetting.MERGE_WINDOW_MINUTES)
         if window > 0:
@@ -646,8 +672,25 @@ def _create(
             )
             if master is not None:
                 _merge(order, master, actor=actor, now=now, note="自动合并：同台区/同线路故障")
-    order.refresh_from_db()
+                changed = True
+    # ``bulk_create`` sets the clocks' ids on PostgreSQL and SQLite; elsewhere read it back.
+    if changed or not all(clock.pk for clock in clocks):
+        order.refresh_from_db()
+        return order
+    # Nothing changed it after the insert: its clocks and timeline are exactly these, so an
+    # API caller can show the order without reading it back (see ``created_parts``).
+    order._created_parts = (sorted(clocks, key=lambda c: (c.due_at, c.pk)), [created])
     return order
+
+
+def created_parts(order: WorkOrder) -> dict[str, list] | None:
+    """The clocks, timeline and (no) children of an order ``work_order_create`` just inserted
+    and left unchanged, as a prefetch cache; None when the order must be read back."""
+    parts = getattr(order, "_created_parts", None)
+    if parts is None or getattr(order, "replayed", False):
+        return None
+    clocks, events = parts
+    return {"clocks": list(clocks), "events": list(events), "children": []}
 
 
 def _initial_clocks(rules: dict[str, CommitmentRule], now: dt.datetime) -> list[WorkOrderClock]:

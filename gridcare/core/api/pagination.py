@@ -1,7 +1,7 @@
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from gridcare.core.listing import EXACT_COUNT_LIMIT, EstimatedCountPaginator
+from gridcare.core.listing import ESTIMATE_ABOVE, EstimatedCountPaginator
 
 
 class StandardPagination(PageNumberPagination):
@@ -15,9 +15,9 @@ class StandardPagination(PageNumberPagination):
 class LargeListPagination(StandardPagination):
     """Pagination of lists that reach millions of rows (work orders).
 
-    The same shape as ``StandardPagination`` plus ``count_exact``: ``count`` is exact up
-    to 1,000 results and an estimate above that (PostgreSQL planner statistics), so no
-    page view counts a million rows. ``next`` is exact either way; a page past the real
+    The same shape as ``StandardPagination`` plus ``count_exact``: ``count`` is exact
+    unless PostgreSQL's planner expects more than 20,000 results, then it is the planner's
+    estimate, so no page view counts a million rows. ``next`` is exact either way; a page past the real
     end of an estimated list is empty rather than 404.
     """
 
@@ -40,9 +40,9 @@ class LargeListPagination(StandardPagination):
         schema["required"] = ["count", "count_exact", "results"]
         props = schema["properties"]
         props["count"]["description"] = (
-            f"结果总数：不超过 {EXACT_COUNT_LIMIT} 时为精确值，超过时为数据库统计信息给出的估计值"
-            "（见 count_exact）。Total results: exact up to "
-            f"{EXACT_COUNT_LIMIT}, an estimate above that."
+            f"结果总数：结果较少时为精确值；数据库估计超过 {ESTIMATE_ABOVE} 条时为估计值"
+            "（见 count_exact），是否有下一页以 next 为准。Total results: exact, unless the "
+            f"database expects more than {ESTIMATE_ABOVE}: then an estimate."
         )
         props = {
             "count": props["count"],

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 class SmallLimit(EstimatedCountPaginator):
     exact_limit = 10
+    estimate_above = 20
 
 
 @pytest.fixture
@@ -28,23 +29,30 @@ def test_exact_at_or_under_the_limit(units):
     assert [u.code for u in p.page(3)] == ["U08", "U09"]
 
 
-def test_without_an_estimate_the_count_is_exact(units):
+def test_without_an_estimate_the_count_is_exact(units, monkeypatch):
     # SQLite (the embedded default) has no planner estimate: the count stays exact.
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: None)
+    p = SmallLimit(units, 10)
+    assert (p.count, p.count_exact) == (25, True)
+
+
+def test_a_small_estimate_is_checked_by_an_exact_count(units, monkeypatch):
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 7)  # stale statistics
     p = SmallLimit(units, 10)
     assert (p.count, p.count_exact) == (25, True)
 
 
 def test_estimated_count_pages_by_fetching_one_more_row(units, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 7)  # a stale, too-low estimate
+    monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 21)
     p = SmallLimit(units, 10)
-    assert (p.count, p.count_exact) == (11, False)  # never below the limit
+    assert (p.count, p.count_exact, p.num_pages) == (21, False, 3)
     with django_assert_num_queries(1):
         page = p.page(2)
     assert [u.code for u in page][0] == "U10" and page.has_next()
-    last = p.page(3)  # beyond the estimated page count, still served
+    last = p.page(3)
     assert len(last) == 5 and not last.has_next() and last.has_previous()
     assert (last.start_index(), last.end_index()) == (21, 25)
-    assert len(p.page(9)) == 0  # past the real end: an empty page, not an error
+    assert len(p.page(9)) == 0  # past the estimated end: an empty page, not an error
 
 
 def test_count_reads_at_most_the_limit(units, django_assert_num_queries, monkeypatch):

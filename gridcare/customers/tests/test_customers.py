@@ -135,3 +135,15 @@ def test_ui_edit_by_customer_manager_is_audited_and_validated(world, people, cli
 def test_ui_edit_refused_for_hotline_agent(world, people, client):
     client.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
     assert client.get("/customers/3100000001/edit/").status_code == 403
+
+
+def test_number_prefix_ending_in_nines(world):
+    for no in ("3199999999", "3200000000", "3190000000", "9999999999"):
+        CustomerFactory(customer_no=no, area=world.area_a)
+    user = world.staff(Role.HOTLINE_AGENT, world.county_a)
+    assert list(customer_search(user, "3199").values_list("customer_no", flat=True)) == ["3199999999"]
+    assert sorted(customer_search(user, "319").values_list("customer_no", flat=True)) == [
+        "3190000000",
+        "3199999999",
+    ]
+    assert list(customer_search(user, "99999").values_list("customer_no", flat=True)) == ["9999999999"]

@@ -175,3 +175,30 @@ def test_cli_import_exit_code_and_report(world, tmp_path, capsys):
     f.write_bytes(csv_bytes(row()))
     call_command("import", "customers", str(f), "--no-progress")
     assert Customer.objects.count() == 1
+
+
+def test_updates_across_several_chunks(world, monkeypatch):
+    """Each chunk of updates goes through its own staging step (regression: one staging table per import)."""
+    from gridcare.customers import importers
+
+    rows = [row(no=f"31000000{i:02d}") for i in range(7)]
+    import_customers(source=csv_bytes(*rows), name="c.csv")
+    monkeypatch.setattr(importers, "CHUNK_ROWS", 2)
+    changed = [row(no=f"31000000{i:02d}", address=f"扬州市新地址{i}号") for i in range(7)]
+    report = import_customers(source=csv_bytes(*changed), name="c2.csv")
+    assert (report.created, report.updated) == (0, 7)
+    assert sorted(Customer.objects.values_list("address", flat=True)) == [
+        f"扬州市新地址{i}号" for i in range(7)
+    ]
+
+
+def test_first_load_error_late_in_file_writes_nothing(world, monkeypatch):
+    """The first-load stream has already sent earlier chunks when a bad row appears: all rolled back."""
+    from gridcare.customers import importers
+
+    monkeypatch.setattr(importers, "CHUNK_ROWS", 2)
+    rows = [row(no=f"31000000{i:02d}") for i in range(6)] + [row(no="3100000099", area="NOPE")]
+    with pytest.raises(ImportFailed) as exc:
+        import_customers(source=csv_bytes(*rows), name="c.csv")
+    assert [(e.row, e.column) for e in exc.value.report.errors] == [(8, "area_code")]
+    assert Customer.objects.count() == 0

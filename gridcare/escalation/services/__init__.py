@@ -5,7 +5,7 @@ Split by topic; the public names are all importable from here.
 
 from .callbacks import callback_due, callback_record, callback_task_ensure, callback_tasks_close_superseded
 from .escalating import order_escalate
-from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_refresh
+from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_create, sla_watch_refresh
 from .notifications import (
     customer_notices_enqueue,
     notification_create_many,
@@ -48,6 +48,7 @@ __all__ = [
     "service_failure_record",
     "sla_reconcile",
     "sla_sweep",
+    "sla_watch_create",
     "sla_watch_refresh",
     "social_supervisor_register",
     "supervisor_consultation_record",

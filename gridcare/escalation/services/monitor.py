@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gridcare.org.choices import Role
+from gridcare.org.models import StaffProfile
 from gridcare.workorders.choices import CLOSED_STATUSES, Action, ClockKind
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
 
 from ..choices import EscalationReason, NotificationKind
-from ..models import EscalationSetting, SlaWarning, SlaWatch, WarningLevel
-from ._common import now_or, order_note, supervisors_at
+from ..models import EscalationSetting, Notification, SlaWarning, SlaWatch, WarningLevel
+from ._common import now_or, order_note
 from .escalating import order_escalate
-from .notifications import notification_create_many
 
 
 def _levels() -> list[WarningLevel]:
@@ -80,73 +81,171 @@ def sla_watch_refresh(*, order: WorkOrder | int, levels=None) -> SlaWatch:
         return watch
 
 
-def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict) -> None:
+def sla_watch_create(*, order: WorkOrder, levels=None) -> None:
+    """A new order's watch (the order was just created): nothing can have been warned
+    yet and no other writer has touched the watch, so no lock and no warning lookup —
+    the clocks, then one insert. A watch already there (the reconcile job was first,
+    from the locked order) is left as it is."""
     clocks = list(WorkOrderClock.objects.filter(order_id=order.pk))
-    fired = _fired(order.pk)
+    next_at = _next_at(order, clocks, levels if levels is not None else _levels(), set())
+    SlaWatch.objects.bulk_create(
+        [SlaWatch(order_id=order.pk, next_at=next_at, order_version=order.version)], ignore_conflicts=True
+    )
+
+
+def _warning_note(order: WorkOrder, clock: WorkOrderClock, level: WarningLevel, now: dt.datetime) -> None:
+    order_note(
+        order,
+        action=Action.WARN,
+        note=f"{level.name}：「{ClockKind(clock.kind).label}」时限已用{level.percent}%"
+        f"（{timezone.localtime(clock.due_at):%m-%d %H:%M} 到期）",
+        data={"clock": clock.kind, "level": level.code, "percent": level.percent},
+        now=now,
+    )
+
+
+def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict, ctx: dict) -> None:
+    """One locked order of a batch: its warnings were written already (``ctx["new"]``);
+    put them on the timeline, escalate at a breach, queue the notifications and the
+    watch update (written for the whole batch by ``_flush``)."""
+    clocks = ctx["clocks"].get(order.pk, [])
+    fired = ctx["fired"].setdefault(order.pk, set())
     reached: list[tuple[WorkOrderClock, WarningLevel, SlaWarning]] = []
-    if order.status not in CLOSED_STATUSES:
-        for clock in _running(clocks):
-            for level in levels:
-                key = (clock.kind, clock.started_at, level.pk)
-                threshold = clock_threshold(clock, level.percent)
-                if key in fired or threshold > now:
-                    continue
-                try:
-                    with transaction.atomic():
-                        warning = SlaWarning.objects.create(
-                            order=order,
-                            clock=clock,
-                            clock_kind=clock.kind,
-                            clock_started_at=clock.started_at,
-                            clock_due_at=clock.due_at,
-                            level=level,
-                            percent=level.percent,
-                            threshold_at=threshold,
-                            at=now,
-                            unit_id=order.unit_id,
-                            unit_path=order.unit_path,
-                        )
-                except IntegrityError:  # another worker recorded it first
-                    fired.add(key)
-                    continue
-                fired.add(key)
-                stats["warnings"] += 1
-                escalation = None
-                if level.escalate:
-                    escalation = order_escalate(
-                        order=order,
-                        reason=EscalationReason.BREACH,
-                        warning=warning,
-                        note=f"{ClockKind(clock.kind).label}时限已到期",
-                        now=now,
-                    )
-                    stats["escalations"] += escalation is not None
-                if escalation is None:  # an escalation is on the timeline already
-                    order_note(
-                        order,
-                        action=Action.WARN,
-                        note=f"{level.name}：「{ClockKind(clock.kind).label}」时限已用{level.percent}%"
-                        f"（{timezone.localtime(clock.due_at):%m-%d %H:%M} 到期）",
-                        data={"clock": clock.kind, "level": level.code, "percent": level.percent},
-                        now=now,
-                    )
-                reached.append((clock, level, warning))
+    for clock, level, warning in ctx["new"].get(order.pk, []):
+        fired.add((clock.kind, clock.started_at, level.pk))
+        stats["warnings"] += 1
+        escalation = None
+        if level.escalate:
+            escalation = order_escalate(
+                order=order,
+                reason=EscalationReason.BREACH,
+                warning=warning,
+                note=f"{ClockKind(clock.kind).label}时限已到期",
+                now=now,
+            )
+            stats["escalations"] += escalation is not None
+        if escalation is None:  # an escalation is on the timeline already
+            _warning_note(order, clock, level, now)
+        reached.append((clock, level, warning))
     if reached:
         clock, level, _ = max(reached, key=lambda r: r[1].percent)
         if not level.escalate:  # escalation already told everyone
             text = (
                 f"工单 {order.order_no}「{ClockKind(clock.kind).label}」时限已用{level.percent}%，请抓紧处理"
             )
-            notification_create_many(
-                recipients=[order.handler_id, order.accepted_by_id, *supervisors_at([order.unit_id])],
-                kind=NotificationKind.WARNING,
-                text=text,
-                order=order,
-                now=now,
+            ids = sorted(
+                {
+                    r
+                    for r in [
+                        order.handler_id,
+                        order.accepted_by_id,
+                        *ctx["supervisors"].get(order.unit_id, []),
+                    ]
+                    if r
+                }
             )
-    SlaWatch.objects.filter(pk=order.pk).update(
-        next_at=_next_at(order, clocks, levels, fired), order_version=order.version
+            url = f"/work-orders/{order.order_no}/"
+            ctx["notifications"].extend(
+                Notification(
+                    recipient_id=uid,
+                    kind=NotificationKind.WARNING,
+                    order=order,
+                    text=text[:300],
+                    url=url,
+                    created_at=now,
+                )
+                for uid in ids
+            )
+    ctx["watches"].append(
+        SlaWatch(
+            order_id=order.pk, next_at=_next_at(order, clocks, levels, fired), order_version=order.version
+        )
     )
+
+
+def _prepare(orders: list[WorkOrder], levels, now: dt.datetime) -> dict:
+    """Read the batch's clocks and fired warnings (two queries), then write every level
+    reached in one insert. Each order is locked by this worker and ``fired`` was read
+    after the lock, so every row inserted is new; ``ignore_conflicts`` (the unique
+    constraint) still keeps a duplicate from ever being written."""
+    ids = [o.pk for o in orders]
+    clocks: dict[int, list[WorkOrderClock]] = {}
+    for clock in WorkOrderClock.objects.filter(order_id__in=ids):
+        clocks.setdefault(clock.order_id, []).append(clock)
+    fired: dict[int, set] = {}
+    for order_id, kind, started, level_id in SlaWarning.objects.filter(order_id__in=ids).values_list(
+        "order_id", "clock_kind", "clock_started_at", "level_id"
+    ):
+        fired.setdefault(order_id, set()).add((kind, started, level_id))
+    candidates: list[tuple[WorkOrder, WorkOrderClock, WarningLevel, SlaWarning]] = []
+    for order in orders:
+        if order.status in CLOSED_STATUSES:
+            continue
+        done = fired.get(order.pk, set())
+        for clock in _running(clocks.get(order.pk, [])):
+            for level in levels:
+                threshold = clock_threshold(clock, level.percent)
+                if (clock.kind, clock.started_at, level.pk) in done or threshold > now:
+                    continue
+                warning = SlaWarning(
+                    order=order,
+                    clock=clock,
+                    clock_kind=clock.kind,
+                    clock_started_at=clock.started_at,
+                    clock_due_at=clock.due_at,
+                    level=level,
+                    percent=level.percent,
+                    threshold_at=threshold,
+                    at=now,
+                    unit_id=order.unit_id,
+                    unit_path=order.unit_path,
+                )
+                candidates.append((order, clock, level, warning))
+    new: dict[int, list] = {}
+    units: set[int] = set()
+    if candidates:
+        SlaWarning.objects.bulk_create([c[3] for c in candidates], ignore_conflicts=True)
+        touched = {c[0].pk for c in candidates}
+        # The rows' ids (an escalation points at its warning), and which were ours.
+        stored = {
+            (o, k, s, lv): (pk, at)
+            for pk, o, k, s, lv, at in SlaWarning.objects.filter(order_id__in=touched).values_list(
+                "pk", "order_id", "clock_kind", "clock_started_at", "level_id", "at"
+            )
+        }
+        for order, clock, level, warning in candidates:
+            key = (order.pk, clock.kind, clock.started_at, level.pk)
+            pk, at = stored.get(key, (None, None))
+            if pk is None:  # pragma: no cover - the row cannot vanish under our lock
+                continue
+            if at != now:  # another worker recorded it first
+                fired.setdefault(order.pk, set()).add(key[1:])
+                continue
+            warning.pk = pk
+            new.setdefault(order.pk, []).append((clock, level, warning))
+            if not level.escalate:
+                units.add(order.unit_id)
+    supervisors: dict[int, list[int]] = {}
+    if units:
+        for unit_id, user_id in StaffProfile.objects.filter(
+            unit_id__in=sorted(units), role=Role.SUPERVISOR
+        ).values_list("unit_id", "user_id"):
+            supervisors.setdefault(unit_id, []).append(user_id)
+    return {
+        "clocks": clocks,
+        "fired": fired,
+        "new": new,
+        "supervisors": supervisors,
+        "notifications": [],
+        "watches": [],
+    }
+
+
+def _flush(ctx: dict) -> None:
+    if ctx["notifications"]:
+        Notification.objects.bulk_create(ctx["notifications"])
+    if ctx["watches"]:
+        SlaWatch.objects.bulk_update(ctx["watches"], ["next_at", "order_version"])
 
 
 def sla_sweep(
@@ -155,7 +254,10 @@ def sla_sweep(
     """Warn and escalate every order whose next level is due; returns counts.
 
     ``examined`` counts the orders read — only those whose watch is due, i.e. whose
-    state changes now.
+    state changes now. A batch costs a constant number of queries (the due watches, the
+    locked orders, their clocks and warnings, one insert of the warnings, one of the
+    notifications, one update of the watches) plus the timeline entry of each warning
+    and the escalations.
     """
     now = now_or(now)
     batch = batch or EscalationSetting.get(EscalationSetting.SWEEP_BATCH)
@@ -164,11 +266,20 @@ def sla_sweep(
     last_pk = 0
     while max_batches is None or stats["batches"] < max_batches:
         with transaction.atomic():
-            # Lock the orders themselves (skip the ones someone holds), in pk order within
-            # the due set; ``last_pk`` keeps a skipped or unchanged order from looping.
+            # The due watches in order-id order (the ``next_at`` index), then lock those
+            # orders (skip the ones someone holds); ``last_pk`` keeps a skipped or
+            # unchanged order from looping.
+            ids = list(
+                SlaWatch.objects.filter(next_at__lte=now, order_id__gt=last_pk)
+                .order_by("order_id")
+                .values_list("order_id", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            last_pk = ids[-1]
             orders = list(
                 WorkOrder.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sla_watch__next_at__lte=now, pk__gt=last_pk)
+                .filter(pk__in=ids)
                 .only(
                     "id",
                     "order_no",
@@ -179,15 +290,16 @@ def sla_sweep(
                     "handler_id",
                     "accepted_by_id",
                 )
-                .order_by("pk")[:batch]
+                .order_by("pk")
             )
             if not orders:
-                break
+                continue
             stats["batches"] += 1
+            ctx = _prepare(orders, levels, now)
             for order in orders:
                 stats["examined"] += 1
-                _process(order, levels, now, stats)
-            last_pk = orders[-1].pk
+                _process(order, levels, now, stats, ctx)
+            _flush(ctx)
     return stats
 
 

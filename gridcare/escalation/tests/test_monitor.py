@@ -12,6 +12,26 @@ from gridcare.workorders.tests.factories import make_order
 
 from .conftest import at
 
+
+class CaptureNotes:
+    """Count the sweep's timeline entries (run for real)."""
+
+    def __enter__(self):
+        real = services.monitor._warning_note
+        self.calls = 0
+
+        def counting(*args, **kwargs):
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        self._patch = mock.patch.object(services.monitor, "_warning_note", counting)
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._patch.stop()
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = at(2026, 3, 2, 9, 0)  # a Monday
@@ -164,3 +184,30 @@ def test_two_concurrent_sweeps_never_escalate_twice(world, people):
     assert Escalation.objects.filter(reason=EscalationReason.BREACH).count() == len(orders)
     assert SlaWarning.objects.count() == 3 * len(orders)
     assert sum(r["escalations"] for r in results) == len(orders)
+
+
+def _sweep_queries(people, world, n, start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SlaWatch.objects.update(next_at=None)  # only this round's orders are due
+    _orders(people, world, n=n, now=start)
+    services.sla_reconcile()
+    with CaptureQueriesContext(connection) as ctx:
+        s = services.sla_sweep(now=start + dt.timedelta(minutes=23))
+    assert (s["examined"], s["warnings"], s["batches"]) == (n, n, 1)
+    return len(ctx.captured_queries)
+
+
+def test_sweep_queries_do_not_grow_per_order(world, people):
+    # A batch reads its watches, orders, clocks and fired warnings, inserts the warnings
+    # and the notifications and updates the watches in a constant number of queries;
+    # what grows is only the timeline entry of each warning (workorders' work_order_note).
+    with mock.patch.object(services.monitor, "_warning_note"):
+        two = _sweep_queries(people, world, 2, T0)
+        eight = _sweep_queries(people, world, 8, T0 + dt.timedelta(days=10))
+    assert eight == two <= 16
+    with CaptureNotes() as notes:
+        total = _sweep_queries(people, world, 8, T0 + dt.timedelta(days=20))
+    assert notes.calls == 8
+    assert total <= two + 8 * 8  # at most the few queries of each timeline entry on top

@@ -64,7 +64,7 @@ def _action_schema(serializer, summary: str):
 @extend_schema_view(
     list=extend_schema(
         summary="工单列表（按最近时限排序）",
-        description="分页返回。count 在结果不超过 1000 张时为精确值，超过时为估计值（count_exact 为 false）；"
+        description="分页返回。结果很多（数据库估计超过 2 万张）时 count 为估计值（count_exact 为 false）；"
         "是否有下一页以 next 为准。",
     ),
     retrieve=extend_schema(summary="工单详情：时限、轨迹、子单与当前可执行操作"),
@@ -101,9 +101,12 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             order = selectors.work_order_get(self.request.user, key)
         except WorkOrder.DoesNotExist:
             raise Http404
-        # Clocks, timeline and children: three queries whatever their size.
+        return self._full(order.pk)
+
+    def _full(self, pk: int) -> WorkOrder:
+        """The order with what the detail serializer reads (clocks, timeline and children: three queries)."""
         order = (
-            WorkOrder.objects.filter(pk=order.pk)
+            WorkOrder.objects.filter(pk=pk)
             .select_related(
                 "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
             )
@@ -143,7 +146,17 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise ApplicationError("Idempotency-Key 过长（最多128字符）", field="idempotency_key")
         order = services.work_order_create(actor=request.user, idempotency_key=key, **data)
         replayed = getattr(order, "replayed", False)
-        response = self._respond(order, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        # A plain new order comes back from the service complete (clocks, timeline, no
+        # children): serialize it as it is, without reading it again.
+        parts = services.created_parts(order)
+        if parts is not None:
+            order._prefetched_objects_cache = parts
+            response = Response(
+                WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code
+            )
+        else:
+            response = self._respond(order, code)
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -251,6 +251,7 @@ def test_list_count_is_estimated_above_the_limit(world, agent, monkeypatch):
     data = client.get(URL).json()
     assert (data["count"], data["count_exact"], data["next"]) == (3, True, None)
     monkeypatch.setattr(listing.EstimatedCountPaginator, "exact_limit", 2)
+    monkeypatch.setattr(listing.EstimatedCountPaginator, "estimate_above", 20)
     monkeypatch.setattr(listing, "estimated_row_count", lambda qs: 40)
     data = client.get(URL, {"page_size": 2}).json()
     assert (data["count"], data["count_exact"], len(data["results"])) == (40, False, 2)

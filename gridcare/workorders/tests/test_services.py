@@ -462,7 +462,8 @@ def test_same_feeder_merges_but_window_and_setting_apply(world, people):
     assert child.master == master
     late = make_order(people.agent, area=world.area_a, now=t0 + dt.timedelta(hours=3), auto_merge=True)
     assert late.master is None
-    PolicySetting.objects.filter(key=PolicySetting.MERGE_BY_FEEDER).update(value=0)
+    # Saved as the admin saves it: the per-process settings cache drops on save.
+    PolicySetting.objects.update_or_create(key=PolicySetting.MERGE_BY_FEEDER, defaults={"value": 0})
     alone = make_order(
         people.agent, area=other_area, now=t0 + dt.timedelta(hours=3, minutes=5), auto_merge=True
     )
