@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gridcare.core.audit import audit_record
+from gridcare.core.maintenance import refresh_statistics
 from gridcare.core.models import AuditEvent
 from gridcare.core.tabular import ImportFailed, ImportReport, check_headers, read_table, register_importer
 from gridcare.core.textutil import to_halfwidth
@@ -42,6 +43,7 @@ NO_RE = re.compile(r"^[0-9A-Za-z-]{4,20}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|95598)$")
 FLAGS = {"0": False, "1": True, "": False}
 CHUNK_ROWS = 20_000  # rows validated (and written) per step
+STATS_AFTER_ROWS = 5_000  # an import writing this many rows refreshes planner statistics
 SEP_RE = re.compile(r"[;；/,，]")
 # Fields compared and written, in table order (area → area_id, station → station_id).
 DATA_FIELDS = [
@@ -358,6 +360,9 @@ def import_customers(*, source, actor=None, name: str = "", progress=None) -> Im
             note=name,
         )
     report.created, report.updated = created, updated
+    if created + updated >= STATS_AFTER_ROWS:
+        # Fresh statistics, or searches on the grown table may pick a scan (see maintenance).
+        refresh_statistics(Customer._meta.db_table)
     return report
 
 

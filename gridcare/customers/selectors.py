@@ -60,7 +60,9 @@ def customer_search_q(query: str) -> Q | None:
         digits = compact.replace("-", "")
         cond = prefix_q("customer_no", digits)
         for form in {digits, compact}:
-            cond |= Q(phone=form) | Q(phone2=form)
+            # ``phone2 <> ''`` repeats the partial index's condition so SQLite can use it
+            # (it does not infer it from the equality); PostgreSQL is indifferent.
+            cond |= Q(phone=form) | (Q(phone2=form) & ~Q(phone2=""))
         if 4 <= len(digits) <= 8:
             # The tail of a phone number ("the caller's last four digits"): a scan, so only for short input.
             cond |= Q(phone__endswith=digits)

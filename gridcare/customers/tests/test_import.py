@@ -202,3 +202,39 @@ def test_first_load_error_late_in_file_writes_nothing(world, monkeypatch):
         import_customers(source=csv_bytes(*rows), name="c.csv")
     assert [(e.row, e.column) for e in exc.value.report.errors] == [(8, "area_code")]
     assert Customer.objects.count() == 0
+
+
+def _planner_row_estimate(table: str) -> int | None:
+    """What the query planner believes the table holds (None: never analysed)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cur.fetchone() is None:
+                return None
+            cur.execute(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NULL OR tbl = %s", [table, table]
+            )
+            row = cur.fetchone()
+            return int(row[0].split()[0]) if row else None
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        value = cur.fetchone()[0]
+        return None if value < 0 else int(value)
+
+
+def test_large_import_refreshes_planner_statistics(world, monkeypatch):
+    """After a bulk load the planner must know the table's size, or searches may scan it."""
+    monkeypatch.setattr("gridcare.customers.importers.STATS_AFTER_ROWS", 3)
+    table = Customer._meta.db_table
+    assert _planner_row_estimate(table) in (None, 0)
+    rows = [row(no=f"31000000{i:02d}", phone=f"139123456{i:02d}") for i in range(12)]
+    import_customers(source=csv_bytes(*rows), name="c.csv")
+    assert _planner_row_estimate(table) == 12
+
+
+def test_small_import_leaves_statistics_alone(world):
+    table = Customer._meta.db_table
+    before = _planner_row_estimate(table)
+    import_customers(source=csv_bytes(row()), name="c.csv")
+    assert _planner_row_estimate(table) == before

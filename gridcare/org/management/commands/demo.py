@@ -49,6 +49,9 @@ class Command(BaseCommand):
                 from gridcare.workforce.demo import seed_demo_forecast
 
                 seed_demo_forecast(seed=seed, stdout=self.stdout)
+            from gridcare.core.maintenance import refresh_statistics
+
+            refresh_statistics()  # bulk-loaded tables: give the planner its statistics
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒"))
         else:
             self.stdout.write("沿用已有的演示数据库 / reusing the existing demo database")
