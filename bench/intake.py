@@ -76,7 +76,7 @@ def setup(base_days: float, per_day: float, out: str) -> None:
     dispatcher = users.get(username="dispatcher")
     session = SessionStore()
     session[SESSION_KEY] = str(dispatcher.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = dispatcher.get_session_auth_hash()
     session.create()
 

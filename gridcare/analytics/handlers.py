@@ -8,15 +8,16 @@ log = logging.getLogger("gridcare.analytics")
 
 
 def on_work_order_transitioned(sender, *, order, action, **kwargs) -> None:
-    """A new order's text is classified in the background (suggestion vs the agent's labels)."""
+    """A new order's text is classified (suggestion vs the agent's labels). This runs in the
+    background worker already (``workorders.tasks.announce_transition``)."""
     if action != "create":
         return
     try:
-        from .tasks import classify_order
+        from .services import order_classification_record
 
-        classify_order.enqueue(order.pk)
-    except Exception:  # never fail the caller's request for an analytics side effect
-        log.exception("could not enqueue classification of order %s", order.pk)
+        order_classification_record(order_id=order.pk)
+    except Exception:  # an analytics side effect never breaks the other reactions
+        log.exception("could not classify order %s", order.pk)
 
 
 def confirmed_labels():

@@ -4,9 +4,9 @@ Each service is keyword-only, runs in one transaction, checks the actor's role a
 scope, locks the order row (``select_for_update``) so two people acting at once are
 serialised, refuses a stale ``expected_version`` (409), validates the move against
 ``choices.TRANSITIONS`` (an illegal move is a 409 as well: the order is not in a state
-that allows it), writes a timeline event and an audit event, and sends
-``work_order_transitioned`` once the transaction has committed — the escalation app's
-handler tells the first-contact owner, the handler and the supervisors from there (one
+that allows it), writes a timeline event and an audit event, and — once the transaction has committed —
+enqueues a background task that sends ``work_order_transitioned`` (``tasks.py``): the
+escalation app's handler tells the first-contact owner, the handler and the supervisors from there (one
 notification mechanism; ``notify=False`` on the signal when the caller tells them itself).
 Dispatch, transfer, start and reply of a master order carry to its children and
 record a notice for each child's customer.
@@ -65,7 +65,7 @@ from .models import (
     WorkOrderClock,
     WorkOrderEvent,
 )
-from .signals import work_order_transitioned
+from .tasks import announce_after_commit
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -166,17 +166,7 @@ def _record(
         changes={"status": [from_status, to_status]} if from_status != to_status else (data or {}),
         unit_path=order.unit_path,
     )
-    transaction.on_commit(
-        lambda: work_order_transitioned.send(
-            sender=WorkOrder,
-            order=order,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            notify=notify,
-        )
-    )
+    announce_after_commit(order.pk, action, from_status, to_status, actor, notify)
     return event
 
 
@@ -499,9 +489,9 @@ def work_order_create(
                 "reply": reply,
             }
         )
-        replay = _idempotent_replay(actor, idempotency_key, digest)
-        if replay is not None:
-            return replay
+    # No look-up before the insert: the key's unique constraint decides. A retry (rare) does
+    # the work, fails on the key at the end of the transaction, rolls everything back and
+    # answers with the first order (or a 422 when the body differs).
     try:
         with transaction.atomic():
             order = _create(
@@ -523,12 +513,11 @@ def work_order_create(
                 now=_now(now),
             )
             if idempotency_key:
-                with transaction.atomic():
-                    IdempotencyKey.objects.create(
-                        key=idempotency_key, user=actor, request_hash=digest, order=order
-                    )
+                IdempotencyKey.objects.create(
+                    key=idempotency_key, user=actor, request_hash=digest, order=order
+                )
     except IntegrityError:
-        # A concurrent request with the same key committed first: answer with its order.
+        # The key was used before (or by a concurrent request that committed first).
         if idempotency_key:
             replay = _idempotent_replay(actor, idempotency_key, digest)
             if replay is not None:

@@ -2,7 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent after the transaction of every work-order action commits, with keyword arguments
-# ``order`` (the WorkOrder), ``action`` (choices.Action), ``from_status``, ``to_status``
-# (equal for actions that keep the status) and ``actor`` (the user, or None).
+# Sent by the background worker (``tasks.announce_transition``) after the transaction of
+# every work-order action has committed, with keyword arguments ``order`` (the WorkOrder as
+# it is in the database then), ``action`` (choices.Action value), ``from_status``,
+# ``to_status`` (equal for actions that keep the status), ``actor`` (the user, or None) and
+# ``notify`` (False when the service told the people concerned itself).
 work_order_transitioned = Signal()

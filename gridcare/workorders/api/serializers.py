@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from gridcare.core.serializers import CachedFieldsMixin
 from gridcare.core.textutil import mask_phone
 from gridcare.org.selectors import user_can_reveal_personal_data
 
@@ -40,7 +41,7 @@ class ChoiceLabelField(serializers.CharField):
         return value if label is None else str(label)
 
 
-class WorkOrderListSerializer(serializers.ModelSerializer):
+class WorkOrderListSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     """One row of a work-order list: what a queue needs, with no further queries per row."""
 
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
@@ -99,7 +100,7 @@ class WorkOrderListSerializer(serializers.ModelSerializer):
         return obj.remaining_seconds(self._now())
 
 
-class WorkOrderClockSerializer(serializers.ModelSerializer):
+class WorkOrderClockSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ClockKind.choices, read_only=True)
     kind_label = ChoiceLabelField(ClockKind.choices, source="kind")
     basis = serializers.ChoiceField(choices=ClockBasis.choices, read_only=True)
@@ -127,7 +128,7 @@ class WorkOrderClockSerializer(serializers.ModelSerializer):
         return obj.remaining_seconds()
 
 
-class WorkOrderEventSerializer(serializers.ModelSerializer):
+class WorkOrderEventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     action = serializers.ChoiceField(choices=Action.choices, read_only=True)
     action_label = ChoiceLabelField(Action.choices, source="action")
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)

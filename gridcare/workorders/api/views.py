@@ -97,30 +97,31 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._detail(self.kwargs["key"])
 
     def _detail(self, key) -> WorkOrder:
+        """One visible order, by id or order number, with what the detail serializer reads:
+        one query for the order and its relations, three for clocks, timeline and children."""
+        qs = self._full_queryset(selectors.work_orders_for(self.request.user))
+        key = str(key)
         try:
-            order = selectors.work_order_get(self.request.user, key)
+            return qs.get(pk=int(key)) if key.isdigit() else qs.get(order_no=key)
         except WorkOrder.DoesNotExist:
-            raise Http404
-        return self._full(order.pk)
+            raise Http404 from None
 
-    def _full(self, pk: int) -> WorkOrder:
-        """The order with what the detail serializer reads (clocks, timeline and children: three queries)."""
-        order = (
-            WorkOrder.objects.filter(pk=pk)
-            .select_related(
-                "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
-            )
-            .prefetch_related(
-                "clocks",
-                "children",
-                Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
-            )
-            .get()
+    @staticmethod
+    def _full_queryset(qs):
+        return qs.select_related(
+            "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
+        ).prefetch_related(
+            "clocks",
+            "children",
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
         )
-        return order
 
     def _respond(self, order: WorkOrder, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self._detail(order.pk)
+        """The order after an action, read back in full (the action may have moved it out of
+        the user's scope: then, as for any order they cannot see, a 404)."""
+        if not selectors.work_order_is_visible(self.request.user, order):
+            raise Http404
+        fresh = self._full_queryset(WorkOrder.objects.filter(pk=order.pk)).get()
         return Response(
             WorkOrderDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
         )

@@ -237,8 +237,8 @@ def test_list_query_count_is_constant(world, agent, django_assert_num_queries):
 def test_detail_query_count_is_constant(world, agent, django_assert_num_queries):
     order = make_order(agent, area=world.area_a)
     client = client_for(agent)
-    # visibility check, order with relations, clocks, children, events.
-    with django_assert_num_queries(5):
+    # the visible order with its relations, then clocks, children, events.
+    with django_assert_num_queries(4):
         client.get(f"{URL}{order.order_no}/")
 
 

@@ -16,6 +16,9 @@ PASSWORD = "pw-123456"
 
 
 def _as(page, base: str, username: str) -> None:
+    # Leave the old page first: a request it still has in flight could otherwise answer after
+    # the cookies are cleared and set a CSRF cookie that no longer matches the login form's.
+    page.goto("about:blank")
     page.context.clear_cookies()
     login(page, base, username, PASSWORD)
 

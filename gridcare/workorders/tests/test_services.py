@@ -583,6 +583,33 @@ def test_idempotency_key_returns_same_order_and_rejects_changed_body(world, peop
     assert exc.value.status == 422 and exc.value.code == "idempotency_key_reused"
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_retries_with_one_key_create_one_order(world, people):
+    """A client that retries before the first attempt has committed: both attempts answer
+    with the same order, and the order-number counter has moved once."""
+    barrier = threading.Barrier(3)
+    results: list = []
+
+    def attempt():
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            results.append(make_order(people.agent, area=world.area_a.code, idempotency_key="retry-1"))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 3 and len({o.pk for o in results}) == 1
+    assert sorted(o.replayed for o in results) == [False, True, True]
+    assert WorkOrder.objects.count() == 1
+    assert results[0].order_no.endswith("00001")
+
+
 def test_now_default_is_aware(world, people):
     order = make_order(people.agent, area=world.area_a)
     assert timezone.is_aware(order.created_at)
