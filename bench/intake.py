@@ -12,7 +12,9 @@ For each database (a fresh SQLite file; a fresh PostgreSQL database
    ``--requests`` new orders to ``/api/work-orders/`` from ``--clients`` threads (each
    request with its own ``Idempotency-Key``, texts and types from the demo corpus),
    stopping after ``--seconds`` at most; prints orders/s and p50/p99 latency;
-3. PostgreSQL only: grow the table to ``--orders`` orders (``--open`` of them open, see
+3. time one ``gridcare worker`` process running the background work the intake queued
+   (each order's announcement: time-limit watch, notifications, repeat check, classification);
+4. PostgreSQL only: grow the table to ``--orders`` orders (``--open`` of them open, see
    ``bench/_bulk_orders.py``), then time sequential GETs of the list API (first page,
    ``?status=dispatched``, ``?overdue=true``, page 20) as the city hotline agent and of
    the dispatch-queue page as the county dispatcher; prints p50/p95.
@@ -82,7 +84,8 @@ def setup(base_days: float, per_day: float, out: str) -> None:
 
     rnd = random.Random(11)
     corpus = _load_corpus(rnd)
-    customers = list(Customer.objects.order_by("?").values_list("customer_no", flat=True)[:2000])
+    # Callers drawn from the whole customer base (a few repeat, as on a real hotline).
+    customers = list(Customer.objects.order_by("?").values_list("customer_no", flat=True)[:50_000])
     types, weights = zip(*TYPE_MIX, strict=True)
     payloads = []
     for _ in range(5000):
@@ -111,6 +114,25 @@ def setup(base_days: float, per_day: float, out: str) -> None:
             ensure_ascii=False,
         )
     )
+
+
+def drain() -> None:
+    """Run the queued background work (the announcements of the orders just created: watch,
+    notifications, repeat check, classification) the way ``gridcare worker`` does; time it."""
+    import django
+
+    django.setup()
+    from django_tasks_db.models import DBTaskResult
+
+    from gridcare.core.management.commands.worker import Command
+
+    queued = DBTaskResult.objects.ready().count()
+    t = time.perf_counter()
+    Command()._drain_queue()
+    elapsed = time.perf_counter() - t
+    left = DBTaskResult.objects.ready().count()
+    failed = DBTaskResult.objects.filter(status="FAILED").count()
+    print(json.dumps({"tasks": queued - left, "left": left, "failed": failed, "seconds": elapsed}))
 
 
 def grow(orders: int, open_orders: int) -> None:
@@ -303,6 +325,13 @@ def run_db(label: str, env: dict, args, tmp: Path) -> dict:
                 f"[{label}] intake with {clients} clients: {r['per_s']:.0f} orders/s, p99 {r['p99']:.0f} ms"
             )
             result["intake"].append(r)
+        if args.drain:
+            d = json.loads(django_step(env, "_drain", timeout=1800).splitlines()[-1])
+            d["per_s"] = d["tasks"] / d["seconds"] if d["seconds"] else float("nan")
+            result["drain"] = d
+            print(
+                f"[{label}] worker ran {d['tasks']} queued tasks in {d['seconds']:.1f} s ({d['per_s']:.0f}/s)"
+            )
         if label == "postgresql" and args.orders:
             t = time.perf_counter()
             grown = json.loads(
@@ -347,10 +376,13 @@ def main() -> None:
     ap.add_argument("--per-day", type=float, default=150)
     ap.add_argument("--list-requests", type=int, default=100)
     ap.add_argument("--list-seconds", type=float, default=60)
+    ap.add_argument("--no-drain", dest="drain", action="store_false", help="skip timing the worker")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/")
     args = ap.parse_args()
+    # Stopped from outside (timeout, Ctrl-C): still stop the server and drop the databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     results = []
     base_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)}
@@ -387,6 +419,13 @@ def main() -> None:
             if err:
                 print(f"{'':<12}errors by status: {x['errors']}")
     for r in results:
+        if "drain" in r:
+            d = r["drain"]
+            print(
+                f"{r['db']:<12}background work after intake: {d['tasks']} tasks in {d['seconds']:.1f} s "
+                f"({d['per_s']:.0f}/s, one worker process), {d['failed']} failed, {d['left']} left"
+            )
+    for r in results:
         print()
         print(f"Lists on {r['db']} at {r['orders']:,} orders (one client, sequential)")
         print(f"{'path':<58}{'count':>10}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'load1':>7}")
@@ -398,6 +437,8 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_setup":
         setup(float(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_drain":
+        drain()
     elif len(sys.argv) > 1 and sys.argv[1] == "_grow":
         grow(int(sys.argv[2]), int(sys.argv[3]))
     else:

@@ -44,10 +44,19 @@ def announce_transition(
 def announce_after_commit(
     order_id: int, action, from_status: str, to_status: str, actor, notify: bool
 ) -> None:
-    """Enqueue ``announce_transition`` once the current transaction commits."""
-    from django.db import transaction
+    """Have ``announce_transition`` run once the current transaction has committed.
+
+    With the database task backend the task row is written inside the action's own
+    transaction (a transactional outbox: it commits with the order or not at all, and costs
+    no second commit); with any other backend it is enqueued after the commit.
+    """
+    from django.db import connection, transaction
+    from django_tasks_db import DatabaseBackend
 
     args = (order_id, str(action), from_status or "", to_status or "", getattr(actor, "pk", None), notify)
+    if connection.in_atomic_block and isinstance(announce_transition.get_backend(), DatabaseBackend):
+        announce_transition.enqueue(*args)
+        return
 
     def enqueue() -> None:
         try:

@@ -238,6 +238,34 @@ def test_no_repeat_outside_window_or_other_dimension_or_dissimilar(world, people
     assert RepeatLink.objects.count() == 0
 
 
+def test_repeat_by_same_area_and_candidates_looked_up_by_index_per_basis(world, people):
+    """Another customer on the same transformer area reports the same fault: a repeat by
+    area. Candidates are read one indexed basis at a time (customer, then area), never as one
+    OR that makes the database walk every order of the month."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcare.escalation.services.repeats import repeat_candidates
+
+    neighbour, caller = CustomerFactory(area=world.area_a), CustomerFactory(area=world.area_a)
+    text = "小区整栋楼电压不稳，灯一闪一闪的"
+    kw = {
+        "request_type": RequestType.COMPLAINT,
+        "dimension": Dimension.SUPPLY_RELIABILITY,
+        "description": text,
+    }
+    first = make_order(people.agent, customer=neighbour.customer_no, now=T0, **kw)
+    second = make_order(people.agent, customer=caller.customer_no, now=T0 + dt.timedelta(hours=5), **kw)
+    with CaptureQueriesContext(connection) as ctx:
+        found = repeat_candidates(second, window_days=30)
+    assert [o.pk for o in found] == [first.pk]
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 2 and all(" OR " not in sql for sql in reads)
+    assert '"customer_id" =' in reads[0] and '"area_id" =' in reads[1]
+    link = services.repeat_detect(order=second)
+    assert link.earlier == first and link.basis == "area"
+
+
 def test_repeat_detection_runs_on_create_signal(world, people, signals):
     customer = CustomerFactory(area=world.area_a)
     with signals():

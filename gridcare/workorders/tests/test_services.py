@@ -610,6 +610,25 @@ def test_concurrent_retries_with_one_key_create_one_order(world, people):
     assert results[0].order_no.endswith("00001")
 
 
+def test_announcement_commits_with_the_action_or_not_at_all(world, people, settings):
+    """On the database task backend the announcement is written in the action's transaction:
+    a create rolled back (here: a retry under a used Idempotency-Key) leaves no task behind."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    path = "gridcare.workorders.tasks.announce_transition"
+    first = make_order(people.agent, area=world.area_a.code, idempotency_key="k-9")
+    assert DBTaskResult.objects.filter(task_path=path).count() == 1
+    again = make_order(people.agent, area=world.area_a.code, idempotency_key="k-9")
+    assert again.replayed and again.pk == first.pk
+    assert DBTaskResult.objects.filter(task_path=path).count() == 1
+    svc.work_order_dispatch(actor=people.dispatcher, order=first, unit=world.team_a)
+    actions = [
+        r.args_kwargs["args"][1] for r in DBTaskResult.objects.filter(task_path=path).order_by("enqueued_at")
+    ]
+    assert actions == ["create", "dispatch"]
+
+
 def test_now_default_is_aware(world, people):
     order = make_order(people.agent, area=world.area_a)
     assert timezone.is_aware(order.created_at)
