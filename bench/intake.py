@@ -116,19 +116,32 @@ def setup(base_days: float, per_day: float, out: str) -> None:
     )
 
 
-def drain() -> None:
+def drain(limit: int) -> None:
     """Run the queued background work (the announcements of the orders just created: watch,
     notifications, repeat check, classification) the way ``gridcare worker`` does; time it."""
     import django
 
     django.setup()
+    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
     from gridcare.core.management.commands.worker import Command
 
     queued = DBTaskResult.objects.ready().count()
     t = time.perf_counter()
-    Command()._drain_queue()
+    if limit:  # a sample of the queue, as one `gridcare worker` process runs it
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=limit,
+            worker_id="bench",
+            excluded_queue_names=[],
+        ).run()
+    else:
+        Command()._drain_queue()
     elapsed = time.perf_counter() - t
     left = DBTaskResult.objects.ready().count()
     failed = DBTaskResult.objects.filter(status="FAILED").count()
@@ -326,7 +339,7 @@ def run_db(label: str, env: dict, args, tmp: Path) -> dict:
             )
             result["intake"].append(r)
         if args.drain:
-            d = json.loads(django_step(env, "_drain", timeout=1800).splitlines()[-1])
+            d = json.loads(django_step(env, "_drain", str(args.drain_tasks), timeout=1800).splitlines()[-1])
             d["per_s"] = d["tasks"] / d["seconds"] if d["seconds"] else float("nan")
             result["drain"] = d
             print(
@@ -377,6 +390,7 @@ def main() -> None:
     ap.add_argument("--list-requests", type=int, default=100)
     ap.add_argument("--list-seconds", type=float, default=60)
     ap.add_argument("--no-drain", dest="drain", action="store_false", help="skip timing the worker")
+    ap.add_argument("--drain-tasks", type=int, default=1500, help="queued tasks to time (0: all)")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/")
@@ -423,7 +437,7 @@ def main() -> None:
             d = r["drain"]
             print(
                 f"{r['db']:<12}background work after intake: {d['tasks']} tasks in {d['seconds']:.1f} s "
-                f"({d['per_s']:.0f}/s, one worker process), {d['failed']} failed, {d['left']} left"
+                f"({d['per_s']:.0f}/s, one worker process), {d['failed']} failed, {d['left']} still queued"
             )
     for r in results:
         print()
@@ -438,7 +452,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_setup":
         setup(float(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
     elif len(sys.argv) > 1 and sys.argv[1] == "_drain":
-        drain()
+        drain(int(sys.argv[2]))
     elif len(sys.argv) > 1 and sys.argv[1] == "_grow":
         grow(int(sys.argv[2]), int(sys.argv[3]))
     else:

@@ -23,7 +23,7 @@ from gridcare.core.listing import paginate
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 from gridcare.workorders import selectors as wo_selectors
-from gridcare.workorders.choices import Dimension, RequestType
+from gridcare.workorders.choices import Dimension, RequestType, Status
 from gridcare.workorders.models import WorkOrder
 
 from . import selectors, services
@@ -141,6 +141,8 @@ def _panel_context(order: WorkOrder) -> dict:
         "repeat": getattr(order, "repeat_of", None) if hasattr(order, "repeat_of") else None,
         "callbacks": order.callback_tasks.all()[:10],
         "urge_channels": UrgeChannel.choices,
+        # A closed order cannot be chased (the service refuses it): no form to offer.
+        "can_urge": order.status not in (Status.ARCHIVED, Status.CANCELLED),
     }
 
 

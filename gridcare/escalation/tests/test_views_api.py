@@ -51,6 +51,16 @@ def test_urge_view_posts_to_service(world, people):
     assert c.get(f"/escalation/orders/{order.order_no}/panel/").status_code == 200
 
 
+def test_closed_order_offers_no_urge_form(world, people):
+    order = make_order(people.agent, area=world.area_a)
+    c = Client()
+    c.force_login(people.agent)
+    form = f'action="/escalation/urge/{order.order_no}/"'
+    assert form in c.get(f"/escalation/orders/{order.order_no}/panel/").content.decode()
+    wo.work_order_cancel(actor=people.supervisor, order=order, reason="客户撤回")
+    assert form not in c.get(f"/escalation/orders/{order.order_no}/panel/").content.decode()
+
+
 def test_callback_page_records_result(world, people):
     order = _replied_complaint(world, people)
     task = services.callback_task_ensure(order=order)
