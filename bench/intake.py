@@ -102,9 +102,14 @@ def setup(base_days: float, per_day: float, out: str) -> None:
                 "customer": rnd.choice(customers),
             }
         )
+    from gridcare.workorders.models import WorkOrder
+
     Path(out).write_text(
         json.dumps(
             {
+                "sample_order": WorkOrder.objects.filter(children_count=0)
+                .order_by("-id")
+                .values_list("order_no", flat=True)[0],
                 "tokens": tokens,
                 "session": [settings.SESSION_COOKIE_NAME, session.session_key],
                 "payloads": payloads,
@@ -289,6 +294,41 @@ def intake_load(port: int, token: str, payloads: list[dict], requests: int, clie
     }
 
 
+def get_load(port: int, headers: dict, path: str, requests: int, clients: int, seconds: float) -> dict:
+    """Baseline in the same server: ``clients`` threads GET ``path`` as fast as it answers."""
+    lat: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        client = Client(port, headers)
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            t = time.perf_counter()
+            status, _data = client.request("GET", path)
+            assert status == 200, (path, status)
+            with lock:
+                lat.append((time.perf_counter() - t) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t0
+    return {
+        "path": path,
+        "clients": clients,
+        "per_s": len(lat) / elapsed,
+        "p50": pct(lat, 0.5),
+        "p99": pct(lat, 0.99),
+    }
+
+
 def list_latency(port: int, headers: dict, path: str, n: int, seconds: float) -> dict:
     client = Client(port, headers)
     status, data = client.request("GET", path)  # warm up (and check)
@@ -332,6 +372,22 @@ def run_db(label: str, env: dict, args, tmp: Path) -> dict:
     result: dict = {"db": label, "intake": [], "lists": []}
     try:
         token = info["tokens"]["agent"]
+        # What the same server does per second for a request that does (almost) nothing, and
+        # for an authenticated read of one order: the scale the intake figure sits on.
+        base = [
+            get_load(server.port, {}, "/healthz", args.requests, max(args.clients), args.seconds),
+            get_load(
+                server.port,
+                {"Authorization": f"Token {info['tokens']['agent']}"},
+                f"/api/work-orders/{info['sample_order']}/",
+                args.requests,
+                max(args.clients),
+                args.seconds,
+            ),
+        ]
+        result["baselines"] = base
+        for b in base:
+            print(f"[{label}] baseline GET {b['path']}: {b['per_s']:.0f}/s, p99 {b['p99']:.0f} ms")
         for clients in args.clients:
             r = intake_load(server.port, token, info["payloads"], args.requests, clients, args.seconds)
             print(
@@ -432,6 +488,13 @@ def main() -> None:
             )
             if err:
                 print(f"{'':<12}errors by status: {x['errors']}")
+    for r in results:
+        best = max(x["per_s"] for x in r["intake"])
+        for b in r.get("baselines", []):
+            print(
+                f"{r['db']:<12}baseline GET {b['path']} ({b['clients']} clients): {b['per_s']:.0f}/s, "
+                f"p99 {b['p99']:.0f} ms; intake = {best / b['per_s']:.2f} × this"
+            )
     for r in results:
         if "drain" in r:
             d = r["drain"]

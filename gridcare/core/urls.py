@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="core-audit"),
     path("import/", views.import_view, name="core-import"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,8 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from gridcare.org.selectors import user_can_administer, user_role, user_scope_path
 
@@ -96,3 +100,17 @@ def import_view(request):
                 error = exc.message
     kinds = sorted((k, h) for k, (_fn, h) in IMPORTERS.items())
     return render(request, "core/import.html", {"kinds": kinds, "report": report, "error": error})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and database check for load balancers and monitoring (no sign-in needed,
+    tells nothing about the data): 200 when a query answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -73,3 +73,24 @@ def test_grid_pages(world, client):
     assert world.area_a.code in client.get(f"/grid/feeders/{world.area_a.feeder.code}/").content.decode()
     assert "赵六" in client.get(f"/grid/areas/{world.area_a.code}/").content.decode()
     assert client.get(f"/grid/areas/{world.area_b.code}/").status_code == 404
+
+
+def test_healthz_answers_without_sign_in(client, db):
+    res = client.get("/healthz")
+    assert res.status_code == 200 and res.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in res["Cache-Control"]
+    assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_reports_an_unreachable_database(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    from gridcare.core import views
+
+    class Broken:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "connection", Broken())
+    res = client.get("/healthz")
+    assert res.status_code == 503 and res.json() == {"status": "error", "database": "OperationalError"}
