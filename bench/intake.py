@@ -73,6 +73,9 @@ def setup(base_days: float, per_day: float, out: str) -> None:
     calendar_seed_from_package()
     seed_utility(size="default")
     history = seed_work_orders(seed=7, days=int(base_days), orders_per_day=per_day)
+    from gridcare.core.maintenance import refresh_statistics
+
+    refresh_statistics()  # as `gridcare demo` does after seeding: bulk-loaded tables need statistics
     users = get_user_model().objects
     tokens = {u: Token.objects.get_or_create(user=users.get(username=u))[0].key for u in ("agent",)}
     dispatcher = users.get(username="dispatcher")
