@@ -25,6 +25,9 @@ def estimated_row_count(qs: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+DEFERRED_JOIN_FROM = 200  # rows skipped before a page reads ids first (see EstimatedCountPaginator._rows)
+
+
 class EstimatedCountPaginator(Paginator):
     """A paginator that never counts a large result exactly.
 
@@ -74,11 +77,26 @@ class EstimatedCountPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        if self.count_exact:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if self.count_exact:
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows(bottom, top), number, self)
+        rows = self._rows(bottom, bottom + self.per_page + 1)
         return EstimatedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def _rows(self, bottom: int, top: int) -> list:
+        """The rows of ``[bottom, top)``. Past the first pages, a deferred join: the page's
+        ids first (the ordering index walks past the skipped rows without joining anything
+        to them), then those rows with their relations — instead of joining every skipped
+        row to customer, area and unit only to throw it away."""
+        qs = self.object_list
+        if bottom < DEFERRED_JOIN_FROM or not isinstance(qs, QuerySet):
+            return list(qs[bottom:top])
+        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
 
 class EstimatedPage(Page):

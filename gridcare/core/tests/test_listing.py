@@ -70,3 +70,23 @@ def test_paginate_falls_back_to_the_last_page_and_first_page(units):
     assert ctx["page_obj"].number == 1 and ctx["querystring_without_page"] == "q=1&"
     ctx = paginate(RequestFactory().get("/x/", {"page": "99"}), units, per_page=10)
     assert ctx["page_obj"].number == 3
+
+
+def test_deep_pages_read_ids_first_then_the_rows_in_order(units, monkeypatch):
+    """Past the first pages a page is two reads: the ids in list order (no joins), then those
+    rows with their relations; the page holds the same rows in the same order either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    qs = OrgUnit.objects.select_related("parent").order_by("-code")
+    shallow = [[u.code for u in EstimatedCountPaginator(qs, 4).page(n)] for n in range(1, 8)]
+    monkeypatch.setattr(listing, "DEFERRED_JOIN_FROM", 4)
+    p = EstimatedCountPaginator(qs, 4)
+    assert [[u.code for u in p.page(n)] for n in range(1, 8)] == shallow
+    assert shallow[-1] == ["U00"] and len({c for page in shallow for c in page}) == 25
+    with CaptureQueriesContext(connection) as ctx:
+        page = p.page(3)
+    ids_query, rows_query = (q["sql"] for q in ctx.captured_queries)
+    assert "JOIN" not in ids_query and "OFFSET" in ids_query.upper()
+    assert "JOIN" in rows_query and "OFFSET" not in rows_query.upper()
+    assert [u.parent_id for u in page] == [None] * 4 and page.has_next()
