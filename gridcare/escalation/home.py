@@ -3,6 +3,7 @@ watching now (open escalations, overdue orders, callbacks due). A few counts eac
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridcare.core.home import register_home_widget
 from gridcare.org.choices import Role
@@ -20,7 +21,7 @@ def escalation_widget(request):
 
     items = list(selectors.notifications_for(user, unread_only=True)[:5])
     return {
-        "title": "通知",
+        "title": _("通知"),
         "template": "escalation/_home_widget.html",
         "context": {"items": items, "unread": selectors.unread_count(user)},
     }
@@ -58,7 +59,7 @@ def supervision_widget(request):
         **callbacks,
     }
     return {
-        "title": "督办概况",
+        "title": _("督办概况"),
         "template": "escalation/_home_supervision.html",
         "context": {"counts": counts, "latest": list(escalations[:5])},
     }

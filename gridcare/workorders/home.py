@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridcare.core.home import register_home_widget
 from gridcare.org.choices import Role
@@ -34,10 +35,10 @@ def my_orders_widget(request):
     now = timezone.now()
     if role in FIRST_CONTACT_ROLES:
         qs = selectors.work_orders_first_contact(user).filter(status__in=ACTIVE_STATUSES)
-        title, more, more_label = "我受理的在途工单", "workorders:first-contact", "全部我受理的工单"
+        title, more, more_label = _("我受理的在途工单"), "workorders:first-contact", _("全部我受理的工单")
     elif role == Role.REPAIR_CREW:
         qs = selectors.work_orders_handled_by(user)
-        title, more, more_label = "我的工单", "workorders:mine", "全部我的工单"
+        title, more, more_label = _("我的工单"), "workorders:mine", _("全部我的工单")
     else:
         return None
     orders = list(selectors.work_orders_sorted_by_due(qs)[:LIST_SIZE])
@@ -60,7 +61,7 @@ def dispatch_widget(request):
     counts = _counts(queue, now)
     counts["open_overdue"] = selectors.work_orders_overdue(user, now=now).order_by().count()
     return {
-        "title": "待派单",
+        "title": _("待派单"),
         "template": "workorders/_home_queue.html",
         "context": {"orders": list(queue[:LIST_SIZE]), "counts": counts},
     }

@@ -193,3 +193,20 @@ def test_default_language_is_chinese(world, client, url):
     labels = _nav_labels(body)
     assert labels[0] == "首页" and "客户" in labels and "工单" in labels
     assert "Customers" not in labels and "Work orders" not in labels
+
+
+def test_deadline_badges_follow_the_language():
+    import datetime as dt
+
+    from django.utils import timezone, translation
+
+    from gridcare.workorders.templatetags.workorder_tags import due_badge
+
+    now = timezone.now()
+    soon, late = now + dt.timedelta(hours=3, minutes=5, seconds=30), now - dt.timedelta(days=2, hours=1)
+    with translation.override("zh-hans"):
+        assert "剩余 3小时5分" in due_badge(soon) and "超时 2天1小时" in due_badge(late)
+        assert "按时完成" in due_badge(soon, met_at=now)
+    with translation.override("en"):
+        assert "3 h 5 min left" in due_badge(soon) and "Overdue 2 d 1 h" in due_badge(late)
+        assert "Met on time" in due_badge(soon, met_at=now) and "Clock paused" in due_badge(soon, paused=True)
