@@ -130,26 +130,13 @@ def drain(limit: int) -> None:
     import django
 
     django.setup()
-    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    from gridcare.core.management.commands.worker import Command
+    from gridcare.core.management.commands.worker import drain_queue
 
     queued = DBTaskResult.objects.ready().count()
     t = time.perf_counter()
-    if limit:  # a sample of the queue, as one `gridcare worker` process runs it
-        Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=limit,
-            worker_id="bench",
-            excluded_queue_names=[],
-        ).run()
-    else:
-        Command()._drain_queue()
+    drain_queue(max_tasks=limit or None, worker_id="bench")  # a sample of the queue, as one worker runs it
     elapsed = time.perf_counter() - t
     left = DBTaskResult.objects.ready().count()
     failed = DBTaskResult.objects.filter(status="FAILED").count()
@@ -249,57 +236,12 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
-def intake_load(port: int, token: str, payloads: list[dict], requests: int, clients: int, seconds: float):
+def run_clients(clients: int, requests: int, seconds: float, headers: dict, port: int, send, ok: int) -> dict:
+    """``clients`` threads, each on its own connection, call ``send(client, i)`` for request
+    numbers ``i`` until ``requests`` are done or ``seconds`` have passed; latencies of the
+    answers with status ``ok``, a count of the others by status."""
     lat: list[float] = []
     errors: dict[int, int] = {}
-    lock = threading.Lock()
-    counter = iter(range(requests))
-    deadline = time.monotonic() + seconds
-
-    def worker(n: int) -> None:
-        client = Client(port, {"Authorization": f"Token {token}", "Content-Type": "application/json"})
-        while time.monotonic() < deadline:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            body = json.dumps(payloads[i % len(payloads)]).encode()
-            t = time.perf_counter()
-            try:
-                status, _data = client.request(
-                    "POST", "/api/work-orders/", body, {"Idempotency-Key": uuid.uuid4().hex}
-                )
-            except OSError:
-                status = 599
-            ms = (time.perf_counter() - t) * 1000
-            with lock:
-                if status == 201:
-                    lat.append(ms)
-                else:
-                    errors[status] = errors.get(status, 0) + 1
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    t0 = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    elapsed = time.perf_counter() - t0
-    return {
-        "clients": clients,
-        "created": len(lat),
-        "errors": errors,
-        "seconds": elapsed,
-        "per_s": len(lat) / elapsed,
-        "p50": pct(lat, 0.5),
-        "p99": pct(lat, 0.99),
-        "load": os.getloadavg()[0],
-    }
-
-
-def get_load(port: int, headers: dict, path: str, requests: int, clients: int, seconds: float) -> dict:
-    """Baseline in the same server: ``clients`` threads GET ``path`` as fast as it answers."""
-    lat: list[float] = []
     lock = threading.Lock()
     counter = iter(range(requests))
     deadline = time.monotonic() + seconds
@@ -308,13 +250,20 @@ def get_load(port: int, headers: dict, path: str, requests: int, clients: int, s
         client = Client(port, headers)
         while time.monotonic() < deadline:
             with lock:
-                if next(counter, None) is None:
-                    return
+                i = next(counter, None)
+            if i is None:
+                return
             t = time.perf_counter()
-            status, _data = client.request("GET", path)
-            assert status == 200, (path, status)
+            try:
+                status = send(client, i)
+            except OSError:
+                status = 599
+            ms = (time.perf_counter() - t) * 1000
             with lock:
-                lat.append((time.perf_counter() - t) * 1000)
+                if status == ok:
+                    lat.append(ms)
+                else:
+                    errors[status] = errors.get(status, 0) + 1
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     t0 = time.perf_counter()
@@ -324,12 +273,39 @@ def get_load(port: int, headers: dict, path: str, requests: int, clients: int, s
         th.join()
     elapsed = time.perf_counter() - t0
     return {
-        "path": path,
         "clients": clients,
+        "done": len(lat),
+        "errors": errors,
+        "seconds": elapsed,
         "per_s": len(lat) / elapsed,
         "p50": pct(lat, 0.5),
         "p99": pct(lat, 0.99),
+        "load": os.getloadavg()[0],
     }
+
+
+def intake_load(port: int, token: str, payloads: list[dict], requests: int, clients: int, seconds: float):
+    def send(client, i: int) -> int:
+        body = json.dumps(payloads[i % len(payloads)]).encode()
+        status, _data = client.request(
+            "POST", "/api/work-orders/", body, {"Idempotency-Key": uuid.uuid4().hex}
+        )
+        return status
+
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    result = run_clients(clients, requests, seconds, headers, port, send, ok=201)
+    result["created"] = result.pop("done")
+    return result
+
+
+def get_load(port: int, headers: dict, path: str, requests: int, clients: int, seconds: float) -> dict:
+    """Baseline in the same server: ``clients`` threads GET ``path`` as fast as it answers."""
+    result = run_clients(
+        clients, requests, seconds, headers, port, lambda c, i: c.request("GET", path)[0], ok=200
+    )
+    if result["errors"]:
+        raise SystemExit(f"GET {path}: {result['errors']}")
+    return {**result, "path": path}
 
 
 def list_latency(port: int, headers: dict, path: str, n: int, seconds: float) -> dict:

@@ -13,6 +13,33 @@ from gridcare.core.scheduling import PERIODIC
 log = logging.getLogger("gridcare.worker")
 
 
+def drain_queue(*, max_tasks: int | None = None, worker_id: str = "gridcare-worker") -> int:
+    """Run queued tasks (database backend) until the queue is empty or ``max_tasks`` have
+    run; returns how many were ready (at most ``max_tasks``)."""
+    from django.conf import settings
+
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if "django_tasks_db" not in backend:
+        return 0
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.ready().count()
+    if before == 0:
+        return 0
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
+    return before if max_tasks is None else min(before, max_tasks)
+
+
 class Command(BaseCommand):
     help = "后台任务进程：时限监控、通知发送等"
 
@@ -38,7 +65,7 @@ class Command(BaseCommand):
                             self.stdout.write(f"{job.name}: {result}")
                     except Exception:  # one failing job must not stop the others
                         log.exception("periodic job %s failed", job.name)
-            drained = self._drain_queue()
+            drained = drain_queue()
             if once:
                 self.stdout.write(f"tasks run: {drained}")
                 break
@@ -46,27 +73,3 @@ class Command(BaseCommand):
 
     def _stop(self, *_):
         self.running = False
-
-    def _drain_queue(self) -> int:
-        from django.conf import settings
-
-        backend = settings.TASKS.get("default", {}).get("BACKEND", "")
-        if "django_tasks_db" not in backend:
-            return 0
-        from django_tasks_db.management.commands.db_worker import Worker
-        from django_tasks_db.models import DBTaskResult
-
-        before = DBTaskResult.objects.ready().count()
-        if before == 0:
-            return 0
-        Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="gridcare-worker",
-            excluded_queue_names=[],
-        ).run()
-        return before
