@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridcare.org.selectors import user_scope_path
@@ -40,15 +40,32 @@ def work_order_is_visible(user, order: WorkOrder) -> bool:
     return order.unit_path.startswith(path) or order.accepted_path.startswith(path)
 
 
+def _by_key(qs: QuerySet[WorkOrder], key: str | int) -> WorkOrder:
+    key = str(key)
+    return qs.get(pk=int(key)) if key.isdigit() else qs.get(order_no=key)
+
+
 def work_order_get(user, key: str | int) -> WorkOrder:
     """One visible order by id or order number; raises ``WorkOrder.DoesNotExist`` otherwise."""
     qs = work_orders_for(user).select_related(
         "accepted_unit", "accepted_by", "handler", "feeder", "master", "dispatcher_unit"
     )
-    key = str(key)
-    if key.isdigit():
-        return qs.get(pk=int(key))
-    return qs.get(order_no=key)
+    return _by_key(qs, key)
+
+
+def work_order_detail(user, key: str | int) -> WorkOrder:
+    """One visible order with everything its detail shows: one query for the order and its
+    relations, three for clocks, timeline and children. ``WorkOrder.DoesNotExist`` otherwise."""
+    qs = (
+        work_orders_for(user)
+        .select_related("customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master")
+        .prefetch_related(
+            "clocks",
+            "children",
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
+        )
+    )
+    return _by_key(qs, key)
 
 
 def work_orders_sorted_by_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

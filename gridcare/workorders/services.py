@@ -4,9 +4,9 @@ Each service is keyword-only, runs in one transaction, checks the actor's role a
 scope, locks the order row (``select_for_update``) so two people acting at once are
 serialised, refuses a stale ``expected_version`` (409), validates the move against
 ``choices.TRANSITIONS`` (an illegal move is a 409 as well: the order is not in a state
-that allows it), writes a timeline event and an audit event, and — once the transaction has committed —
-enqueues a background task that sends ``work_order_transitioned`` (``tasks.py``): the
-escalation app's handler tells the first-contact owner, the handler and the supervisors from there (one
+that allows it), writes a timeline event and an audit event, and leaves one background
+task (``tasks.announce_transition``, committed with the action) that sends
+``work_order_transitioned`` from the worker: the escalation app's handler tells the first-contact owner, the handler and the supervisors from there (one
 notification mechanism; ``notify=False`` on the signal when the caller tells them itself).
 Dispatch, transfer, start and reply of a master order carry to its children and
 record a notice for each child's customer.

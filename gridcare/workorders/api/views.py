@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +16,7 @@ from gridcare.org.models import OrgUnit
 
 from .. import selectors, services
 from ..filters import WorkOrderFilterSet
-from ..models import WorkOrder, WorkOrderEvent
+from ..models import WorkOrder
 from .serializers import (
     WorkOrderArchiveSerializer,
     WorkOrderCreateSerializer,
@@ -97,33 +96,17 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._detail(self.kwargs["key"])
 
     def _detail(self, key) -> WorkOrder:
-        """One visible order, by id or order number, with what the detail serializer reads:
-        one query for the order and its relations, three for clocks, timeline and children."""
-        qs = self._full_queryset(selectors.work_orders_for(self.request.user))
-        key = str(key)
         try:
-            return qs.get(pk=int(key)) if key.isdigit() else qs.get(order_no=key)
+            return selectors.work_order_detail(self.request.user, key)
         except WorkOrder.DoesNotExist:
             raise Http404 from None
 
-    @staticmethod
-    def _full_queryset(qs):
-        return qs.select_related(
-            "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
-        ).prefetch_related(
-            "clocks",
-            "children",
-            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
-        )
-
     def _respond(self, order: WorkOrder, code: int = status.HTTP_200_OK) -> Response:
-        """The order after an action, read back in full (the action may have moved it out of
-        the user's scope: then, as for any order they cannot see, a 404)."""
-        if not selectors.work_order_is_visible(self.request.user, order):
-            raise Http404
-        fresh = self._full_queryset(WorkOrder.objects.filter(pk=order.pk)).get()
+        """The order after an action, read back in full (an action that moved it out of the
+        user's scope answers 404, as for any order they cannot see)."""
         return Response(
-            WorkOrderDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
+            WorkOrderDetailSerializer(self._detail(order.pk), context=self.get_serializer_context()).data,
+            status=code,
         )
 
     def _input(self, serializer_class) -> dict:
