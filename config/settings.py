@@ -3,12 +3,15 @@
 GRIDCARE_DATA_DIR  data directory (SQLite file, model files, exports); default ./var
 DATABASE_URL       sqlite:////abs/path.sqlite3 or postgres://user@host:port/db
 GRIDCARE_SECRET_KEY, GRIDCARE_DEBUG, GRIDCARE_ALLOWED_HOSTS, GRIDCARE_DEMO
+GRIDCARE_HTTPS, GRIDCARE_HSTS_*, GRIDCARE_BEHIND_PROXY, GRIDCARE_LOGIN_*  production hardening (README)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +37,45 @@ CSRF_TRUSTED_ORIGINS = [
 # Demo mode prints demo logins and shows them on the sign-in page.
 DEMO_MODE = env_bool("GRIDCARE_DEMO", False)
 
+# HTTPS. Production serves over TLS (GRIDCARE_HTTPS=1): plain http is redirected, cookies are
+# Secure and browsers are told to use https only (HSTS). The default stays plain http for the
+# demo on 127.0.0.1. Behind a reverse proxy that terminates TLS (GRIDCARE_BEHIND_PROXY=1) the
+# proxy must set X-Forwarded-Proto (and X-Forwarded-For, used for the sign-in lockout).
+HTTPS = env_bool("GRIDCARE_HTTPS", False)
+BEHIND_PROXY = env_bool("GRIDCARE_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers and monitoring probe the app server directly over http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("GRIDCARE_HSTS_SECONDS") or (31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GRIDCARE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Browsers' preload list is for public domains: opt in only for one (https://hstspreload.org).
+SECURE_HSTS_PRELOAD = env_bool("GRIDCARE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): everything from this origin, no inline script (page
+# behaviour is in core/gridcare.js; a template that needs an inline script gives it
+# nonce="{{ request.csp_nonce }}"). Styles allow 'unsafe-inline' for the templates' style=""
+# attributes (chart bars, legends), htmx's indicator style and the API docs' styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "worker-src": [SELF, "blob:"],  # ReDoc (/api/redoc/) runs its search in a blob: worker
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    },
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -49,6 +91,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
+    "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "gridcare.core",
@@ -63,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,14 +193,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-AUTHENTICATION_BACKENDS = ["gridcare.org.authentication.StaffModelBackend"]
+# django-axes first: it refuses a sign-in while the username is locked out from that address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "gridcare.org.authentication.StaffModelBackend",
+]
+# Sign-in lockout: after GRIDCARE_LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked for GRIDCARE_LOGIN_COOLOFF_MINUTES (a call centre signs in from
+# behind one NAT address, so the address alone would lock out the whole floor). Attempts live in
+# the database, shared by every worker; `gridcare axes_reset_username NAME` unlocks one user.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDCARE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("GRIDCARE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "gridcare.org.authentication.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "gridcare.org.authentication.lockout_response"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gridcare.org.authentication.StaffTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every endpoint names the permission of each action (gridcare.core.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "gridcare.core.api.permissions.ActionPermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "gridcare.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,

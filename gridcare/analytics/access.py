@@ -1,27 +1,26 @@
-"""Who may see the service-intelligence pages, and which published reports a user may read."""
+"""Which published reports a user may read, and which unit an on-demand report covers.
+
+Who may see the service-intelligence pages is the permission table's business
+(``analytics.view_insight``, ``analytics.view_reports``, ``analytics.publish_report``).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 
-from gridcare.org.choices import Role
-from gridcare.org.selectors import staff_of, user_role, user_scope_path
+from gridcare.core.authz import has_perm
+from gridcare.org.selectors import staff_of
 
 from .models import PublishedReport
 
-# Hotspots, the planning feed, reports and consultation insight.
-INSIGHT_ROLES = frozenset({Role.PLANNER, Role.MANAGER, Role.SUPERVISOR, Role.QUALITY_INSPECTOR, Role.ADMIN})
-# Generating a report on demand.
-PUBLISH_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.ADMIN})
-
 
 def can_see_insight(user) -> bool:
-    return user_role(user) in INSIGHT_ROLES and user_scope_path(user) is not None
+    return has_perm(user, "analytics.view_insight")
 
 
 def can_publish(user) -> bool:
-    return user_role(user) in PUBLISH_ROLES
+    return has_perm(user, "analytics.publish_report")
 
 
 def report_unit_for(user):
@@ -33,14 +32,14 @@ def report_unit_for(user):
 
 
 def reports_for(user) -> QuerySet[PublishedReport]:
-    """Published reports ``user`` may read: company-wide ones, and those of units within their scope.
-
-    The figure set itself is deferred; ``total`` (orders in the period) is read from it.
-    """
-    qs = PublishedReport.objects.select_related("unit").annotate(total=KT("data__totals__count"))
-    if not can_see_insight(user):
-        return qs.none()
-    path = user_scope_path(user)
-    if path:
-        qs = qs.filter(Q(scope_path="") | Q(scope_path__startswith=path))
-    return qs.order_by("-period_start", "kind", "scope_path")
+    """Published reports ``user`` may read: company-wide ones, and those of units within their
+    scope (``PublishedReport.scope``). The figure set itself is deferred; ``total`` (orders in
+    the period) is read from it."""
+    if not has_perm(user, "analytics.view_reports"):
+        return PublishedReport.objects.none()
+    return (
+        PublishedReport.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(total=KT("data__totals__count"))
+        .order_by("-period_start", "kind", "scope_path")
+    )

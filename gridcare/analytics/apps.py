@@ -19,13 +19,11 @@ class AnalyticsConfig(AppConfig):
         work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="analytics-classify-order")
         register_training_source(confirmed_labels)
 
-        insight = {"planner", "manager", "supervisor", "quality_inspector", "admin"}
         register_nav(
             NavEntry(
                 "analytics:hotspots",
                 _("热点分析"),
                 _("投诉/故障热点台区、线路、供电所，规划输入清单"),
-                roles=insight,
                 order=40,
             )
         )
@@ -34,7 +32,6 @@ class AnalyticsConfig(AppConfig):
                 "analytics:reports",
                 _("分析报告"),
                 _("周报、月报（网页、Excel、PDF）"),
-                roles=insight,
                 order=41,
             )
         )
@@ -43,7 +40,6 @@ class AnalyticsConfig(AppConfig):
                 "analytics:consultation",
                 _("咨询热点"),
                 _("最常见的咨询主题：知识库与公告选题"),
-                roles=insight,
                 order=42,
             )
         )

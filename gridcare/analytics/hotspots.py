@@ -39,10 +39,10 @@ from django.utils import timezone
 from scipy.stats import nbinom
 
 from gridcare.core.calendar import local_tz
+from gridcare.core.scoping import scope_path as user_scope_path
 from gridcare.customers.models import Customer
 from gridcare.grid.models import Feeder, TransformerArea
 from gridcare.org.models import OrgUnit
-from gridcare.org.selectors import user_scope_path
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.models import WorkOrder
 

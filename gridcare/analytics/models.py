@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.scoping import PathScope, ScopedManager
+
 
 class ClassifierModel(models.Model):
     """One trained version of the request classifier (request type + dimension).
@@ -76,6 +78,9 @@ class PublishedReport(models.Model):
     data = models.JSONField(_("报告数据"), default=dict)
     xlsx_file = models.CharField(_("Excel 文件"), max_length=500, blank=True)
     pdf_file = models.CharField(_("PDF 文件"), max_length=500, blank=True)
+
+    scope = PathScope("scope_path", everyone_when_blank=True)
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("分析报告")

@@ -12,8 +12,6 @@ Each hotspot gets a suggested action category from its dimension, level and load
 
 from __future__ import annotations
 
-import io
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,53 +99,50 @@ HEADERS = [
 
 def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
     """The Excel planning feed: one row per hotspot, and each asset's monthly history."""
-    import xlsxwriter
+    from gridcare.core.exporting import Workbook
 
     rows = planning_rows(run)
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    ws = wb.add_worksheet("规划输入")
-    ws.write(
-        0,
-        0,
+    book = Workbook()
+    ws = book.add_sheet("规划输入")
+    ws.heading(
         f"供电服务热点 → 规划输入清单（{LEVEL_LABELS[run.level]}，近 {run.days} 天，"
-        f"截至 {timezone.localtime(run.as_of):%Y-%m-%d %H:%M}，FDR {run.fdr}）",
-        bold,
+        f"截至 {timezone.localtime(run.as_of):%Y-%m-%d %H:%M}，FDR {run.fdr}）"
     )
-    ws.write_row(1, 0, [h for _, h in HEADERS], bold)
-    for r, row in enumerate(rows, start=2):
-        for c, (key, _label) in enumerate(HEADERS):
+
+    def cells(row: dict) -> list:
+        out = []
+        for key, _label in HEADERS:
             value = row.get(key)
             if key == "samples":
                 value = "\n".join(f"{s['order_no']}：{s['text']}" for s in value or [])
-                ws.write(r, c, value, wrap)
-                continue
-            if key == "level":
+            elif key == "level":
                 value = LEVEL_LABELS[value]
-            if key == "q_value" and value is not None:
+            elif key == "q_value" and value is not None:
                 value = float(f"{value:.3g}")
-            ws.write(r, c, "" if value is None else value)
+            out.append(value)
+        return out
+
+    keys = [k for k, _ in HEADERS]
+    ws.table([h for _, h in HEADERS], (cells(r) for r in rows), wrap=[keys.index("samples")], gap=0)
     ws.freeze_panes(2, 4)
     ws.set_column(0, 1, 6)
     ws.set_column(2, 4, 16)
     ws.set_column(9, 9, 40)
     ws.set_column(len(HEADERS) - 1, len(HEADERS) - 1, 60)
 
-    hs = wb.add_worksheet("资产历史")
+    hs = book.add_sheet("资产历史")
     pks = sorted({h["asset_id"] for h in rows})
     labels, history = monthly_history(run.level, pks, months=months, until=run.as_of)
-    hs.write_row(0, 0, ["资产编码", "资产名称", "问题维度", *labels], bold)
-    for r, row in enumerate(rows, start=1):
+
+    def history_row(row: dict) -> list:
         counts = history.get((row["asset_id"], row["dimension"]), {})
-        hs.write_row(
-            r, 0, [row["code"], row["name"], row["dimension_label"], *[counts.get(m, 0) for m in labels]]
-        )
+        return [row["code"], row["name"], row["dimension_label"], *[counts.get(m, 0) for m in labels]]
+
+    hs.table(["资产编码", "资产名称", "问题维度", *labels], (history_row(r) for r in rows), gap=0)
     hs.freeze_panes(1, 3)
     hs.set_column(0, 1, 18)
 
-    info = wb.add_worksheet("说明")
+    info = book.add_sheet("说明")
     notes = [
         "事件数：窗口内投诉与故障报修（合并到主单的子单只计一次）。",
         "期望数：由同类资产（同层级、同区域类别）的发生率和本资产过去各期的历史按经验贝叶斯估计。",
@@ -157,8 +152,7 @@ def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
         "建议措施类别：transformer_capacity 变压器增容/布点；line_reinforcement 线路改造；"
         "maintenance 检修消缺；service_process 服务流程改进。",
     ]
-    for i, n in enumerate(notes):
-        info.write(i, 0, n)
+    for n in notes:
+        info.line(n)
     info.set_column(0, 0, 100)
-    wb.close()
-    return buf.getvalue()
+    return book.close()

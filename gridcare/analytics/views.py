@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -16,9 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gridcare.core.authz import requires
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import export_response, paginate
-from gridcare.org.selectors import user_scope_path
+from gridcare.core.params import int_param
+from gridcare.core.scoping import scope_path
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.selectors import work_orders_for
 
@@ -39,22 +40,15 @@ def _require_insight(request):
         raise PermissionDenied
 
 
-def _int(value, default: int, lo: int, hi: int) -> int:
-    try:
-        return max(lo, min(hi, int(value)))
-    except (TypeError, ValueError):
-        return default
-
-
 def hotspot_params(request) -> dict:
     level = request.GET.get("level") if request.GET.get("level") in LEVELS else "area"
     dimension = request.GET.get("dimension") if request.GET.get("dimension") in Dimension.values else None
-    return {"level": level, "days": _int(request.GET.get("days"), 90, 7, 730), "dimension": dimension}
+    return {"level": level, "days": int_param(request.GET.get("days"), 90, 7, 730), "dimension": dimension}
 
 
 def cached_hotspots(user, *, level: str, days: int, dimension: str | None):
     """The user's hotspot run, cached for a few minutes per scope and parameters."""
-    scope = user_scope_path(user)
+    scope = scope_path(user)
     key = "analytics:hotspots:" + hashlib.sha1(f"{scope}|{level}|{days}|{dimension}".encode()).hexdigest()
     run = cache.get(key)
     if run is None:
@@ -63,7 +57,7 @@ def cached_hotspots(user, *, level: str, days: int, dimension: str | None):
     return run
 
 
-@login_required
+@requires("analytics.view_insight")
 def hotspots(request):
     _require_insight(request)
     params = hotspot_params(request)
@@ -118,7 +112,7 @@ def hotspots(request):
     )
 
 
-@login_required
+@requires("analytics.view_insight")
 def hotspots_export(request, fmt: str):
     _require_insight(request)
     params = hotspot_params(request)
@@ -141,7 +135,7 @@ def hotspots_export(request, fmt: str):
     )
 
 
-@login_required
+@requires("analytics.view_reports")
 def report_list(request):
     _require_insight(request)
     qs = reports_for(request.user).defer("data")
@@ -160,14 +154,14 @@ def report_list(request):
     )
 
 
-@login_required
+@requires("analytics.view_reports")
 def report_detail(request, pk: int):
     _require_insight(request)
     report = get_object_or_404(reports_for(request.user), pk=pk)
     return render(request, "analytics/report_detail.html", {"report": report, **report_context(report.data)})
 
 
-@login_required
+@requires("analytics.view_reports")
 def report_file(request, pk: int, fmt: str):
     _require_insight(request)
     report = get_object_or_404(reports_for(request.user).defer("data"), pk=pk)
@@ -181,7 +175,7 @@ def report_file(request, pk: int, fmt: str):
     return FileResponse(path.open("rb"), as_attachment=fmt == "xlsx", filename=filename)
 
 
-@login_required
+@requires("analytics.publish_report")
 @require_POST
 def report_publish_view(request):
     if not can_publish(request.user):
@@ -198,13 +192,13 @@ def report_publish_view(request):
     return redirect("analytics:report-detail", report.pk)
 
 
-@login_required
+@requires("analytics.view_insight")
 def consultation(request):
     """Most-asked consultation topics: suggested knowledge-base articles and public notices."""
     _require_insight(request)
-    days = _int(request.GET.get("days"), 90, 7, 730)
+    days = int_param(request.GET.get("days"), 90, 7, 730)
     since = timezone.now() - dt.timedelta(days=days)
-    scope = user_scope_path(request.user)
+    scope = scope_path(request.user)
     key = "analytics:consult:" + hashlib.sha1(f"{scope}|{days}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
@@ -222,7 +216,7 @@ def consultation(request):
     return render(request, "analytics/consultation.html", {**data, "days": days, "chart": chart})
 
 
-@login_required
+@requires("analytics.suggest")
 @require_POST
 def suggest(request):
     """Intake helper: the suggested request type and dimension for the description typed so far."""

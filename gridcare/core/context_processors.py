@@ -1,17 +1,18 @@
 from django.conf import settings
 
-from gridcare.org.selectors import staff_of, user_can_administer, user_role
-
+from .authz import PermissionLookup, has_perm, role_of
 from .navigation import nav_for
 
 
 def gridcare(request):
     user = getattr(request, "user", None)
-    role = user_role(user)
+    signed_in = user is not None and user.is_authenticated
     return {
-        "nav_items": nav_for(role) if user is not None and user.is_authenticated else [],
+        "nav_items": nav_for(user) if signed_in else [],
         "DEMO_MODE": settings.DEMO_MODE,
-        "staff": staff_of(user),
-        "user_role": role,
-        "can_administer": user_can_administer(user) if user is not None else False,
+        "staff": getattr(user, "staff", None) if signed_in and hasattr(user, "staff") else None,
+        "user_role": role_of(user) if signed_in else None,
+        # {% if can.customers.update %}: the one permission table, in templates.
+        "can": PermissionLookup(user if signed_in else None),
+        "can_administer": signed_in and has_perm(user, "core.configure"),
     }

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .scoping import PathScope, ScopedManager
+
 
 class BaseModel(models.Model):
     """Every domain row knows when it was created and last changed."""
@@ -41,6 +43,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("审计事件")

@@ -1,11 +1,18 @@
-"""Menus per role. Apps add entries by appending to NAV; the home page shows the same tiles."""
+"""Menus. Apps add entries by appending to NAV; the home page shows the same tiles.
+
+An entry is shown to a user exactly when they may open the page it links to: the
+permission is read from the view the URL resolves to (``gridcare.core.authz.requires``),
+so a menu entry can never lead to a refusal.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext_lazy as _
+
+from .authz import has_perm, view_permission
 
 
 @dataclass
@@ -13,7 +20,6 @@ class NavEntry:
     url_name: str
     label: str
     description: str = ""
-    roles: set[str] | None = None  # None: every role
     order: int = 100
     tags: set[str] = field(default_factory=set)
 
@@ -21,16 +27,8 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("customers:list", _("客户"), _("按户号、电话、户名、地址查找客户"), order=20),
     NavEntry("grid:stations", _("电网"), _("供电所 → 线路 → 台区 → 客户"), order=30),
-    NavEntry(
-        "core-audit",
-        _("审计日志"),
-        _("谁在何时改了什么"),
-        roles={"admin", "supervisor", "quality_inspector"},
-        order=90,
-    ),
-    NavEntry(
-        "core-import", _("数据导入"), _("导入台区、客户等主数据（全部成功才写入）"), roles={"admin"}, order=91
-    ),
+    NavEntry("core-audit", _("审计日志"), _("谁在何时改了什么"), order=90),
+    NavEntry("core-import", _("数据导入"), _("导入台区、客户等主数据（全部成功才写入）"), order=91),
 ]
 
 
@@ -39,14 +37,19 @@ def register_nav(entry: NavEntry) -> None:
         NAV.append(entry)
 
 
-def nav_for(role: str | None) -> list[dict]:
+def nav_entry_permission(entry: NavEntry) -> str | None:
+    return view_permission(resolve(reverse(entry.url_name)).func)
+
+
+def nav_for(user) -> list[dict]:
     out = []
     for e in sorted(NAV, key=lambda e: e.order):
-        if e.roles is not None and role not in e.roles:
-            continue
         try:
             url = reverse(e.url_name)
         except NoReverseMatch:
+            continue
+        perm = view_permission(resolve(url).func)
+        if perm is None or not has_perm(user, perm):
             continue
         out.append({"url": url, "label": e.label, "description": e.description})
     return out

@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -10,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from gridcare.org.selectors import user_can_administer, user_role, user_scope_path
-
+from .authz import public, requires
 from .errors import ApplicationError
 from .models import AuditEvent
 from .navigation import nav_for
@@ -30,25 +27,32 @@ class LoginView(auth_views.LoginView):
             ctx["demo_password"] = DEMO_PASSWORD
         return ctx
 
+    def form_invalid(self, form):
+        if getattr(self.request, "axes_locked_out", False):
+            # The lockout (django-axes) refused the sign-in: say that, not "wrong password".
+            from gridcare.org.authentication import lockout_message
 
-@login_required
+            self.request.gridcare_lockout_shown = True
+            form = self.get_form_class()(self.request, initial={"username": form.data.get("username", "")})
+            ctx = self.get_context_data(form=form, lockout_message=lockout_message())
+            return self.render_to_response(ctx, status=429)
+        return super().form_invalid(form)
+
+
+@requires("core.home")
 def home(request):
     """A role's start page: the tiles of what this role does, plus each app's widgets."""
     from .home import widgets_for
 
-    role = user_role(request.user)
-    return render(request, "core/home.html", {"tiles": nav_for(role), "widgets": widgets_for(request)})
+    return render(
+        request, "core/home.html", {"tiles": nav_for(request.user), "widgets": widgets_for(request)}
+    )
 
 
-@login_required
+@requires("core.view_audit")
 def audit_list(request):
     """Audit events of the user's units (admins: everything), filterable."""
-    if user_role(request.user) not in {"admin", "supervisor", "quality_inspector"}:
-        raise PermissionDenied
-    qs = AuditEvent.objects.select_related("actor").order_by("-at", "-id")
-    path = user_scope_path(request.user)
-    if path:
-        qs = qs.filter(unit_path__startswith=path)
+    qs = AuditEvent.objects.visible_to(request.user).select_related("actor").order_by("-at", "-id")
     f = {k: request.GET.get(k, "").strip() for k in ("action", "object_type", "object_id", "actor", "unit")}
     if f["action"]:
         qs = qs.filter(action__startswith=f["action"])
@@ -75,11 +79,9 @@ def audit_list(request):
     )
 
 
-@login_required
+@requires("core.import")
 def import_view(request):
     """Admins upload a grid/customer file; the report lists every bad row, nothing is written on error."""
-    if not user_can_administer(request.user):
-        raise PermissionDenied
     report = None
     error = None
     if request.method == "POST":
@@ -102,6 +104,7 @@ def import_view(request):
     return render(request, "core/import.html", {"kinds": kinds, "report": report, "error": error})
 
 
+@public
 @never_cache
 @require_GET
 def healthz(request):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from gridcare.core.audit import audit_record
-from gridcare.core.errors import PermissionDeniedError
+from gridcare.core.authz import require
 from gridcare.core.exporting import register_exporter
 from gridcare.core.textutil import mask_phone
-from gridcare.org.selectors import user_can_administer
 
 from .importers import COLUMNS
 from .selectors import customers_for
@@ -15,9 +14,9 @@ from .selectors import customers_for
 @register_exporter("customers")
 def export_customers(*, user, unmasked: bool = False):
     """Rows for every customer the user may see. ``unmasked`` (admins only) is audited."""
+    require(user, "customers.export")
     if unmasked:
-        if not user_can_administer(user):
-            raise PermissionDeniedError("只有管理员可以导出未脱敏的个人信息")
+        require(user, "customers.export_unmasked")
         audit_record(
             actor=user, action="customer.export_unmasked", object_type="customers.customer", object_id="*"
         )

@@ -71,21 +71,37 @@ def _decimal(value: str, places: int) -> Decimal | None:
         return None
     if not d.is_finite():
         return None
-    return d.quantize(Decimal(1).scaleb(-places))
+    try:
+        return d.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than the context holds (1e30): out of any range
+        return None
 
 
 MAX_CAPACITY = Decimal("1e9")
 
 
+@lru_cache(maxsize=4096)
+def _voltage(text: str) -> Decimal | None:
+    """A voltage cell as stored (kV, 2 places), None unless it is a positive number < 10000."""
+    volt = _decimal(to_halfwidth(text), 2)
+    return volt if volt is not None and 0 < volt < 10000 else None
+
+
+@lru_cache(maxsize=4096)
+def _capacity(text: str) -> Decimal | None:
+    """A capacity cell as stored (kVA, 1 place), None unless it is a number in [0, 1e9)."""
+    cap = _decimal(to_halfwidth(text), 1)
+    return cap if cap is not None and 0 <= cap < MAX_CAPACITY else None
+
+
 def validate_customer_rows(table, report: ImportReport, progress=None, chunk: int | None = None):
     """Validate every row; yields lists of valid rows (customer_no + DATA_FIELDS order).
 
-    Errors go to ``report``; a caller writes chunks only while ``report.ok`` holds and
-    rolls back otherwise, so validation of the next chunk overlaps the database's work
-    on the previous one.
+    Errors go to ``report``; a caller writes nothing unless ``report.ok`` holds once the
+    last chunk has been validated. Problems with the file itself (damaged, too many
+    rows) raise ``ApplicationError`` while the chunks are being read.
     """
-    # Read what validation needs now, not lazily inside the generator: the caller may
-    # have a COPY open on this connection by the time the first chunk is asked for.
+    # Read what validation needs now, not lazily inside the generator.
     areas = {
         code: (pk, station_id)
         for code, pk, station_id in TransformerArea.objects.values_list("code", "pk", "station_id")
@@ -97,6 +113,7 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
     idx = {c: table.headers.index(c) for c in COLUMNS}
     ncols = len(table.headers)
     seen: dict[str, int] = {}
+    shared: dict[str, str] = {}
     out: list[tuple] = []
     add = report.add_error
     i_no, i_name, i_phone, i_addr, i_area, i_cat, i_tariff, i_v, i_cap, i_imp, i_sen = (
@@ -110,11 +127,42 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
             if progress:
                 progress(batch)
             batch = 0
+        if len(out) >= chunk:
+            yield out
+            out = []
         if len(cells) != ncols:
             add(rowno, "*", len(cells), f"列数不符：应为 {ncols} 列 / wrong number of cells")
             continue
+        no, name, phone, address = cells[i_no], cells[i_name], cells[i_phone], cells[i_addr]
+        area, cat, tariff = areas.get(cells[i_area]), cells[i_cat], cells[i_tariff]
+        volt, cap = _voltage(cells[i_v]), _capacity(cells[i_cap])
+        imp, sen = FLAGS.get(cells[i_imp]), FLAGS.get(cells[i_sen])
+        if not no.isascii():
+            no = to_halfwidth(no)
+        if not phone.isascii():
+            phone = to_halfwidth(phone)
+        # Most rows are fine and have one phone number: check them in one expression; any
+        # other row goes through the checks below, which name every problem.
+        if (
+            NO_RE.match(no)
+            and 0 < len(name) <= 100
+            and PHONE_RE.fullmatch(phone)
+            and 0 < len(address) <= 200
+            and area is not None
+            and cat in CATEGORIES
+            and 0 < len(tariff) <= 50
+            and volt is not None
+            and cap is not None
+            and imp is not None
+            and sen is not None
+            and no not in seen
+        ):
+            seen[no] = rowno
+            # one string object per distinct value: every valid row stays in memory until the write
+            cat, tariff = shared.setdefault(cat, cat), shared.setdefault(tariff, tariff)
+            out.append((no, name, phone, "", address, area[0], area[1], cat, tariff, volt, cap, imp, sen))
+            continue
         ok = True
-        no = to_halfwidth(cells[i_no])
         if not NO_RE.match(no):
             add(rowno, "customer_no", no, "户号应为4-20位数字或字母 / invalid customer number")
             ok = False
@@ -123,15 +171,10 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
             ok = False
         else:
             seen[no] = rowno
-        name = cells[i_name]
         if not name or len(name) > 100:
             add(rowno, "name", name, "户名不能为空且不超过100字 / name required")
             ok = False
-        phones = [
-            p.strip()
-            for p in re.split(r"[;；/,，]", to_halfwidth(cells[i_phone]).replace(" ", ""))
-            if p.strip()
-        ]
+        phones = [p.strip() for p in SEP_RE.split(phone.replace(" ", "")) if p.strip()]
         for p in phones:
             if not PHONE_RE.match(p):
                 add(rowno, "phone", p, "电话号码无效（手机11位或区号-号码）/ invalid phone")
@@ -139,42 +182,32 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
         if len(phones) > 2:
             add(rowno, "phone", cells[i_phone], "最多两个电话号码 / at most two phones")
             ok = False
-        address = cells[i_addr]
         if not address or len(address) > 200:
             add(rowno, "address", address, "地址不能为空且不超过200字 / address required")
             ok = False
-        area = areas.get(cells[i_area])
         if area is None:
             add(rowno, "area_code", cells[i_area], "台区编码不存在 / unknown transformer area")
             ok = False
-        cat = cells[i_cat]
         if cat not in CATEGORIES:
             add(rowno, "category", cat, f"用户类别无效（{', '.join(sorted(CATEGORIES))}）/ unknown category")
             ok = False
-        tariff = cells[i_tariff]
         if not tariff or len(tariff) > 50:
             add(rowno, "tariff", tariff, "电价类别不能为空 / tariff required")
             ok = False
-        volt = _decimal(to_halfwidth(cells[i_v]), 2)
-        if volt is None or volt <= 0 or volt >= 10000:
+        if volt is None:
             add(rowno, "voltage_kv", cells[i_v], "电压等级须为正数 / voltage must be positive")
             ok = False
-        cap = _decimal(to_halfwidth(cells[i_cap]), 1)
-        if cap is None or cap < 0 or cap >= MAX_CAPACITY:
+        if cap is None:
             add(rowno, "capacity_kva", cells[i_cap], "容量须为非负数 / capacity must be >= 0")
             ok = False
-        imp = FLAGS.get(cells[i_imp])
         if imp is None:
             add(rowno, "important", cells[i_imp], "应为 0 或 1 / must be 0 or 1")
             ok = False
-        sen = FLAGS.get(cells[i_sen])
         if sen is None:
             add(rowno, "sensitive", cells[i_sen], "应为 0 或 1 / must be 0 or 1")
             ok = False
-        if len(out) >= chunk:
-            yield out
-            out = []
         if ok:
+            cat, tariff = shared.setdefault(cat, cat), shared.setdefault(tariff, tariff)
             out.append(
                 (
                     no,
@@ -283,72 +316,79 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
         else:
             import sqlite3
 
+            # The plain sqlite3 cursor: Django's wrapper re-formats every parameter set. The
+            # timestamp is adapted once, as the ORM stores it, not once per row.
             raw = cur.cursor
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            step = 20_000
             if new_rows:
                 placeholders = ", ".join(["?"] * (len(cols) + 3))
                 sql = (
                     f"INSERT INTO {table} ({', '.join(cols)}, id_number, created_at, updated_at) "
                     f"VALUES ({placeholders})"
                 )
-                step = 20_000
                 for i in range(0, len(new_rows), step):
-                    # The plain sqlite3 cursor: Django's wrapper re-formats every parameter set.
                     sqlite3.Cursor.executemany(
                         raw,
                         sql,
                         [
-                            (*r[:9], str(r[9]), str(r[10]), r[11], r[12], "", now, now)
+                            (*r[:9], str(r[9]), str(r[10]), r[11], r[12], "", stamp, stamp)
                             for r in new_rows[i : i + step]
                         ],
                     )
             if updates:
-                sets = ", ".join(f"{c} = %s" for c in cols[1:])
-                sql = f"UPDATE {table} SET {sets}, updated_at = %s WHERE id = %s"
-                cur.executemany(
-                    sql, [(*r[1:9], str(r[9]), str(r[10]), r[11], r[12], now, pk) for pk, r in updates]
-                )
+                sets = ", ".join(f"{c} = ?" for c in cols[1:])
+                sql = f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?"
+                for i in range(0, len(updates), step):
+                    sqlite3.Cursor.executemany(
+                        raw,
+                        sql,
+                        [
+                            (*r[1:9], str(r[9]), str(r[10]), r[11], r[12], stamp, pk)
+                            for pk, r in updates[i : i + step]
+                        ],
+                    )
 
 
 @register_importer("customers", "customer master data (户号, 户变关系)")
 def import_customers(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     """Validate every row; insert new customers and update changed ones, all or nothing.
 
-    Rows are written chunk by chunk inside one transaction while later chunks are still
-    being validated; the first bad row stops further writes, validation goes on to report
-    every bad row, and the transaction is rolled back, so nothing is written.
+    The whole file is read and validated first, outside any transaction, so a long file
+    holds no lock while it is checked (on SQLite a write transaction locks the whole
+    database: web writes would wait on it and fail). Only a file without a single bad
+    row is then written, in one transaction that does nothing but write.
     """
     report = ImportReport(kind="customers")
     table = read_table(source, name=name)
     if not check_headers(table, COLUMNS, report):
         raise ImportFailed(report)
+    chunks = list(validate_customer_rows(table, report, progress))
+    if not report.ok:
+        raise ImportFailed(report)
+    del table
     now = timezone.now()
     audits: list[AuditEvent] = []
     created = updated = 0
     with transaction.atomic():
-        chunks = validate_customer_rows(table, report, progress)
-        if connection.vendor == "postgresql" and not Customer.objects.exists():
-            # First load: one COPY stream stays open while later chunks are validated, so
-            # the server indexes rows on one core while Python validates on the other.
-            with connection.cursor() as cur, cur.cursor.copy(_COPY_SQL) as cp:
-                stamp = now.isoformat()
-                for rows in chunks:
-                    if report.ok:
+        if not Customer.objects.exists():
+            # First load: nothing to compare, every row is new.
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur, cur.cursor.copy(_COPY_SQL) as cp:
+                    stamp = now.isoformat()
+                    for rows in chunks:
                         _copy_rows(cp, rows, stamp)
-                        created += len(rows)
-                if not report.ok:
-                    raise ImportFailed(report)  # aborts the COPY and rolls everything back
+            else:
+                for rows in chunks:
+                    write_customer_rows(rows, [], now)
+            created = sum(len(rows) for rows in chunks)
         else:
-            table_empty = not Customer.objects.exists()
             for rows in chunks:
-                if not report.ok:
-                    continue
-                existing = {} if table_empty else _existing([r[0] for r in rows])
+                existing = _existing([r[0] for r in rows])
                 new_rows, updates = _split(rows, existing, report, audits, actor, name)
                 write_customer_rows(new_rows, updates, now)
                 created += len(new_rows)
                 updated += len(updates)
-        if not report.ok:
-            raise ImportFailed(report)
         AuditEvent.objects.bulk_create(audits, batch_size=2000)
         audit_record(
             actor=actor,

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.models import BaseModel
+from gridcare.core.scoping import ScopedManager, StationScope
 
 from .choices import CustomerCategory
 
@@ -44,6 +45,9 @@ class Customer(BaseModel):
     capacity_kva = models.DecimalField(_("合同容量(kVA)"), max_digits=10, decimal_places=1)
     important = models.BooleanField(_("重要客户"), default=False)
     sensitive = models.BooleanField(_("敏感客户"), default=False)
+
+    scope = StationScope("station_id")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("客户")

@@ -8,7 +8,6 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from gridcare.core.textutil import normalize_query
-from gridcare.org.selectors import scope_by_station_ids
 
 from .models import Customer
 
@@ -21,7 +20,7 @@ def customers_for(user) -> QuerySet[Customer]:
     The visible stations are resolved to a short id list first, so a search on a million
     customers is driven by its own indexes with the scope as a cheap filter.
     """
-    return scope_by_station_ids(Customer.objects.all(), user, "station_id")
+    return Customer.objects.visible_to(user)
 
 
 def prefix_q(field: str, prefix: str) -> Q:

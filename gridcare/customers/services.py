@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record, diff, snapshot
-from gridcare.core.errors import ApplicationError, PermissionDeniedError
+from gridcare.core.authz import require
+from gridcare.core.errors import ApplicationError
+from gridcare.core.scoping import is_visible
 from gridcare.core.textutil import mask_id_number, mask_phone
-from gridcare.org.selectors import unit_is_visible, user_can_administer, user_can_reveal_personal_data
 
 from .models import Customer
 
@@ -41,12 +43,16 @@ def _masked_changes(changes: dict) -> dict:
 
 
 def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
-    """Change a customer's master data; moving to another transformer area moves its station too."""
-    if not (user_can_administer(actor) or unit_is_visible(actor, customer.station)):
-        raise PermissionDeniedError("无权修改该客户")
+    """Change a customer's master data (``customers.update`` on a customer within the actor's
+    scope); moving to another transformer area — one the actor may see — moves its station too."""
+    require(actor, "customers.update", customer)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ApplicationError(f"不可修改的字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ApplicationError(
+            _("不可修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0]
+        )
+    if data.get("area") is not None and not is_visible(actor, data["area"]):
+        raise ApplicationError(_("台区不在您的权限范围内"), field="area", code="out_of_scope")
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         before = snapshot(locked, EDITABLE_FIELDS)
@@ -71,10 +77,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
 
 def customer_reveal_personal_data(*, actor, customer: Customer, reason: str = "") -> dict:
     """Show phones and ID number in clear to a role that needs them; the reveal is audited."""
-    if not user_can_reveal_personal_data(actor) or not (
-        user_can_administer(actor) or unit_is_visible(actor, customer.station)
-    ):
-        raise PermissionDeniedError("当前角色无权查看完整个人信息")
+    require(actor, "customers.reveal", customer)
     audit_record(
         actor=actor,
         action="customer.reveal_personal_data",

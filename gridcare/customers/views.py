@@ -1,12 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
 from gridcare.core.audit import audit_events_for
+from gridcare.core.authz import has_perm, requires
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import export_response, paginate
 from gridcare.core.textutil import mask_id_number, mask_phone
-from gridcare.org.selectors import user_can_reveal_personal_data
 
 from .exporters import export_customers
 from .filters import CustomerFilterSet
@@ -14,7 +13,7 @@ from .selectors import customer_get, customers_for
 from .services import customer_reveal_personal_data
 
 
-@login_required
+@requires("customers.view")
 def customer_list(request):
     fs = CustomerFilterSet(
         request.GET or None,
@@ -27,7 +26,7 @@ def customer_list(request):
     return render(request, "customers/customer_list.html", ctx)
 
 
-@login_required
+@requires("customers.view")
 def customer_detail(request, customer_no):
     customer = customer_get(request.user, customer_no)
     if customer is None:
@@ -40,13 +39,13 @@ def customer_detail(request, customer_no):
             "phone_masked": mask_phone(customer.phone),
             "phone2_masked": mask_phone(customer.phone2),
             "id_masked": mask_id_number(customer.id_number),
-            "can_reveal": user_can_reveal_personal_data(request.user),
+            "can_reveal": has_perm(request.user, "customers.reveal"),
             "events": audit_events_for(customer)[:50],
         },
     )
 
 
-@login_required
+@requires("customers.reveal")
 def customer_reveal(request, customer_no):
     if request.method != "POST":
         return HttpResponseBadRequest()
@@ -62,24 +61,17 @@ def customer_reveal(request, customer_no):
     return render(request, "customers/_personal.html", {"data": data})
 
 
-EDIT_ROLES = {"customer_manager", "counter_clerk", "admin"}
-
-
-@login_required
+@requires("customers.update")
 def customer_edit(request, customer_no):
     """Master-data edit for customer managers, counter clerks and admins (audited by the service)."""
     from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
     from gridcare.grid.selectors import areas_for
-    from gridcare.org.selectors import user_role
 
     from .forms import CustomerForm
     from .services import customer_update
 
-    if user_role(request.user) not in EDIT_ROLES:
-        raise PermissionDenied
     customer = customer_get(request.user, customer_no)
     if customer is None:
         raise Http404
@@ -99,7 +91,7 @@ def customer_edit(request, customer_no):
     return render(request, "customers/customer_edit.html", {"c": customer, "form": form})
 
 
-@login_required
+@requires("customers.export")
 def customer_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):

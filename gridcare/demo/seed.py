@@ -301,3 +301,31 @@ def seed_utility(
         "customers": len(rows),
         "logins": logins,
     }
+
+
+HISTORY_ORDERS_PER_DAY = {"small": 20.0, "default": 150.0, "large": 1200.0}
+
+
+def seed_demo(
+    *, size: str = "default", seed: int = 20261122, history_days: int = 365, stdout=None, progress=None
+) -> dict:
+    """Everything ``gridcare demo`` seeds, in one place (the command and the crawl tests use it):
+    the utility, ``history_days`` of work orders with their escalation side, the hotline's
+    contact volume and forecast, and planner statistics."""
+    from gridcare.escalation.demo import seed_escalation_history
+    from gridcare.workforce.demo import seed_demo_forecast
+    from gridcare.workorders.demo import seed_work_orders
+
+    result = seed_utility(size=size, seed=seed, progress=progress)
+    if history_days:
+        if stdout is not None:
+            stdout.write(f"正在生成 {history_days} 天的工单历史……")
+        result["history"] = seed_work_orders(
+            seed=seed, days=history_days, orders_per_day=HISTORY_ORDERS_PER_DAY[size], stdout=stdout
+        )
+        result["escalation"] = seed_escalation_history(seed=seed, stdout=stdout)
+        seed_demo_forecast(seed=seed, stdout=stdout)
+    from gridcare.core.maintenance import refresh_statistics
+
+    refresh_statistics()  # bulk-loaded tables: give the planner its statistics
+    return result

@@ -17,15 +17,6 @@ class EscalationConfig(AppConfig):
 
         work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="escalation.transitioned")
 
-        supervisors = {"supervisor", "quality_inspector", "manager", "admin"}
-        front = {
-            "hotline_agent",
-            "counter_clerk",
-            "customer_manager",
-            "quality_inspector",
-            "supervisor",
-            "admin",
-        }
         register_nav(
             NavEntry("escalation:notifications", _("通知"), _("站内通知：工单动态、预警、升级"), order=14)
         )
@@ -34,21 +25,15 @@ class EscalationConfig(AppConfig):
                 "escalation:board",
                 _("督办"),
                 _("升级督办看板：超时、催办、重复诉求、不满意"),
-                roles=supervisors | {"dispatcher"},
                 order=40,
             )
         )
-        register_nav(
-            NavEntry(
-                "escalation:callbacks", _("回访"), _("待回访工单，按回访时限排序"), roles=front, order=41
-            )
-        )
+        register_nav(NavEntry("escalation:callbacks", _("回访"), _("待回访工单，按回访时限排序"), order=41))
         register_nav(
             NavEntry(
                 "escalation:failures",
                 _("服务补救"),
                 _("服务失误认定、补救措施与审批"),
-                roles=supervisors | {"customer_manager"},
                 order=42,
             )
         )
@@ -57,7 +42,6 @@ class EscalationConfig(AppConfig):
                 "escalation:dashboard",
                 _("补救分析"),
                 _("失误来源与原因、补偿、补救悖论、时限达标"),
-                roles=supervisors | {"planner"},
                 order=43,
             )
         )
@@ -66,7 +50,6 @@ class EscalationConfig(AppConfig):
                 "escalation:supervisors",
                 _("社会监督员"),
                 _("监督员登记、反映问题、座谈"),
-                roles=supervisors,
                 order=44,
             )
         )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.org.choices import Role
-
 
 class OutboundChannel(models.TextChoices):
     SMS = "sms", _("短信")
@@ -123,29 +121,3 @@ RECOVERY_TRANSITIONS: dict[tuple[str, str], str] = {
     (RecoveryStatus.PENDING_APPROVAL, "reject"): RecoveryStatus.REJECTED,
     (RecoveryStatus.APPROVED, "complete"): RecoveryStatus.DONE,
 }
-
-# Who may do what.
-CALLBACK_ROLES = frozenset(
-    {
-        Role.HOTLINE_AGENT,
-        Role.COUNTER_CLERK,
-        Role.CUSTOMER_MANAGER,
-        Role.QUALITY_INSPECTOR,
-        Role.SUPERVISOR,
-        Role.ADMIN,
-    }
-)
-FAILURE_ROLES = frozenset({Role.SUPERVISOR, Role.QUALITY_INSPECTOR, Role.MANAGER, Role.ADMIN})
-RECOVERY_ROLES = frozenset(
-    {
-        Role.HOTLINE_AGENT,
-        Role.COUNTER_CLERK,
-        Role.CUSTOMER_MANAGER,
-        Role.REPAIR_CREW,
-        Role.SUPERVISOR,
-        Role.MANAGER,
-        Role.ADMIN,
-    }
-)
-APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
-SUPERVISOR_ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.QUALITY_INSPECTOR, Role.MANAGER, Role.ADMIN})

@@ -5,11 +5,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcare.core.authz import has_perm, role_of
 from gridcare.core.home import register_home_widget
-from gridcare.org.choices import Role
-from gridcare.org.selectors import user_role
-
-SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.QUALITY_INSPECTOR, Role.MANAGER})
 
 
 @register_home_widget
@@ -32,10 +29,10 @@ def supervision_widget(request):
     """Supervisors: open escalations to their unit or below, overdue running orders in
     their scope, callbacks due today and overdue; the newest escalations listed."""
     user = request.user
-    if not user.is_authenticated or user_role(user) not in SUPERVISING_ROLES:
+    # Supervisors, inspectors and managers watch; dispatchers and admins have their own start.
+    if not has_perm(user, "escalation.view_board") or role_of(user) in ("dispatcher", "admin"):
         return None
     from gridcare.workorders import selectors as wo_selectors
-    from gridcare.workorders.choices import RUNNING_STATUSES
 
     from . import selectors
 
@@ -52,11 +49,9 @@ def supervision_widget(request):
     )
     counts = {
         "escalations": escalations.order_by().count(),
-        "overdue": wo_selectors.work_orders_overdue(user, now=now)
-        .filter(status__in=RUNNING_STATUSES)
-        .order_by()
-        .count(),
-        **callbacks,
+        "overdue_orders": wo_selectors.work_orders_overdue(user, now=now).order_by().count(),
+        "callbacks_due_today": callbacks["due_today"],
+        "callbacks_overdue": callbacks["overdue"],
     }
     return {
         "title": _("督办概况"),

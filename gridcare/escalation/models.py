@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.scoping import OwnerScope, PathScope, ScopedManager
 from gridcare.org.choices import Role, UnitKind
 from gridcare.workorders.choices import ClockKind, RequestType
 
@@ -53,6 +54,9 @@ class EscalationSetting(models.Model):
     CALLBACK_MAX_DAYS = "callback_max_days"
     OUTBOX_MAX_ATTEMPTS = "outbox_max_attempts"
     SWEEP_BATCH = "sweep_batch"
+    # Authority limits apply to the running total, not per action: all compensation for one
+    # failure, and all compensation one customer received within this many days.
+    COMPENSATION_CUSTOMER_PERIOD_DAYS = "compensation_customer_period_days"
     DEFAULTS = {
         URGE_ESCALATE_THRESHOLD: 2,
         REPEAT_WINDOW_DAYS: 30,
@@ -62,6 +66,7 @@ class EscalationSetting(models.Model):
         CALLBACK_MAX_DAYS: 14,
         OUTBOX_MAX_ATTEMPTS: 5,
         SWEEP_BATCH: 500,
+        COMPENSATION_CUSTOMER_PERIOD_DAYS: 365,
     }
 
     key = models.CharField(_("参数"), max_length=64, unique=True)
@@ -171,6 +176,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读于"), null=True, blank=True)
 
+    scope = OwnerScope("recipient")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
@@ -266,6 +274,9 @@ class SlaWarning(models.Model):
     )
     unit_path = models.CharField(max_length=255)
 
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("时限预警")
         verbose_name_plural = _("时限预警")
@@ -324,6 +335,9 @@ class Escalation(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    scope = PathScope("to_path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("升级督办")
         verbose_name_plural = _("升级督办")
@@ -357,6 +371,9 @@ class Urge(models.Model):
     )
     unit_path = models.CharField(max_length=255)
 
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("催办")
         verbose_name_plural = _("催办")
@@ -386,6 +403,9 @@ class RepeatLink(models.Model):
     similarity = models.FloatField(_("文本相似度"))
     at = models.DateTimeField(default=timezone.now)
     unit_path = models.CharField(max_length=255)
+
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("重复诉求")
@@ -431,6 +451,9 @@ class CallbackTask(models.Model):
     unit_path = models.CharField(max_length=255)
     accepted_path = models.CharField(max_length=255)
     created_at = models.DateTimeField(default=timezone.now)
+
+    scope = PathScope("unit_path", "accepted_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("回访任务")
@@ -496,6 +519,9 @@ class ServiceFailure(models.Model):
         _("补救后满意度"), max_length=24, choices=CallbackResult.choices, blank=True
     )
 
+    scope = PathScope("unit_path", "order__unit_path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("服务失误")
         verbose_name_plural = _("服务失误")
@@ -534,6 +560,9 @@ class RecoveryAction(models.Model):
     decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
     done_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
+
+    scope = PathScope("failure__unit_path", "failure__order__unit_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("补救措施")
@@ -574,6 +603,9 @@ class SocialSupervisor(models.Model):
     registered_at = models.DateTimeField(_("聘任时间"), default=timezone.now)
     registered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("社会监督员")
         verbose_name_plural = _("社会监督员")
@@ -610,6 +642,9 @@ class SupervisorConsultation(models.Model):
     attendees = models.ManyToManyField(SocialSupervisor, related_name="consultations", blank=True)
     recorded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("监督员座谈")

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gridcare.core.scoping import is_visible
 from gridcare.customers.models import Customer
-from gridcare.org.selectors import user_scope_path
 from gridcare.workorders.choices import ACTIVE_STATUSES
 from gridcare.workorders.models import WorkOrder
 
@@ -33,32 +33,20 @@ from .models import (
 )
 
 
-def _scoped(qs: QuerySet, user, *fields: str) -> QuerySet:
-    path = user_scope_path(user)
-    if path is None:
-        return qs.none()
-    if path == "":
-        return qs
-    cond = Q()
-    for f in fields:
-        cond |= Q(**{f"{f}__startswith": path})
-    return qs.filter(cond)
-
-
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(recipient=user).select_related("order")
+    qs = Notification.objects.visible_to(user).select_related("order")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
 def escalations_for(user, *, open_only: bool = False, reason: str | None = None) -> QuerySet[Escalation]:
     """The escalation board: steps up to the user's unit or below it, newest first."""
-    qs = _scoped(Escalation.objects.all(), user, "to_path").select_related("order", "from_unit", "to_unit")
+    qs = Escalation.objects.visible_to(user).select_related("order", "from_unit", "to_unit")
     if open_only:
         qs = qs.filter(order__status__in=ACTIVE_STATUSES)
     if reason:
@@ -67,33 +55,19 @@ def escalations_for(user, *, open_only: bool = False, reason: str | None = None)
 
 
 def warnings_for(user) -> QuerySet[SlaWarning]:
-    return (
-        _scoped(SlaWarning.objects.all(), user, "unit_path")
-        .select_related("order", "level", "unit")
-        .order_by("-at", "-id")
-    )
+    return SlaWarning.objects.visible_to(user).select_related("order", "level", "unit").order_by("-at", "-id")
 
 
 def urges_for(user) -> QuerySet[Urge]:
-    return (
-        _scoped(Urge.objects.all(), user, "unit_path")
-        .select_related("order", "follow_up")
-        .order_by("-at", "-id")
-    )
+    return Urge.objects.visible_to(user).select_related("order", "follow_up").order_by("-at", "-id")
 
 
 def repeats_for(user) -> QuerySet[RepeatLink]:
-    return (
-        _scoped(RepeatLink.objects.all(), user, "unit_path")
-        .select_related("order", "earlier")
-        .order_by("-at", "-id")
-    )
+    return RepeatLink.objects.visible_to(user).select_related("order", "earlier").order_by("-at", "-id")
 
 
 def callback_tasks_for(user) -> QuerySet[CallbackTask]:
-    return _scoped(CallbackTask.objects.all(), user, "unit_path", "accepted_path").select_related(
-        "order", "order__customer", "failure"
-    )
+    return CallbackTask.objects.visible_to(user).select_related("order", "order__customer", "failure")
 
 
 def callback_worklist(
@@ -107,20 +81,15 @@ def callback_worklist(
 
 
 def failures_for(user) -> QuerySet[ServiceFailure]:
-    return _scoped(ServiceFailure.objects.all(), user, "unit_path").select_related(
-        "order", "responsible_unit"
-    )
+    return ServiceFailure.objects.visible_to(user).select_related("order", "responsible_unit")
 
 
 def failure_is_visible(user, failure: ServiceFailure) -> bool:
-    path = user_scope_path(user)
-    return path is not None and (
-        failure.unit_path.startswith(path) or failure.order.unit_path.startswith(path)
-    )
+    return is_visible(user, failure)
 
 
 def recovery_actions_for(user) -> QuerySet[RecoveryAction]:
-    return _scoped(RecoveryAction.objects.all(), user, "failure__unit_path").select_related(
+    return RecoveryAction.objects.visible_to(user).select_related(
         "failure", "failure__order", "proposed_by", "decided_by"
     )
 
@@ -130,11 +99,11 @@ def recovery_pending_approval(user) -> QuerySet[RecoveryAction]:
 
 
 def supervisors_for(user) -> QuerySet[SocialSupervisor]:
-    return _scoped(SocialSupervisor.objects.all(), user, "unit_path").select_related("unit")
+    return SocialSupervisor.objects.visible_to(user).select_related("unit")
 
 
 def consultations_for(user) -> QuerySet[SupervisorConsultation]:
-    return _scoped(SupervisorConsultation.objects.all(), user, "unit_path").prefetch_related("attendees")
+    return SupervisorConsultation.objects.visible_to(user).prefetch_related("attendees")
 
 
 def supervisor_candidates(user) -> QuerySet[Customer]:
@@ -199,7 +168,7 @@ def learning_dashboard(user, *, since: dt.datetime, until: dt.datetime) -> dict:
     plain_total = sum(r["n"] for r in plain)
     plain_ok = sum(r["n"] for r in plain if r["result"] in SATISFIED_RESULTS)
 
-    orders = _scoped(WorkOrder.objects.filter(**period), user, "unit_path")
+    orders = WorkOrder.objects.visible_to(user).filter(**period)
     order_counts = {
         r["unit__name"]: r["n"] for r in orders.values("unit__name").annotate(n=Count("pk")).order_by()
     }

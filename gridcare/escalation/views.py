@@ -7,19 +7,19 @@ becomes a message on the page.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridcare.core.authz import requires
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
+from gridcare.core.params import date_param
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 from gridcare.workorders import selectors as wo_selectors
@@ -63,7 +63,7 @@ def _try(request, fn, ok: str) -> bool:
 # ------------------------------------------------------------------------ notifications
 
 
-@login_required
+@requires("escalation.notifications")
 def notifications(request):
     qs = selectors.notifications_for(request.user, unread_only=request.GET.get("unread") == "1")
     ctx = paginate(request, qs)
@@ -71,7 +71,7 @@ def notifications(request):
     return render(request, "escalation/notifications.html", ctx)
 
 
-@login_required
+@requires("escalation.notifications")
 @require_POST
 def notifications_read(request):
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
@@ -82,7 +82,7 @@ def notifications_read(request):
 # ------------------------------------------------------------------------------ board
 
 
-@login_required
+@requires("escalation.view_board")
 def board(request):
     """Supervisor's escalation board: escalations to their units, warnings, urges, repeats."""
     reason = request.GET.get("reason") or None
@@ -102,7 +102,7 @@ def board(request):
     return render(request, "escalation/board.html", ctx)
 
 
-@login_required
+@requires("workorders.urge")
 @require_POST
 def urge(request, key):
     """Record a customer's urge (催办) on an order; the work-order page can post here."""
@@ -125,15 +125,22 @@ def urge(request, key):
     return redirect("workorders:detail", key=order.order_no)
 
 
-@login_required
+@requires("workorders.view")
 def order_panel(request, key):
     """HTMX fragment for the work-order page: urges, warnings, escalations, repeats, callbacks."""
     order = _order(request, key)
-    return render(request, "escalation/_order_panel.html", _panel_context(order))
+    return render(request, "escalation/_order_panel.html", _panel_context(request.user, order))
 
 
-def _panel_context(order: WorkOrder) -> dict:
+def _panel_context(user, order: WorkOrder) -> dict:
+    from gridcare.core.authz import has_perm
+
+    failure = selectors.failures_for(user).filter(order=order).first()
     return {
+        "failure": failure,
+        "can_record_failure": failure is None
+        and order.request_type == RequestType.COMPLAINT
+        and has_perm(user, "escalation.record_failure"),
         "order": order,
         "urges": order.urges.all()[:20],
         "warnings": order.sla_warnings.select_related("level")[:20],
@@ -142,14 +149,15 @@ def _panel_context(order: WorkOrder) -> dict:
         "callbacks": order.callback_tasks.all()[:10],
         "urge_channels": UrgeChannel.choices,
         # A closed order cannot be chased (the service refuses it): no form to offer.
-        "can_urge": order.status not in (Status.ARCHIVED, Status.CANCELLED),
+        "can_urge": order.status not in (Status.ARCHIVED, Status.CANCELLED)
+        and has_perm(user, "workorders.urge"),
     }
 
 
 # -------------------------------------------------------------------------- callbacks
 
 
-@login_required
+@requires("escalation.callbacks")
 def callbacks(request):
     overdue = request.GET.get("overdue") == "1"
     ctx = paginate(request, selectors.callback_worklist(request.user, overdue_only=overdue))
@@ -157,7 +165,7 @@ def callbacks(request):
     return render(request, "escalation/callbacks.html", ctx)
 
 
-@login_required
+@requires("escalation.callbacks")
 @require_POST
 def callback_record(request, pk):
     task = selectors.callback_tasks_for(request.user).filter(pk=pk).first()
@@ -179,14 +187,17 @@ def callback_record(request, pk):
 # ---------------------------------------------------------------------------- recovery
 
 
-@login_required
+@requires("escalation.view_failures")
 def failures(request):
     ctx = paginate(request, selectors.failures_for(request.user).order_by("-recorded_at", "-id"))
-    ctx["pending"] = selectors.recovery_pending_approval(request.user)[:50]
+    pending = list(selectors.recovery_pending_approval(request.user)[:50])
+    for a in pending:
+        a.verbs = services.recovery_action_verbs(request.user, a)
+    ctx["pending"] = pending
     return render(request, "escalation/failures.html", ctx)
 
 
-@login_required
+@requires("escalation.record_failure")
 def failure_new(request, key):
     order = _order(request, key)
     units = units_visible_to(request.user).order_by("path")
@@ -216,17 +227,21 @@ def failure_new(request, key):
     )
 
 
-@login_required
+@requires("escalation.view_failures")
 def failure_detail(request, pk):
     failure = selectors.failures_for(request.user).filter(pk=pk).first()
     if failure is None:
         raise Http404
+    actions = list(failure.actions.select_related("proposed_by", "decided_by", "done_by"))
+    for a in actions:
+        a.failure = failure
+        a.verbs = services.recovery_action_verbs(request.user, a)
     return render(
         request,
         "escalation/failure_detail.html",
         {
             "failure": failure,
-            "actions": failure.actions.select_related("proposed_by", "decided_by", "done_by"),
+            "actions": actions,
             "kinds": RecoveryKind.choices,
             "compensation_kinds": CompensationKind.choices,
             "limit": services.authority_limit_for(request.user),
@@ -235,7 +250,7 @@ def failure_detail(request, pk):
     )
 
 
-@login_required
+@requires("escalation.propose_recovery")
 @require_POST
 def recovery_propose(request, pk):
     failure = selectors.failures_for(request.user).filter(pk=pk).first()
@@ -256,7 +271,7 @@ def recovery_propose(request, pk):
     return redirect("escalation:failure", pk=pk)
 
 
-@login_required
+@requires("escalation.{verb}_recovery")
 @require_POST
 def recovery_act(request, pk, verb):
     action = selectors.recovery_actions_for(request.user).filter(pk=pk).first()
@@ -279,21 +294,15 @@ def recovery_act(request, pk, verb):
 def _period(request) -> tuple[dt.datetime, dt.datetime]:
     tz = local_tz()
     today = timezone.localdate()
-    try:
-        start = dt.date.fromisoformat(request.GET.get("since", ""))
-    except ValueError:
-        start = today - dt.timedelta(days=90)
-    try:
-        end = dt.date.fromisoformat(request.GET.get("until", ""))
-    except ValueError:
-        end = today
+    start = date_param(request.GET.get("since"), today - dt.timedelta(days=90), hi=today)
+    end = date_param(request.GET.get("until"), today, lo=start, hi=today + dt.timedelta(days=366))
     return (
         dt.datetime.combine(start, dt.time(0), tzinfo=tz),
         dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
     )
 
 
-@login_required
+@requires("escalation.view_dashboard")
 def dashboard(request):
     since, until = _period(request)
     data = selectors.learning_dashboard(request.user, since=since, until=until)
@@ -323,94 +332,11 @@ def dashboard(request):
 
 
 def _dashboard_xlsx(d: dict) -> HttpResponse:
-    import xlsxwriter
+    from .exporters import recovery_dashboard_workbook
 
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = wb.add_format({"bold": True})
-
-    def sheet(name, headers, rows):
-        ws = wb.add_worksheet(name)
-        ws.write_row(0, 0, headers, bold)
-        for i, row in enumerate(rows, start=1):
-            ws.write_row(
-                i, 0, ["" if v is None else (v if isinstance(v, (int, float, str)) else str(v)) for v in row]
-            )
-
-    origin, cause = dict(FailureOrigin.choices), dict(FailureCause.choices)
-    sheet(
-        "失误来源",
-        ["来源", "件数"],
-        [(str(origin.get(r["origin"], r["origin"])), r["n"]) for r in d["by_origin"]],
-    )
-    sheet(
-        "失误原因",
-        ["原因", "件数"],
-        [(str(cause.get(r["cause"], r["cause"])), r["n"]) for r in d["by_cause"]],
-    )
-    sheet(
-        "责任单位",
-        ["单位编码", "单位", "件数"],
-        [(r["responsible_unit__code"], r["responsible_unit__name"], r["n"]) for r in d["by_unit"]],
-    )
-    sheet(
-        "按月",
-        ["月份", "原因", "件数"],
-        [
-            (
-                r["month"].strftime("%Y-%m") if r["month"] else "",
-                str(cause.get(r["cause"], r["cause"])),
-                r["n"],
-            )
-            for r in d["by_month"]
-        ],
-    )
-    sheet(
-        "反复出现",
-        ["单位", "原因", "件数"],
-        [
-            (r["responsible_unit__name"], str(cause.get(r["cause"], r["cause"])), r["n"])
-            for r in d["recurring"]
-        ],
-    )
-    p = d["paradox"]
-    sheet(
-        "补救悖论",
-        ["组别", "满意率%", "样本数"],
-        [
-            ("补救后", p["after_recovery"], p["after_recovery_n"]),
-            ("无失误工单", p["no_failure"], p["no_failure_n"]),
-        ],
-    )
-    sheet("补偿", ["合计(元)", "笔数"], [(float(d["compensation_total"] or 0), d["compensation_count"])])
-    sheet(
-        "时限达标",
-        ["单位", "工单数", "超时工单", "达标率%", "50%预警", "80%预警"],
-        [
-            (
-                r["unit"],
-                r["orders"],
-                r["breached"],
-                r["compliance"],
-                r["warnings"].get(50, 0),
-                r["warnings"].get(80, 0),
-            )
-            for r in d["compliance"]
-        ],
-    )
-    sheet(
-        "升级",
-        ["升级至", "层级", "原因", "次数"],
-        [(r["to_unit__name"], r["to_unit__kind"], r["reason"], r["n"]) for r in d["escalations"]],
-    )
-    sheet(
-        "催办与重复",
-        ["单位", "工单数", "催办", "重复诉求", "重复率%"],
-        [(r["unit"], r["orders"], r["urges"], r["repeats"], r["repeat_rate"]) for r in d["per_unit"]],
-    )
-    wb.close()
     resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        recovery_dashboard_workbook(d),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     resp["Content-Disposition"] = (
         f'attachment; filename="recovery-learning-{timezone.localdate():%Y%m%d}.xlsx"'
@@ -421,7 +347,7 @@ def _dashboard_xlsx(d: dict) -> HttpResponse:
 # ------------------------------------------------------------------------ supervisors
 
 
-@login_required
+@requires("escalation.view_supervisors")
 def supervisors(request):
     if request.method == "POST":
 
@@ -454,7 +380,7 @@ def supervisors(request):
     return render(request, "escalation/supervisors.html", ctx)
 
 
-@login_required
+@requires("escalation.supervisor_submission")
 @require_POST
 def supervisor_submit(request, pk):
     sup = selectors.supervisors_for(request.user).filter(pk=pk).first()
@@ -478,7 +404,7 @@ def supervisor_submit(request, pk):
     return redirect("escalation:supervisors")
 
 
-@login_required
+@requires("escalation.manage_supervisors")
 @require_POST
 def consultation_record(request):
     def run():

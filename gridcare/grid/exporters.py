@@ -1,3 +1,4 @@
+from gridcare.core.authz import require
 from gridcare.core.exporting import register_exporter
 
 from .importers import COLUMNS
@@ -6,6 +7,7 @@ from .selectors import areas_for
 
 @register_exporter("grid")
 def export_grid(*, user, unmasked: bool = False):
+    require(user, "grid.export")
     qs = (
         areas_for(user)
         .order_by("code")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.models import BaseModel
+from gridcare.core.scoping import ScopedManager, StationScope, ThroughScope
 
 from .choices import AreaClass
 
@@ -16,6 +17,9 @@ class Substation(BaseModel):
 
     name = models.CharField(_("变电站名称"), max_length=100, unique=True)
     voltage_kv = models.DecimalField(_("电压等级(kV)"), max_digits=6, decimal_places=1, default=110)
+
+    scope = ThroughScope("grid.Feeder", "substation")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("变电站")
@@ -34,6 +38,9 @@ class Feeder(BaseModel):
     substation = models.ForeignKey(
         Substation, on_delete=models.PROTECT, related_name="feeders", verbose_name=_("变电站")
     )
+
+    scope = ThroughScope("grid.TransformerArea", "feeder")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("馈线")
@@ -61,6 +68,9 @@ class TransformerArea(BaseModel):
     area_class = models.CharField(_("区域类别"), max_length=16, choices=AreaClass.choices)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    scope = StationScope("station_id")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("台区")

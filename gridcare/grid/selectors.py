@@ -1,35 +1,24 @@
-"""Reads of grid assets, scoped through the supply station that owns each transformer area."""
+"""Reads of grid assets, scoped through the supply station that owns each transformer area
+(``TransformerArea.scope``; feeders and substations are visible through their areas)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-
-from gridcare.org.selectors import scope_by_station_ids, user_scope_path
+from django.db.models import Count, QuerySet
 
 from .models import Feeder, Substation, TransformerArea
 
 
 def areas_for(user) -> QuerySet[TransformerArea]:
-    return scope_by_station_ids(TransformerArea.objects.all(), user, "station_id")
+    return TransformerArea.objects.visible_to(user)
 
 
 def feeders_for(user) -> QuerySet[Feeder]:
     """Feeders serving at least one transformer area the user may see."""
-    path = user_scope_path(user)
-    if path is None:
-        return Feeder.objects.none()
-    if path == "":
-        return Feeder.objects.all()
-    return Feeder.objects.filter(Exists(areas_for(user).filter(feeder=OuterRef("pk"))))
+    return Feeder.objects.visible_to(user)
 
 
 def substations_for(user) -> QuerySet[Substation]:
-    path = user_scope_path(user)
-    if path is None:
-        return Substation.objects.none()
-    if path == "":
-        return Substation.objects.all()
-    return Substation.objects.filter(Exists(feeders_for(user).filter(substation=OuterRef("pk"))))
+    return Substation.objects.visible_to(user)
 
 
 def area_list(user) -> QuerySet[TransformerArea]:

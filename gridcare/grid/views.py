@@ -1,9 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
 from gridcare.core.audit import audit_events_for
+from gridcare.core.authz import requires
 from gridcare.core.listing import export_response, paginate
 from gridcare.customers.selectors import customers_for
 from gridcare.org.choices import UnitKind
@@ -14,7 +14,7 @@ from .filters import TransformerAreaFilterSet
 from .selectors import areas_for, feeders_for
 
 
-@login_required
+@requires("grid.view")
 def station_list(request):
     """Supply stations the user may see, with their transformer-area and customer counts."""
     stations = (
@@ -31,7 +31,7 @@ def station_list(request):
     return render(request, "grid/station_list.html", {"rows": rows})
 
 
-@login_required
+@requires("grid.view")
 def station_detail(request, code):
     station = units_visible_to(request.user).filter(kind=UnitKind.STATION, code=code).first()
     if station is None:
@@ -46,7 +46,7 @@ def station_detail(request, code):
     return render(request, "grid/station_detail.html", {"station": station, "feeders": feeders})
 
 
-@login_required
+@requires("grid.view")
 def feeder_detail(request, code):
     feeder = feeders_for(request.user).select_related("substation").filter(code=code).first()
     if feeder is None:
@@ -61,7 +61,7 @@ def feeder_detail(request, code):
     return render(request, "grid/feeder_detail.html", {"feeder": feeder, "areas": areas})
 
 
-@login_required
+@requires("grid.view")
 def area_list(request):
     fs = TransformerAreaFilterSet(
         request.GET or None,
@@ -71,7 +71,7 @@ def area_list(request):
     return render(request, "grid/area_list.html", {"filter": fs, **paginate(request, qs)})
 
 
-@login_required
+@requires("grid.view")
 def area_detail(request, code):
     area = areas_for(request.user).select_related("feeder__substation", "station").filter(code=code).first()
     if area is None:
@@ -90,7 +90,7 @@ def area_detail(request, code):
     )
 
 
-@login_required
+@requires("grid.export")
 def grid_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):

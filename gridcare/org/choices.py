@@ -24,18 +24,3 @@ class Role(models.TextChoices):
     PLANNER = "planner", _("计划运检")
     MANAGER = "manager", _("管理人员")
     ADMIN = "admin", _("系统管理员")
-
-
-# Roles whose daily work is contacting customers: they may reveal personal data
-# (phones, ID numbers) on a customer's page; every reveal is audited.
-ROLES_REVEAL_PERSONAL_DATA = {
-    Role.HOTLINE_AGENT,
-    Role.COUNTER_CLERK,
-    Role.DISPATCHER,
-    Role.REPAIR_CREW,
-    Role.CUSTOMER_MANAGER,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-}
-# Roles that may import master data and edit configuration.
-ROLES_ADMINISTER = {Role.ADMIN}

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.models import BaseModel
+from gridcare.core.scoping import PathScope, ScopedManager
 
 from .choices import Role, UnitKind
 
@@ -35,6 +36,9 @@ class OrgUnit(BaseModel):
         _("区域类别"), max_length=16, blank=True, help_text=_("供电所的城区/农村/偏远类别")
     )
 
+    scope = PathScope("path")
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("组织单位")
         verbose_name_plural = _("组织单位")
@@ -44,7 +48,12 @@ class OrgUnit(BaseModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        """A new unit's path follows its parent. Moving an existing unit (another parent
+        or code) rewrites every descendant and every copied path: ``org_unit_move`` only."""
+        path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        if self.pk and self.path and path != self.path:
+            raise ValueError("an existing unit moves through gridcare.org.services.org_unit_move")
+        self.path = path
         super().save(*args, **kwargs)
 
     @property
@@ -67,6 +76,9 @@ class StaffProfile(BaseModel):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     display_name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    scope = PathScope("unit__path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("员工")

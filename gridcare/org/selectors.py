@@ -1,10 +1,17 @@
-"""Reads of the organisation, and the one place that decides what a user may see."""
+"""Reads of the organisation: a user's profile, role and reach (the unit path they see).
+
+These functions are registered with ``gridcare.core.authz`` and ``gridcare.core.scoping``
+at start-up (``OrgConfig.ready``); other apps ask ``can(user, perm, obj)`` and
+``Model.objects.visible_to(user)`` rather than calling them.
+"""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .choices import ROLES_ADMINISTER, ROLES_REVEAL_PERSONAL_DATA, Role
+from gridcare.core.authz import has_perm
+
+from .choices import Role, UnitKind
 from .models import OrgUnit, StaffProfile
 
 
@@ -20,14 +27,19 @@ def staff_of(user) -> StaffProfile | None:
 def user_scope_path(user) -> str | None:
     """The unit path prefix this user may see; '' for everything, None for nothing.
 
-    Superusers without a unit see everything. Staff see their unit and below.
+    Superusers without a unit see everything. Staff see their unit and below (a team: its supply station and below).
     Anyone else (no profile) sees nothing.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     profile = staff_of(user)
     if profile is not None:
-        return profile.unit.path
+        unit = profile.unit
+        if unit.kind == UnitKind.TEAM and unit.parent_id:
+            # A team (班组) works within its supply station: a crew sees the station's
+            # customers, grid and orders, not only the orders already dispatched to the team.
+            return unit.path.rsplit("/", 2)[0] + "/"
+        return unit.path
     if user.is_superuser:
         return ""
     return None
@@ -42,41 +54,37 @@ def user_role(user) -> str | None:
     return None
 
 
+def user_unit_kind(user) -> str | None:
+    profile = staff_of(user)
+    if profile is not None:
+        return profile.unit.kind
+    if user is not None and getattr(user, "is_superuser", False):
+        return UnitKind.COMPANY
+    return None
+
+
 def user_can_reveal_personal_data(user) -> bool:
-    return user_role(user) in ROLES_REVEAL_PERSONAL_DATA
-
-
-def user_can_administer(user) -> bool:
-    return user_role(user) in ROLES_ADMINISTER
+    return has_perm(user, "customers.reveal")
 
 
 def units_visible_to(user) -> QuerySet[OrgUnit]:
-    path = user_scope_path(user)
-    if path is None:
-        return OrgUnit.objects.none()
-    qs = OrgUnit.objects.all()
-    if path:
-        qs = qs.filter(path__startswith=path)
-    return qs
-
-
-def scope_by_unit(qs: QuerySet, user, unit_field: str = "unit") -> QuerySet:
-    """Restrict ``qs`` to rows whose ``unit_field`` is the user's unit or below it.
-
-    Every selector of a scoped model passes through here, so UI lists, API lists and
-    exports cannot disagree about what a user may see.
-    """
-    path = user_scope_path(user)
-    if path is None:
-        return qs.none()
-    if path == "":
-        return qs
-    return qs.filter(**{f"{unit_field}__path__startswith": path})
+    return OrgUnit.objects.visible_to(user)
 
 
 def unit_is_visible(user, unit: OrgUnit) -> bool:
-    path = user_scope_path(user)
-    return path is not None and unit.path.startswith(path)
+    from gridcare.core.scoping import is_visible
+
+    return is_visible(user, unit)
+
+
+def staff_for(user, *, unit: OrgUnit | None = None, roles=None) -> QuerySet[StaffProfile]:
+    """Staff the user may see (their unit and below), optionally of one unit (and below)."""
+    qs = StaffProfile.objects.visible_to(user).select_related("user", "unit")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if roles is not None:
+        qs = qs.filter(role__in=list(roles))
+    return qs.filter(user__is_active=True)
 
 
 def visible_station_ids(user) -> list[int] | None:
@@ -95,8 +103,6 @@ def visible_station_ids(user) -> list[int] | None:
     elif path == "":
         result = None
     else:
-        from .choices import UnitKind
-
         stations = list(OrgUnit.objects.filter(kind=UnitKind.STATION).values_list("id", "path"))
         mine = [pk for pk, p in stations if p.startswith(path)]
         result = None if len(mine) == len(stations) else mine
@@ -105,11 +111,3 @@ def visible_station_ids(user) -> list[int] | None:
     except AttributeError:  # AnonymousUser and the like
         pass
     return result
-
-
-def scope_by_station_ids(qs: QuerySet, user, field: str = "station_id") -> QuerySet:
-    """Restrict ``qs`` to rows whose station is visible to the user (see visible_station_ids)."""
-    ids = visible_station_ids(user)
-    if ids is None:
-        return qs
-    return qs.filter(**{f"{field}__in": ids})

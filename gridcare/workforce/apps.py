@@ -18,7 +18,6 @@ class WorkforceConfig(AppConfig):
                 "workforce:overview",
                 _("话务预测排班"),
                 _("95598话务量预测、Erlang人力需求与排班"),
-                roles={"supervisor", "manager", "admin", "planner"},
                 order=60,
             )
         )

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import numpy as np
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+
+from gridcare.core.authz import requires
+from gridcare.core.params import float_param
 
 from .erlang import ErlangError, staff_intervals
 from .rostering import RosterError, default_templates, plan_shifts
 from .selectors import LOCAL, contact_volume_series, latest_forecast_run
 
+# Every staffing parameter is bounded: an average handling time of 1e9 s or a service
+# level of 1.0 would ask Erlang for unbounded agent counts and pin a web worker.
+PARAM_BOUNDS = {
+    "aht": (240.0, 10.0, 3600.0),  # seconds
+    "target": (0.8, 0.05, 0.99),  # share answered within the threshold
+    "answer_within": (20.0, 1.0, 600.0),  # seconds
+    "patience": (90.0, 0.0, 3600.0),  # seconds (0: no abandonment model)
+    "shrinkage": (0.3, 0.0, 0.8),
+}
+
 
 def _float(request, name: str, default: float) -> float:
-    try:
-        return float(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
+    _default, lo, hi = PARAM_BOUNDS[name]
+    return float_param(request.GET.get(name), default, lo, hi)
 
 
 def _overview_rows(request):
@@ -123,7 +132,7 @@ def _svg(rows, key_a: str, key_b: str, key_c: str | None = None, width: int = 90
     )
 
 
-@login_required
+@requires("workforce.view")
 def overview(request):
     """Forecast vs actual and required vs planned agents for the latest cached forecast."""
     run, params, rows, error = _overview_rows(request)
@@ -149,27 +158,15 @@ def overview(request):
     )
 
 
-@login_required
+@requires("workforce.view")
 def export_xlsx(request):
-    """The overview table as an Excel file (XlsxWriter, constant memory)."""
-    import xlsxwriter
+    """The overview table as an Excel file (core workbook writer, constant memory)."""
+    from .exporters import forecast_workbook
 
     run, params, rows, _ = _overview_rows(request)
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True})
-    ws = wb.add_worksheet("forecast")
-    head = ["start", "forecast", "lo80", "hi80", "actual", "required", "planned"]
-    bold = wb.add_format({"bold": True})
-    for j, h in enumerate(head):
-        ws.write(0, j, h, bold)
-    for i, r in enumerate(rows, start=1):
-        ws.write(i, 0, r["start"].strftime("%Y-%m-%d %H:%M"))
-        for j, k in enumerate(head[1:], start=1):
-            if r.get(k) is not None:
-                ws.write_number(i, j, r[k])
-    wb.close()
     resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        forecast_workbook(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     resp["Content-Disposition"] = 'attachment; filename="workforce-forecast.xlsx"'
     return resp

@@ -13,13 +13,11 @@ class WorkordersConfig(AppConfig):
 
         from . import home  # noqa: F401  (home-page widgets)
 
-        front = {"hotline_agent", "counter_clerk", "customer_manager", "supervisor", "admin"}
         register_nav(
             NavEntry(
                 "workorders:intake",
                 _("受理"),
                 _("来电/来访受理：查客户、看在途工单、建单"),
-                roles=front,
                 order=5,
             )
         )
@@ -29,7 +27,6 @@ class WorkordersConfig(AppConfig):
                 "workorders:queue",
                 _("待派单"),
                 _("本单位待派单、被退回的工单"),
-                roles={"dispatcher", "supervisor", "admin"},
                 order=11,
             )
         )
@@ -38,7 +35,6 @@ class WorkordersConfig(AppConfig):
                 "workorders:mine",
                 _("我的工单"),
                 _("派给我处理的工单"),
-                roles={"repair_crew", "dispatcher", "customer_manager", "counter_clerk"},
                 order=12,
             )
         )
@@ -47,7 +43,6 @@ class WorkordersConfig(AppConfig):
                 "workorders:first-contact",
                 _("我受理的"),
                 _("首问负责：我受理的工单跟踪到归档"),
-                roles=front,
                 order=13,
             )
         )

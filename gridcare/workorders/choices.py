@@ -10,8 +10,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.org.choices import Role
-
 
 class Channel(models.TextChoices):
     HOTLINE = "hotline", _("95598电话")
@@ -151,51 +149,10 @@ ACTIONS_REQUIRING_REASON = frozenset(
 NOTE_ACTIONS = frozenset({Action.NOTE, Action.WARN, Action.ESCALATE})
 TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
 
-_HANDLERS = {
-    Role.REPAIR_CREW,
-    Role.DISPATCHER,
-    Role.CUSTOMER_MANAGER,
-    Role.COUNTER_CLERK,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-}
-_FRONT = {
-    Role.HOTLINE_AGENT,
-    Role.COUNTER_CLERK,
-    Role.CUSTOMER_MANAGER,
-    Role.QUALITY_INSPECTOR,
-    Role.SUPERVISOR,
-    Role.ADMIN,
-}
 
-# Which roles may perform which action (on an order they can see).
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    Action.CREATE: frozenset(set(Role.values) - {Role.PLANNER, Role.MANAGER}),
-    Action.DISPATCH: frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
-    Action.TRANSFER: frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
-    Action.START: frozenset(_HANDLERS),
-    Action.REPLY: frozenset(_HANDLERS | {Role.HOTLINE_AGENT}),
-    Action.RETURN: frozenset(_HANDLERS),
-    Action.CALLBACK: frozenset(_FRONT),
-    Action.ARCHIVE: frozenset(_FRONT),
-    Action.CANCEL: frozenset(
-        {Role.HOTLINE_AGENT, Role.COUNTER_CLERK, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
-    ),
-    Action.REOPEN: frozenset(_FRONT),
-    Action.PAUSE: frozenset(_HANDLERS),
-    Action.RESUME: frozenset(_HANDLERS),
-    Action.MERGE: frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
-    Action.DETACH: frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}),
-    Action.URGE: frozenset(set(Role.values)),
-    Action.NOTE: frozenset(set(Role.values)),
-    Action.PRIORITY: frozenset(_FRONT | {Role.DISPATCHER}),
-    # Warnings and escalations are written by the escalation services (or the monitor, with
-    # no actor), which decide themselves who may escalate; any role may carry one.
-    Action.WARN: frozenset(set(Role.values)),
-    Action.ESCALATE: frozenset(set(Role.values)),
-}
-# Reopening a replied or archived order overrides the handling side: supervisors only.
-SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+def action_permission(action: str) -> str:
+    """The permission an action needs (``workorders.dispatch`` …; gridcare/org/permissions.py)."""
+    return f"workorders.{action}"
 
 
 class ClockKind(models.TextChoices):

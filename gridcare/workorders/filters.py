@@ -56,10 +56,10 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         return queryset.filter(unit_path__startswith=path)
 
     def filter_overdue(self, queryset, name, value):
+        from .selectors import overdue_q
+
         now = timezone.now()
-        if value:
-            return queryset.filter(due_at__lt=now)
-        return queryset.filter(Q(due_at__gte=now) | Q(due_at__isnull=True))
+        return queryset.filter(overdue_q(now)) if value else queryset.exclude(overdue_q(now))
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -9,9 +9,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcare.core.authz import role_of
 from gridcare.core.home import register_home_widget
 from gridcare.org.choices import Role
-from gridcare.org.selectors import user_role
 
 from . import selectors
 from .choices import ACTIVE_STATUSES
@@ -31,7 +31,7 @@ def my_orders_widget(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    role = user_role(user)
+    role = role_of(user)
     now = timezone.now()
     if role in FIRST_CONTACT_ROLES:
         qs = selectors.work_orders_first_contact(user).filter(status__in=ACTIVE_STATUSES)
@@ -54,7 +54,7 @@ def dispatch_widget(request):
     """Dispatchers: how many orders wait for dispatch, how many of them are overdue, and
     the most urgent few."""
     user = request.user
-    if not user.is_authenticated or user_role(user) != Role.DISPATCHER:
+    if not user.is_authenticated or role_of(user) != Role.DISPATCHER:
         return None
     now = timezone.now()
     queue = selectors.dispatch_queue(user)

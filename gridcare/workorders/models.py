@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.scoping import PathScope, ScopedManager
 from gridcare.customers.choices import CustomerCategory
 from gridcare.grid.choices import AreaClass
 
@@ -141,6 +142,9 @@ class WorkOrder(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     replied_at = models.DateTimeField(_("回单时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    scope = PathScope("unit_path", "accepted_path")
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("工单")

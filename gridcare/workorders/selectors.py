@@ -12,32 +12,58 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gridcare.org.selectors import user_scope_path
+from gridcare.core.authz import has_perm
+from gridcare.core.scoping import is_visible, scope_path
 
-from .choices import ACTIVE_STATUSES, OPEN_STATUSES, RequestType, Status
+from .choices import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    TYPES_WITHOUT_CALLBACK,
+    Action,
+    RequestType,
+    Status,
+    action_permission,
+    allowed_actions,
+)
 from .models import CommitmentRule, WorkOrder, WorkOrderClock, WorkOrderEvent, active_commitment_rules
 
 
-def _scope_q(path: str) -> Q:
-    return Q(unit_path__startswith=path) | Q(accepted_path__startswith=path)
-
-
 def work_orders_for(user) -> QuerySet[WorkOrder]:
-    """All orders ``user`` may see, with the relations every list shows."""
-    path = user_scope_path(user)
-    qs = WorkOrder.objects.select_related("unit", "customer", "area")
-    if path is None:
-        return qs.none()
-    if path:
-        qs = qs.filter(_scope_q(path))
-    return qs
+    """All orders ``user`` may see (``WorkOrder.scope``), with the relations every list shows."""
+    return WorkOrder.objects.visible_to(user).select_related("unit", "customer", "area")
 
 
 def work_order_is_visible(user, order: WorkOrder) -> bool:
-    path = user_scope_path(user)
-    if path is None:
-        return False
-    return order.unit_path.startswith(path) or order.accepted_path.startswith(path)
+    return is_visible(user, order)
+
+
+def work_order_allowed_actions(user, order: WorkOrder) -> list[str]:
+    """The actions ``user`` may take on ``order`` now, in the order the page offers them.
+
+    The one source of the order page's buttons and the API's ``allowed_actions``: the
+    transition table for the order's status, the permission table for the user, and the
+    services' own extra rules (reopening a replied or archived order is a supervisor's
+    override; types that need a callback cannot be archived straight from "replied"). A
+    service may still refuse for a reason that depends on input (an empty reason, a
+    target unit out of reach), never for one known here.
+    """
+    if not is_visible(user, order):
+        return []
+    actions = [a for a in allowed_actions(order.status) if has_perm(user, action_permission(a))]
+    if order.status in (Status.REPLIED, Status.ARCHIVED) and not has_perm(user, "workorders.reopen_closed"):
+        actions = [a for a in actions if a != Action.REOPEN]
+    if order.status == Status.REPLIED and order.request_type not in TYPES_WITHOUT_CALLBACK:
+        actions = [a for a in actions if a != Action.ARCHIVE]
+    if order.status == Status.REPLIED and order.request_type in TYPES_WITHOUT_CALLBACK:
+        actions = [a for a in actions if a != Action.CALLBACK]
+    if order.status in OPEN_STATUSES:
+        extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
+        extra.append(Action.DETACH if order.master_id else Action.MERGE)
+        actions += [a for a in extra if has_perm(user, action_permission(a))]
+    if order.status not in CLOSED_STATUSES and has_perm(user, action_permission(Action.URGE)):
+        actions.append(Action.URGE)
+    return actions
 
 
 def _by_key(qs: QuerySet[WorkOrder], key: str | int) -> WorkOrder:
@@ -75,8 +101,20 @@ def work_orders_sorted_by_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     return qs.order_by(F("due_at").asc(nulls_last=True), "-created_at", "-id")
 
 
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """THE definition of an overdue order (超时工单): its nearest running deadline has passed.
+
+    ``due_at`` is the earliest unmet clock of an order not yet closed (handling clocks while
+    open, the callback clock once replied; empty once archived or cancelled, or while the
+    clock is paused), so this is every active order that is late for whatever it waits
+    for. The list filter ``?overdue=true``, the home tiles, the dispatcher's widget and the
+    reports all count with it.
+    """
+    return Q(due_at__lt=now or timezone.now())
+
+
 def work_orders_overdue(user, *, now: dt.datetime | None = None) -> QuerySet[WorkOrder]:
-    return work_orders_for(user).filter(due_at__lt=now or timezone.now())
+    return work_orders_for(user).filter(overdue_q(now))
 
 
 def work_orders_first_contact(user) -> QuerySet[WorkOrder]:
@@ -98,7 +136,7 @@ def dispatch_queue(user, *, unit=None) -> QuerySet[WorkOrder]:
     qs = WorkOrder.objects.select_related("unit", "customer", "area").filter(
         status=Status.ACCEPTED, master__isnull=True
     )
-    path = user_scope_path(user)
+    path = scope_path(user)
     if path is None:
         return qs.none()
     if unit is not None:
@@ -106,6 +144,7 @@ def dispatch_queue(user, *, unit=None) -> QuerySet[WorkOrder]:
             return qs.none()
         path = unit.path
     if path:
+        # The queue is the handling side's: orders whose responsible unit is within reach.
         qs = qs.filter(unit_path__startswith=path)
     return work_orders_sorted_by_due(qs)
 

@@ -22,18 +22,20 @@ from collections.abc import Iterable
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gridcare.core.audit import audit_record
+from gridcare.core.authz import has_perm
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from gridcare.core.scoping import is_visible
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
 from gridcare.org.models import OrgUnit
-from gridcare.org.selectors import staff_of, unit_is_visible, user_role
+from gridcare.org.selectors import staff_of, unit_is_visible
 
 from . import selectors
 from .choices import (
-    ACTION_ROLES,
     ACTIONS_REQUIRING_REASON,
     CLOCKS_MET_BY,
     CLOCKS_RESTARTED_BY_REOPEN,
@@ -41,7 +43,6 @@ from .choices import (
     NOTE_ACTIONS,
     OPEN_STATUSES,
     SUBTYPES_BY_TYPE,
-    SUPERVISOR_ROLES,
     TRANSITIONS,
     TYPES_REQUIRING_SUBTYPE,
     TYPES_WITHOUT_CALLBACK,
@@ -54,6 +55,7 @@ from .choices import (
     Priority,
     RequestType,
     Status,
+    action_permission,
 )
 from .models import (
     CommitmentRule,
@@ -71,9 +73,12 @@ from .tasks import announce_after_commit
 
 
 def _check_role(actor, action: str) -> None:
-    role = user_role(actor)
-    if role is None or role not in ACTION_ROLES[action]:
-        raise PermissionDeniedError(f"无权执行“{Action(action).label}”操作")
+    """The actor holds ``workorders.<action>`` (the permission table, gridcare/org/permissions.py)."""
+    if not has_perm(actor, action_permission(action)):
+        raise PermissionDeniedError(
+            gettext("无权执行“%(action)s”操作") % {"action": Action(action).label},
+            details={"permission": action_permission(action)},
+        )
 
 
 def _require_reason(action: str, reason: str) -> str:
@@ -94,6 +99,14 @@ def _lock(actor, order: WorkOrder | int, expected_version: int | None) -> WorkOr
         raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
     # ``actor`` None is the system (the time-limit monitor): it sees every order.
     if actor is not None and not selectors.work_order_is_visible(actor, locked):
+        if isinstance(order, WorkOrder) and order.version != locked.version:
+            # The caller read it a moment ago; someone else's action has since moved it out
+            # of the caller's reach (a simultaneous transfer or return): a conflict, not a 404.
+            raise ConflictError(
+                gettext("工单 %(no)s 已被他人处理，已不在您的范围内") % {"no": locked.order_no},
+                field="expected_version",
+                details={"version": locked.version, "status": locked.status},
+            )
         raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
     if expected_version is not None and int(expected_version) != locked.version:
         raise ConflictError(
@@ -322,13 +335,18 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # ----------------------------------------------------------------------------- create
 
 
-def _resolve_customer(customer) -> Customer | None:
+def _resolve_customer(customer, actor) -> Customer | None:
+    """The customer by number, within the actor's scope: a customer the actor may not read
+    is reported exactly like one that does not exist (nothing about it leaks back)."""
     if customer in (None, ""):
         return None
+    qs = Customer.objects.all() if actor is None else Customer.objects.visible_to(actor)
     if isinstance(customer, Customer):
-        return customer
+        if actor is None or is_visible(actor, customer):
+            return customer
+        customer = customer.customer_no
     found = (
-        Customer.objects.select_related("area", "area__feeder", "area__station", "station")
+        qs.select_related("area", "area__feeder", "area__station", "station")
         .filter(customer_no=str(customer))
         .first()
     )
@@ -337,12 +355,16 @@ def _resolve_customer(customer) -> Customer | None:
     return found
 
 
-def _resolve_area(area) -> TransformerArea | None:
+def _resolve_area(area, actor) -> TransformerArea | None:
+    """The transformer area by code, within the actor's scope (like ``_resolve_customer``)."""
     if area in (None, ""):
         return None
+    qs = TransformerArea.objects.all() if actor is None else TransformerArea.objects.visible_to(actor)
     if isinstance(area, TransformerArea):
-        return area
-    found = TransformerArea.objects.select_related("feeder", "station").filter(code=str(area)).first()
+        if actor is None or is_visible(actor, area):
+            return area
+        area = area.code
+    found = qs.select_related("feeder", "station").filter(code=str(area)).first()
     if found is None:
         raise ApplicationError(f"台区编码 {area} 不存在", field="area", code="unknown_area")
     return found
@@ -553,8 +575,8 @@ def _create(
         dimension=dimension,
         description=description,
     )
-    customer = _resolve_customer(customer)
-    area = _resolve_area(area)
+    customer = _resolve_customer(customer, actor)
+    area = _resolve_area(area, actor)
     if area is None and customer is not None:
         cached = customer.area if Customer.area.is_cached(customer) else None
         if (
@@ -984,7 +1006,7 @@ def work_order_reopen(
         order = _lock(actor, order, expected_version)
         _check_transition(order, Action.REOPEN)
         fields = []
-        if order.status != Status.CALLBACK and user_role(actor) not in SUPERVISOR_ROLES:
+        if order.status != Status.CALLBACK and not has_perm(actor, "workorders.reopen_closed"):
             raise PermissionDeniedError("只有服务督办可以重新打开已回单或已归档的工单")
         if order.status == Status.CALLBACK:
             order.satisfied = False

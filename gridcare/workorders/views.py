@@ -8,35 +8,29 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridcare.core.authz import requires
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
 from gridcare.customers.selectors import customer_search
 from gridcare.grid.models import TransformerArea
 from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
-from gridcare.org.selectors import scope_by_unit, units_visible_to, user_role
+from gridcare.org.selectors import units_visible_to
 
 from . import selectors, services
-from .choices import (
-    ACTION_ROLES,
-    OPEN_STATUSES,
-    SUPERVISOR_ROLES,
-    Action,
-    Status,
-    allowed_actions,
-)
+from .choices import OPEN_STATUSES, Action
 from .filters import WorkOrderFilterSet
 from .forms import ActionForm, WorkOrderIntakeForm
 from .models import WorkOrder
 
 PAGE_SIZE = 50
+FILTER_PARAMS = ("q", "unit", "customer", "overdue", "created_after", "created_before")
 
 
 def _page(request, qs):
@@ -47,7 +41,7 @@ def _page(request, qs):
 # ----------------------------------------------------------------------------- intake
 
 
-@login_required
+@requires("workorders.create")
 def intake(request):
     """One page to take a call: find the caller, see their orders, record the request."""
     initial = {k: request.GET[k] for k in ("customer", "area", "channel") if request.GET.get(k)}
@@ -63,7 +57,7 @@ def intake(request):
     return render(request, "workorders/intake.html", {"form": form, "q": request.GET.get("q", "")})
 
 
-@login_required
+@requires("workorders.create")
 def caller_lookup(request):
     """HTMX: customers matching a phone or customer number, each with open orders and history."""
     q = request.GET.get("q", "").strip()
@@ -75,26 +69,32 @@ def caller_lookup(request):
     return render(request, "workorders/_lookup.html", {"q": q, "results": results})
 
 
-@login_required
+@requires("workorders.create")
 def area_search(request):
     """HTMX: transformer areas by code or name, within the user's scope."""
     q = request.GET.get("area_q", "").strip()
     areas = []
     if q:
-        qs = scope_by_unit(
-            TransformerArea.objects.select_related("station", "feeder"), request.user, "station"
-        )
+        qs = TransformerArea.objects.visible_to(request.user).select_related("station", "feeder")
         areas = list(qs.filter(Q(code__startswith=q) | Q(name__contains=q)).order_by("code")[:10])
     return render(request, "workorders/_areas.html", {"areas": areas, "q": q})
 
 
-@login_required
+@requires("workorders.create")
 def duplicates(request):
     """HTMX: still-open orders the request being typed probably repeats."""
     from gridcare.customers.models import Customer
 
-    customer = Customer.objects.filter(customer_no=request.GET.get("customer", "").strip()).first()
-    area = TransformerArea.objects.filter(code=request.GET.get("area", "").strip()).first()
+    customer = (
+        Customer.objects.visible_to(request.user)
+        .filter(customer_no=request.GET.get("customer", "").strip())
+        .first()
+    )
+    area = (
+        TransformerArea.objects.visible_to(request.user)
+        .filter(code=request.GET.get("area", "").strip())
+        .first()
+    )
     if area is None and customer is not None:
         area = customer.area
     found = selectors.likely_duplicates(
@@ -107,7 +107,12 @@ def duplicates(request):
 
 
 def _list(request, qs, *, title: str, subtitle: str = "", with_filters: bool = False):
-    ctx = {"title": title, "subtitle": subtitle}
+    ctx = {
+        "title": title,
+        "subtitle": subtitle,
+        # The filter form shows what was asked (absent fields: empty).
+        "params": {k: request.GET.get(k, "") for k in FILTER_PARAMS},
+    }
     if with_filters:
         data = request.GET.copy()
         for key in [k for k, v in data.lists() if not any(x.strip() for x in v)]:
@@ -121,12 +126,12 @@ def _list(request, qs, *, title: str, subtitle: str = "", with_filters: bool = F
     return render(request, template, ctx)
 
 
-@login_required
+@requires("workorders.view")
 def order_list(request):
     return _list(request, selectors.work_orders_for(request.user), title=_("工单"), with_filters=True)
 
 
-@login_required
+@requires("workorders.queue")
 def queue(request):
     unit = None
     if request.GET.get("unit"):
@@ -139,12 +144,12 @@ def queue(request):
     )
 
 
-@login_required
+@requires("workorders.mine")
 def my_orders(request):
     return _list(request, selectors.work_orders_handled_by(request.user), title=_("我处理的工单"))
 
 
-@login_required
+@requires("workorders.create")
 def first_contact(request):
     return _list(
         request,
@@ -165,21 +170,7 @@ def _get(request, key) -> WorkOrder:
         raise Http404
 
 
-def _available_actions(user, order: WorkOrder) -> list[str]:
-    role = user_role(user)
-    actions = [a for a in allowed_actions(order.status) if role in ACTION_ROLES[a]]
-    if order.status in (Status.REPLIED, Status.ARCHIVED) and role not in SUPERVISOR_ROLES:
-        actions = [a for a in actions if a != Action.REOPEN]
-    if order.status in OPEN_STATUSES:
-        extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
-        extra.append(Action.DETACH if order.master_id else Action.MERGE)
-        actions += [a for a in extra if role in ACTION_ROLES[a]]
-    if order.status not in (Status.ARCHIVED, Status.CANCELLED):
-        actions.append(Action.URGE)
-    return actions
-
-
-@login_required
+@requires("workorders.view")
 def order_detail(request, key):
     order = _get(request, key)
     dispatch_units = units_visible_to(request.user).filter(kind__in=[UnitKind.STATION, UnitKind.TEAM])
@@ -188,7 +179,7 @@ def order_detail(request, key):
         "clocks": selectors.work_order_clocks(order),
         "events": selectors.work_order_timeline(order),
         "children": selectors.work_order_children(request.user, order),
-        "actions": _available_actions(request.user, order),
+        "actions": selectors.work_order_allowed_actions(request.user, order),
         "action_labels": dict(Action.choices),
         "dispatch_units": dispatch_units.order_by("path"),
         "transfer_units": OrgUnit.objects.filter(kind__in=[UnitKind.STATION, UnitKind.TEAM]).order_by("path"),
@@ -254,7 +245,7 @@ def _perform(action: str, actor, order: WorkOrder, data: dict) -> WorkOrder:
     return fn(**common, expected_version=version, **{k: data.get(k) for k in fields})
 
 
-@login_required
+@requires("workorders.{action}")
 @require_POST
 def order_action(request, key, action):
     order = _get(request, key)

@@ -2,30 +2,23 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridcare.workorders.choices import Dimension
 
-from ..access import can_see_insight, reports_for
+from ..access import reports_for
 from ..hotspots import LEVELS
 from ..planning import planning_rows
 from ..views import cached_hotspots, hotspot_params
 from .serializers import HotspotSerializer, PublishedReportListSerializer, PublishedReportSerializer
 
 
-class CanSeeInsight(permissions.BasePermission):
-    message = "只有计划、管理、督办、质检和管理员角色可以查看分析数据"
-
-    def has_permission(self, request, view):
-        return can_see_insight(request.user)
-
-
 class HotspotListView(APIView):
     """Significant complaint/fault hotspots in the caller's scope, ranked by q-value."""
 
-    permission_classes = [permissions.IsAuthenticated, CanSeeInsight]
+    permissions_by_action = {"get": "analytics.view_insight"}
 
     @extend_schema(
         operation_id="hotspots_list",
@@ -46,7 +39,7 @@ class HotspotListView(APIView):
 class PublishedReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Published weekly/monthly analysis reports; the detail carries the full figure set."""
 
-    permission_classes = [permissions.IsAuthenticated, CanSeeInsight]
+    permissions_by_action = {"list": "analytics.view_reports", "retrieve": "analytics.view_reports"}
     filterset_fields = ["kind", "period"]
 
     def get_queryset(self):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.template.loader import render_to_string
 
 from ..svgcharts import bar_chart, line_chart
@@ -45,27 +43,16 @@ def _pct(v):
 
 
 def render_xlsx(data: dict) -> bytes:
-    import xlsxwriter
+    """The report as a workbook (core ``Workbook``: text cells are never formulas)."""
+    from gridcare.core.exporting import Workbook
 
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    title = wb.add_format({"bold": True, "font_size": 14})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-
-    def table(ws, row, headers, rows):
-        ws.write_row(row, 0, headers, bold)
-        for i, r in enumerate(rows, start=row + 1):
-            ws.write_row(i, 0, ["" if v is None else v for v in r])
-        return row + len(rows) + 2
-
+    book = Workbook()
     t = data["totals"]
-    ws = wb.add_worksheet("概览")
-    ws.write(0, 0, f"{data['scope']} 供电服务分析{KIND_LABELS.get(data['kind'], '')} {data['period']}", title)
-    ws.write(1, 0, f"{data['start']} 至 {data['end']}，生成于 {data['generated_at']}")
-    row = table(
-        ws,
-        3,
+    ws = book.add_sheet("概览")
+    ws.heading(f"{data['scope']} 供电服务分析{KIND_LABELS.get(data['kind'], '')} {data['period']}")
+    ws.line(f"{data['start']} 至 {data['end']}，生成于 {data['generated_at']}")
+    ws.row += 1
+    ws.table(
         [
             "指标",
             "本期",
@@ -86,9 +73,7 @@ def render_xlsx(data: dict) -> bytes:
         ],
     )
     c, s = data["compliance"], data["satisfaction"]
-    row = table(
-        ws,
-        row,
+    ws.table(
         ["时限应到期", "按时", "超时完成", "超时未完成", "按时率%", "回访数", "满意", "不满意", "满意率%"],
         [
             [
@@ -105,22 +90,16 @@ def render_xlsx(data: dict) -> bytes:
         ],
     )
     rp = data["repeats"]
-    table(
-        ws,
-        row,
-        ["重复诉求客户", "涉及工单", "被催办工单"],
-        [[rp["customers"], rp["orders"], rp["urged_orders"]]],
+    ws.table(
+        ["重复诉求客户", "涉及工单", "被催办工单"], [[rp["customers"], rp["orders"], rp["urged_orders"]]]
     )
     ws.set_column(0, 8, 16)
 
     vol_headers = ["类别", "代码", "本期", "上期", "环比%", "去年同期", "同比%"]
-    ws = wb.add_worksheet("受理量")
-    row = 0
+    ws = book.add_sheet("受理量")
     for key, name in (("by_channel", "按渠道"), ("by_type", "按诉求类型"), ("by_dimension", "按分析维度")):
-        ws.write(row, 0, name, title)
-        row = table(
-            ws,
-            row + 1,
+        ws.heading(name)
+        ws.table(
             vol_headers,
             [
                 [
@@ -137,31 +116,31 @@ def render_xlsx(data: dict) -> bytes:
         )
     ws.set_column(0, 6, 14)
 
-    ws = wb.add_worksheet("每日")
-    table(ws, 0, ["日期", "受理量"], [[d["date"], d["count"]] for d in data["daily"]])
+    ws = book.add_sheet("每日")
+    ws.table(["日期", "受理量"], [[d["date"], d["count"]] for d in data["daily"]])
 
     for sheet, key in (("热点问题", "top_issues"), ("咨询热点", "consultation")):
-        ws = wb.add_worksheet(sheet)
-        ws.write_row(0, 0, ["主题", "关键词", "数量", "占比", "示例"], bold)
-        for i, tp in enumerate(data[key]["topics"], start=1):
-            ws.write_row(i, 0, [tp["label"], "、".join(tp["keywords"]), tp["count"], tp["share"]])
-            ws.write(i, 4, "\n".join(tp["examples"]), wrap)
+        ws = book.add_sheet(sheet)
+        ws.table(
+            ["主题", "关键词", "数量", "占比", "示例"],
+            [
+                [tp["label"], "、".join(tp["keywords"]), tp["count"], tp["share"], "\n".join(tp["examples"])]
+                for tp in data[key]["topics"]
+            ],
+            wrap=[4],
+        )
         ws.set_column(0, 1, 24)
         ws.set_column(4, 4, 80)
 
-    ws = wb.add_worksheet("重复诉求")
-    table(
-        ws,
-        0,
+    ws = book.add_sheet("重复诉求")
+    ws.table(
         ["户号", "台区", "诉求次数", "主要维度"],
         [[r["customer_no"], r["area"], r["count"], r["dimensions"]] for r in rp["top"]],
     )
     ws.set_column(0, 3, 20)
 
-    ws = wb.add_worksheet("时限")
-    table(
-        ws,
-        0,
+    ws = book.add_sheet("时限")
+    ws.table(
         ["时限", "应到期", "按时", "超时完成", "超时未完成", "按时率%"],
         [
             [r["label"], r["due"], r["on_time"], r["late"], r["overdue"], _pct(r["rate"])]
@@ -169,10 +148,8 @@ def render_xlsx(data: dict) -> bytes:
         ],
     )
 
-    ws = wb.add_worksheet("单位排名")
-    table(
-        ws,
-        0,
+    ws = book.add_sheet("单位排名")
+    ws.table(
         ["排名", "单位", "工单", "投诉", "户数", "每千户投诉", "按时率%", "满意率%", "综合得分"],
         [
             [
@@ -191,12 +168,10 @@ def render_xlsx(data: dict) -> bytes:
     )
     ws.set_column(1, 1, 20)
 
-    ws = wb.add_worksheet("热点台区")
+    ws = book.add_sheet("热点台区")
     hs = data["hotspots"]
-    ws.write(0, 0, f"近 {hs['days']} 天显著热点 {hs['total']} 个（检验 {hs['tested']} 项）", title)
-    table(
-        ws,
-        1,
+    ws.heading(f"近 {hs['days']} 天显著热点 {hs['total']} 个（检验 {hs['tested']} 项）")
+    ws.table(
         [
             "排名",
             "台区编码",
@@ -236,5 +211,4 @@ def render_xlsx(data: dict) -> bytes:
         ],
     )
     ws.set_column(1, 3, 18)
-    wb.close()
-    return buf.getvalue()
+    return book.close()

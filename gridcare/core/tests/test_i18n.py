@@ -131,7 +131,7 @@ def test_customer_list_in_english(world, client):
     from gridcare.customers.tests.factories import CustomerFactory
 
     CustomerFactory(area=world.area_a, important=True)
-    client.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
+    client.force_login(world.staff(Role.CUSTOMER_MANAGER, world.county_a))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     resp = client.get("/customers/")
     assert resp.status_code == 200

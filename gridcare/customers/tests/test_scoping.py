@@ -39,7 +39,9 @@ def test_api_is_scoped(world, two_customers):
 
 def test_export_is_scoped_and_masked(world, two_customers, client, tmp_path):
     a, b = two_customers
-    user = world.staff(Role.HOTLINE_AGENT, world.county_a, username="county_a_agent")
+    client.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
+    assert client.get("/customers/export/?format=csv").status_code == 403  # agents do not bulk-export
+    user = world.staff(Role.CUSTOMER_MANAGER, world.county_a, username="county_a_agent")
     client.force_login(user)
     body = client.get("/customers/export/?format=csv").content.decode("utf-8-sig")
     assert a.customer_no in body and b.customer_no not in body
@@ -61,4 +63,8 @@ def test_user_without_staff_profile_sees_nothing(world, two_customers):
 
     api = APIClient()
     api.force_authenticate(UserFactory())
-    assert api.get("/api/customers/").json()["count"] == 0
+    # No role, no permission: refused outright (and nothing would be in scope anyway).
+    assert api.get("/api/customers/").status_code == 403
+    from gridcare.customers.models import Customer
+
+    assert not Customer.objects.visible_to(UserFactory()).exists()

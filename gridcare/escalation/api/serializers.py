@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from gridcare.core.textutil import mask_phone
+
 from ..choices import (
     CallbackResult,
     CompensationKind,
@@ -157,11 +159,17 @@ class ServiceFailureCreateSerializer(serializers.Serializer):
 
 
 class SocialSupervisorSerializer(serializers.ModelSerializer):
+    """A social supervisor; the phone is masked for every role (reveal through the audited action)."""
+
     unit = serializers.CharField(source="unit.code", read_only=True)
+    phone = serializers.SerializerMethodField()
 
     class Meta:
         model = SocialSupervisor
         fields = ["id", "name", "organisation", "phone", "email", "area", "unit", "active", "registered_at"]
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
 
 
 class SocialSupervisorCreateSerializer(serializers.Serializer):
@@ -184,3 +192,11 @@ class SupervisorSubmissionSerializer(serializers.Serializer):
 
 class SupervisorSubmissionResultSerializer(serializers.Serializer):
     order_no = serializers.CharField()
+
+
+class SocialSupervisorRevealRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SocialSupervisorPhoneSerializer(serializers.Serializer):
+    phone = serializers.CharField()

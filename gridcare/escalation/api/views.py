@@ -42,6 +42,11 @@ def _unit(user, code: str, field: str = "unit"):
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications, newest first (``?unread=1`` for unread only)."""
 
+    permissions_by_action = {
+        "list": "escalation.notifications",
+        "mark_read": "escalation.notifications",
+    }
+
     serializer_class = s.NotificationSerializer
 
     def get_queryset(self):
@@ -62,6 +67,9 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(list=extend_schema(summary="升级督办看板"))
 class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.view_board",
+    }
     serializer_class = s.EscalationSerializer
 
     def get_queryset(self):
@@ -74,6 +82,10 @@ class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(list=extend_schema(summary="催办记录"))
 class UrgeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.view_board",
+        "create": "workorders.urge",
+    }
     serializer_class = s.UrgeSerializer
 
     def get_queryset(self):
@@ -93,6 +105,10 @@ class UrgeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(list=extend_schema(summary="回访工作台（待回访，按时限排序）"))
 class CallbackTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.callbacks",
+        "record": "escalation.callbacks",
+    }
     serializer_class = s.CallbackTaskSerializer
 
     def get_queryset(self):
@@ -119,6 +135,12 @@ class CallbackTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     list=extend_schema(summary="服务失误"), retrieve=extend_schema(summary="服务失误与补救措施")
 )
 class ServiceFailureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.view_failures",
+        "retrieve": "escalation.view_failures",
+        "create": "escalation.record_failure",
+        "actions": "escalation.propose_recovery",
+    }
     serializer_class = s.ServiceFailureSerializer
 
     def get_queryset(self):
@@ -161,6 +183,12 @@ class ServiceFailureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 @extend_schema_view(list=extend_schema(summary="补救措施（?pending=1 待审批）"))
 class RecoveryActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.view_failures",
+        "approve": "escalation.approve_recovery",
+        "reject": "escalation.reject_recovery",
+        "complete": "escalation.complete_recovery",
+    }
     serializer_class = s.RecoveryActionSerializer
 
     def get_queryset(self):
@@ -201,6 +229,12 @@ class RecoveryActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema_view(list=extend_schema(summary="社会监督员"))
 class SocialSupervisorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    permissions_by_action = {
+        "list": "escalation.view_supervisors",
+        "create": "escalation.manage_supervisors",
+        "submissions": "escalation.supervisor_submission",
+        "reveal": "escalation.reveal_supervisor_phone",
+    }
     serializer_class = s.SocialSupervisorSerializer
 
     def get_queryset(self):
@@ -237,3 +271,17 @@ class SocialSupervisorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             area=data["area"] or None,
         )
         return Response({"order_no": order.order_no}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.SocialSupervisorRevealRequestSerializer,
+        responses={200: s.SocialSupervisorPhoneSerializer},
+        summary="查看监督员完整电话（审计）",
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The supervisor's phone in clear; every reveal is audited."""
+        data = _input(s.SocialSupervisorRevealRequestSerializer, request.data)
+        revealed = services.social_supervisor_reveal_phone(
+            actor=request.user, supervisor=self.get_object(), reason=data["reason"]
+        )
+        return Response(s.SocialSupervisorPhoneSerializer(revealed).data)

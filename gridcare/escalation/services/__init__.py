@@ -18,11 +18,13 @@ from .recovery import (
     recovery_action_complete,
     recovery_action_decide,
     recovery_action_propose,
+    recovery_action_verbs,
     service_failure_record,
 )
 from .repeats import repeat_detect, text_similarity
 from .supervisors import (
     social_supervisor_register,
+    social_supervisor_reveal_phone,
     supervisor_consultation_record,
     supervisor_submission_create,
 )
@@ -44,6 +46,7 @@ __all__ = [
     "recovery_action_complete",
     "recovery_action_decide",
     "recovery_action_propose",
+    "recovery_action_verbs",
     "repeat_detect",
     "service_failure_record",
     "sla_reconcile",
@@ -51,6 +54,7 @@ __all__ = [
     "sla_watch_create",
     "sla_watch_refresh",
     "social_supervisor_register",
+    "social_supervisor_reveal_phone",
     "supervisor_consultation_record",
     "supervisor_submission_create",
     "text_similarity",

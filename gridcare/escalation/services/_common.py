@@ -6,10 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from gridcare.core.errors import ApplicationError, PermissionDeniedError
+from gridcare.core.errors import ApplicationError
 from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
-from gridcare.org.selectors import user_role
 from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import CLOSED_STATUSES, Priority
@@ -18,13 +17,6 @@ from gridcare.workorders.models import WorkOrder
 
 def now_or(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
-
-
-def check_role(actor, roles, what: str) -> str:
-    role = user_role(actor)
-    if role is None or role not in roles:
-        raise PermissionDeniedError(f"无权{what}")
-    return role
 
 
 def visible_order(actor, order: WorkOrder | int, *, lock: bool = False) -> WorkOrder:

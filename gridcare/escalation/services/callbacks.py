@@ -8,6 +8,7 @@ import hashlib
 from django.db import IntegrityError, transaction
 
 from gridcare.core.audit import audit_record
+from gridcare.core.authz import require
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.workorders import selectors as wo_selectors
@@ -17,7 +18,6 @@ from gridcare.workorders.models import WorkOrder
 
 from ..choices import (
     ATTEMPT_OUTCOMES,
-    CALLBACK_ROLES,
     SATISFIED_RESULTS,
     CallbackKind,
     CallbackResult,
@@ -25,7 +25,7 @@ from ..choices import (
     EscalationReason,
 )
 from ..models import CallbackAttempt, CallbackRule, CallbackTask, EscalationSetting
-from ._common import check_role, now_or
+from ._common import now_or
 from .escalating import order_escalate
 
 CALLABLE_STATUSES = frozenset({Status.REPLIED, Status.CALLBACK})
@@ -107,7 +107,7 @@ def callback_record(
     unreachable archive it; unsatisfied reopens it and escalates it one level. A callback
     on an order that is not (or no longer) replied is refused.
     """
-    check_role(actor, CALLBACK_ROLES, "回访")
+    require(actor, "escalation.callbacks")
     if outcome not in ATTEMPT_OUTCOMES:
         raise ApplicationError(f"未知的回访结果：{outcome}", field="outcome", code="invalid_choice")
     words = (words or "").strip()

@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from gridcare.core.audit import audit_record
+from gridcare.core.authz import require
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from gridcare.org.models import OrgUnit
@@ -16,9 +18,6 @@ from gridcare.workorders.choices import RequestType
 from gridcare.workorders.models import WorkOrder
 
 from ..choices import (
-    APPROVER_ROLES,
-    FAILURE_ROLES,
-    RECOVERY_ROLES,
     RECOVERY_TRANSITIONS,
     CallbackKind,
     CallbackStatus,
@@ -29,8 +28,8 @@ from ..choices import (
     RecoveryKind,
     RecoveryStatus,
 )
-from ..models import AuthorityLimit, CallbackTask, RecoveryAction, ServiceFailure
-from ._common import check_role, now_or, supervisors_at, visible_order
+from ..models import AuthorityLimit, CallbackTask, EscalationSetting, RecoveryAction, ServiceFailure
+from ._common import now_or, supervisors_at, visible_order
 from .notifications import notification_create_many
 
 UNLIMITED = None
@@ -59,6 +58,37 @@ def _within(limit: Decimal | None, amount: Decimal) -> bool:
     return limit is None or amount <= limit
 
 
+def compensation_totals(failure: ServiceFailure, *, now: dt.datetime, exclude_pk: int | None = None) -> dict:
+    """Compensation already granted (approved or done; pending and rejected ones are not):
+    for this failure, and for the failure's customer within the configured period.
+
+    Authority limits apply to these totals plus the new amount, so ten ¥200 compensations
+    for one failure are judged as ¥2,000 — splitting cannot bypass approval.
+    """
+    counted = RecoveryAction.objects.filter(
+        kind=RecoveryKind.COMPENSATION, status__in=[RecoveryStatus.APPROVED, RecoveryStatus.DONE]
+    )
+    if exclude_pk is not None:
+        counted = counted.exclude(pk=exclude_pk)
+    per_failure = counted.filter(failure=failure).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    per_customer = Decimal("0")
+    customer_id = failure.order.customer_id
+    if customer_id is not None:
+        days = EscalationSetting.get(EscalationSetting.COMPENSATION_CUSTOMER_PERIOD_DAYS)
+        per_customer = counted.filter(
+            failure__order__customer_id=customer_id, proposed_at__gte=now - dt.timedelta(days=days)
+        ).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    return {"failure": per_failure, "customer": per_customer}
+
+
+def _covers(limit: Decimal | None, failure: ServiceFailure, amount: Decimal, *, now, exclude_pk=None) -> bool:
+    """Whether ``limit`` covers ``amount`` on top of what was already granted (see above)."""
+    if limit is None or amount == 0:
+        return True
+    totals = compensation_totals(failure, now=now, exclude_pk=exclude_pk)
+    return amount + max(totals["failure"], totals["customer"]) <= limit
+
+
 def service_failure_record(
     *,
     actor,
@@ -71,7 +101,7 @@ def service_failure_record(
     now: dt.datetime | None = None,
 ) -> ServiceFailure:
     """Record a substantiated complaint as a service failure (one per order)."""
-    check_role(actor, FAILURE_ROLES, "认定服务失误")
+    require(actor, "escalation.record_failure")
     if origin not in FailureOrigin.values:
         raise ApplicationError(f"未知的失误来源：{origin}", field="origin", code="invalid_choice")
     if cause not in FailureCause.values:
@@ -139,7 +169,7 @@ def recovery_action_propose(
 ) -> RecoveryAction:
     """Add a recovery step. Within the actor's authority it may be carried out at once;
     a compensation above it waits for approval (``pending_approval``)."""
-    check_role(actor, RECOVERY_ROLES, "提出补救措施")
+    require(actor, "escalation.propose_recovery")
     if kind not in RecoveryKind.values:
         raise ApplicationError(f"未知的补救措施：{kind}", field="kind", code="invalid_choice")
     try:
@@ -159,7 +189,9 @@ def recovery_action_propose(
     with transaction.atomic():
         failure = _visible_failure(actor, failure, lock=True)
         limit = authority_limit_for(actor)
-        within = _within(limit, amount)
+        totals = compensation_totals(failure, now=now) if amount else {"failure": 0, "customer": 0}
+        needed = amount + max(totals["failure"], totals["customer"])
+        within = _within(limit, needed)
         action = RecoveryAction.objects.create(
             failure=failure,
             kind=kind,
@@ -184,7 +216,7 @@ def recovery_action_propose(
             unit_path=failure.unit_path,
         )
         if not within:
-            approvers = _approvers(failure.responsible_unit, amount)
+            approvers = _approvers(failure.responsible_unit, needed)
             notification_create_many(
                 recipients=approvers,
                 kind=NotificationKind.RECOVERY,
@@ -239,7 +271,7 @@ def recovery_action_decide(
 
     The approver's own limit must cover the amount, and nobody approves their own proposal.
     """
-    check_role(actor, APPROVER_ROLES, "审批补救措施")
+    require(actor, "escalation.approve_recovery" if approve else "escalation.reject_recovery")
     now = now_or(now)
     with transaction.atomic():
         action = _lock_action(actor, action)
@@ -247,7 +279,7 @@ def recovery_action_decide(
         if action.proposed_by_id == actor.pk:
             raise PermissionDeniedError("不能审批自己提出的补救措施")
         limit = authority_limit_for(actor)
-        if approve and not _within(limit, action.amount):
+        if approve and not _covers(limit, action.failure, action.amount, now=now, exclude_pk=action.pk):
             raise PermissionDeniedError(f"补偿 ¥{action.amount} 超出您的审批权限（¥{limit}），请上报上级审批")
         before = action.status
         action.status = to
@@ -271,7 +303,7 @@ def recovery_action_complete(
 ) -> RecoveryAction:
     """Carry out an approved step. When the plan has nothing left open, the post-recovery
     callback is scheduled (due the next working day)."""
-    check_role(actor, RECOVERY_ROLES, "执行补救措施")
+    require(actor, "escalation.complete_recovery")
     now = now_or(now)
     with transaction.atomic():
         action = _lock_action(actor, action)
@@ -310,3 +342,23 @@ def recovery_action_complete(
                 },
             )
         return action
+
+
+def recovery_action_verbs(user, action: RecoveryAction, *, now: dt.datetime | None = None) -> list[str]:
+    """What ``user`` may do to ``action`` now (approve / reject / complete): the buttons the
+    pages offer, by the same rules ``recovery_action_decide`` and ``recovery_action_complete``
+    apply — the permission table, the transition table, nobody decides their own proposal,
+    and an approver's limit must cover the running total."""
+    from gridcare.core.authz import has_perm
+
+    verbs = []
+    if action.status == RecoveryStatus.PENDING_APPROVAL and action.proposed_by_id != user.pk:
+        if has_perm(user, "escalation.approve_recovery") and _covers(
+            authority_limit_for(user), action.failure, action.amount, now=now_or(now), exclude_pk=action.pk
+        ):
+            verbs.append("approve")
+        if has_perm(user, "escalation.reject_recovery"):
+            verbs.append("reject")
+    if action.status == RecoveryStatus.APPROVED and has_perm(user, "escalation.complete_recovery"):
+        verbs.append("complete")
+    return verbs

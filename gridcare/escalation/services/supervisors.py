@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from gridcare.core.audit import audit_record
+from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError, PermissionDeniedError
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import unit_is_visible
@@ -14,9 +15,8 @@ from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import Channel
 from gridcare.workorders.models import WorkOrder
 
-from ..choices import SUPERVISOR_ADMIN_ROLES
 from ..models import SocialSupervisor, SupervisorConsultation, SupervisorSubmission
-from ._common import check_role, now_or
+from ._common import now_or
 
 
 def social_supervisor_register(
@@ -32,7 +32,7 @@ def social_supervisor_register(
     now: dt.datetime | None = None,
 ) -> SocialSupervisor:
     """Register an outside citizen as a social supervisor for an area of ``unit``."""
-    check_role(actor, SUPERVISOR_ADMIN_ROLES, "聘任社会监督员")
+    require(actor, "escalation.manage_supervisors")
     name, phone, area = (name or "").strip(), (phone or "").strip(), (area or "").strip()
     for field, value in (("name", name), ("phone", phone), ("area", area)):
         if not value:
@@ -111,7 +111,7 @@ def supervisor_consultation_record(
     attendees=(),
 ) -> SupervisorConsultation:
     """Record a periodic consultation with the supervisors and its minutes."""
-    check_role(actor, SUPERVISOR_ADMIN_ROLES, "记录监督员座谈")
+    require(actor, "escalation.manage_supervisors")
     topic = (topic or "").strip()
     if not topic:
         raise ApplicationError("请填写座谈主题", field="topic", code="required")
@@ -138,3 +138,19 @@ def supervisor_consultation_record(
             unit_path=unit.path,
         )
         return consultation
+
+
+def social_supervisor_reveal_phone(*, actor, supervisor: SocialSupervisor, reason: str = "") -> dict:
+    """A supervisor's phone in clear (lists and the API show it masked); every reveal is audited.
+
+    Needs ``escalation.reveal_supervisor_phone`` on a supervisor within the actor's scope.
+    """
+    require(actor, "escalation.reveal_supervisor_phone", supervisor)
+    audit_record(
+        actor=actor,
+        action="escalation.supervisor_reveal_phone",
+        obj=supervisor,
+        note=(reason or "").strip(),
+        unit_path=supervisor.unit_path,
+    )
+    return {"phone": supervisor.phone}

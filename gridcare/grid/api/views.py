@@ -7,6 +7,10 @@ from .serializers import FeederSerializer, SubstationSerializer, TransformerArea
 
 
 class SubstationViewSet(viewsets.ReadOnlyModelViewSet):
+    permissions_by_action = {
+        "list": "grid.view",
+        "retrieve": "grid.view",
+    }
     serializer_class = SubstationSerializer
 
     def get_queryset(self):
@@ -14,6 +18,10 @@ class SubstationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FeederViewSet(viewsets.ReadOnlyModelViewSet):
+    permissions_by_action = {
+        "list": "grid.view",
+        "retrieve": "grid.view",
+    }
     serializer_class = FeederSerializer
     filterset_class = FeederFilterSet
     lookup_field = "code"
@@ -23,6 +31,10 @@ class FeederViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TransformerAreaViewSet(viewsets.ReadOnlyModelViewSet):
+    permissions_by_action = {
+        "list": "grid.view",
+        "retrieve": "grid.view",
+    }
     serializer_class = TransformerAreaSerializer
     filterset_class = TransformerAreaFilterSet
     lookup_field = "code"

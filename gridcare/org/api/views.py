@@ -9,6 +9,11 @@ from .serializers import OrgUnitSerializer
 class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisation units the caller may see: their own unit and every unit below it."""
 
+    permissions_by_action = {
+        "list": "org.view",
+        "retrieve": "org.view",
+    }
+
     serializer_class = OrgUnitSerializer
     filterset_class = OrgUnitFilterSet
     lookup_field = "code"

@@ -129,8 +129,11 @@ def test_refresh_and_pages(calls_csv, client, django_user_model):
     text = run("forecast", "refresh", "--interval", "30min", "--horizon-days", "2")
     assert "stored forecast run" in text
     assert ForecastRun.objects.get().result["rows"]
-    user = django_user_model.objects.create_user("planner", password="x")
-    client.force_login(user)
+    from gridcare.org.choices import Role, UnitKind
+    from gridcare.org.tests.factories import OrgUnitFactory, StaffFactory
+
+    city = OrgUnitFactory(kind=UnitKind.CITY)
+    client.force_login(StaffFactory(role=Role.PLANNER, unit=city).user)
     page = client.get("/workforce/")
     assert page.status_code == 200
     assert b"<svg" in page.content and b"2024-04-29 08:00" in page.content
@@ -143,11 +146,18 @@ def test_overview_page_today_view_shows_only_today(db, client):
 
     from django.utils import timezone
 
-    from gridcare.org.tests.factories import UserFactory
+    from gridcare.org.choices import Role, UnitKind
+    from gridcare.org.tests.factories import OrgUnitFactory, StaffFactory, UserFactory
     from gridcare.workforce.demo import seed_demo_forecast
 
     seed_demo_forecast(seed=3)
+    # The hotline's staffing plan covers the whole company: no role, or a county's staff, see nothing.
     client.force_login(UserFactory())
+    assert client.get("/workforce/").status_code == 403
+    county = OrgUnitFactory(kind=UnitKind.COUNTY)
+    client.force_login(StaffFactory(role=Role.SUPERVISOR, unit=county).user)
+    assert client.get("/workforce/").status_code == 403
+    client.force_login(StaffFactory(role=Role.SUPERVISOR, unit=OrgUnitFactory(kind=UnitKind.CITY)).user)
     week = client.get("/workforce/").content.decode()
     today = client.get("/workforce/?view=today").content.decode()
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from gridcare.core.authz import has_perm
 from gridcare.core.serializers import CachedFieldsMixin
 from gridcare.core.textutil import mask_phone
-from gridcare.org.selectors import user_can_reveal_personal_data
 
 from ..choices import (
     Action,
@@ -19,7 +19,6 @@ from ..choices import (
     Priority,
     RequestType,
     Status,
-    allowed_actions,
 )
 from ..models import WorkOrder, WorkOrderClock, WorkOrderEvent
 
@@ -187,7 +186,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     def get_contact_phone(self, obj) -> str:
         """Shown in full to roles that contact customers, masked for everyone else."""
         request = self.context.get("request")
-        if request is not None and user_can_reveal_personal_data(request.user):
+        if request is not None and has_perm(request.user, "customers.reveal"):
             return obj.contact_phone
         return mask_phone(obj.contact_phone)
 
@@ -195,7 +194,13 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
         return [c.order_no for c in obj.children.all()]
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return allowed_actions(obj.status)
+        """The actions the caller may take on this order now (the order page offers the same)."""
+        from ..selectors import work_order_allowed_actions
+
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return work_order_allowed_actions(request.user, obj)
 
 
 class WorkOrderCreateSerializer(serializers.Serializer):

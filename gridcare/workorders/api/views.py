@@ -76,6 +76,26 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     action the order's status does not allow is a 409 as well.
     """
 
+    permissions_by_action = {
+        "list": "workorders.view",
+        "retrieve": "workorders.view",
+        "create": "workorders.create",
+        "dispatch_order": "workorders.dispatch",
+        "return_": "workorders.return",
+        "transfer": "workorders.transfer",
+        "start": "workorders.start",
+        "reply": "workorders.reply",
+        "callback": "workorders.callback",
+        "archive": "workorders.archive",
+        "cancel": "workorders.cancel",
+        "reopen": "workorders.reopen",
+        "pause": "workorders.pause",
+        "resume": "workorders.resume",
+        "merge": "workorders.merge",
+        "detach": "workorders.detach",
+        "urge": "workorders.urge",
+    }
+
     filterset_class = WorkOrderFilterSet
     pagination_class = LargeListPagination
     lookup_field = "key"

@@ -52,7 +52,11 @@ def test_create_returns_201_with_order_number_clocks_and_timeline(world, agent):
     assert data["customer"] == customer.customer_no and data["unit"] == world.station_a.code
     assert {c["kind"] for c in data["clocks"]} == {"arrival", "restoration"}
     assert data["events"][0]["action"] == "create"
-    assert "dispatch" in data["allowed_actions"] and data["version"] == 1
+    # The actions the *caller* may take: an agent answers or cancels, a dispatcher dispatches.
+    assert data["allowed_actions"] == ["reply", "cancel", "urge"] and data["version"] == 1
+    dispatcher = world.staff(Role.DISPATCHER, world.county_a)
+    detail = client_for(dispatcher).get(f"{URL}{data['order_no']}/").json()
+    assert detail["allowed_actions"] == ["dispatch", "reply", "cancel", "pause", "merge", "urge"]
 
 
 @pytest.mark.parametrize(

@@ -108,8 +108,11 @@ def test_lists_and_scoping(client, world):
     agent = world.staff(Role.HOTLINE_AGENT, world.county_a)
     order = make_order(agent, area=world.area_a)
     client.force_login(agent)
-    for name in ("workorders:list", "workorders:first-contact", "workorders:mine", "workorders:queue"):
+    for name in ("workorders:list", "workorders:first-contact"):
         assert client.get(reverse(name)).status_code == 200
+    # Pages of other roles' work are refused (and not in the agent's menu).
+    for name in ("workorders:mine", "workorders:queue"):
+        assert client.get(reverse(name)).status_code == 403
     assert order.order_no in client.get(reverse("workorders:list")).content.decode()
     assert order.order_no in client.get(reverse("workorders:first-contact")).content.decode()
     res = client.get(

@@ -4,7 +4,6 @@ json/csv: the significant hotspots, ranked, with their evidence (json: a list of
 xlsx: the planning feed workbook (needs --output). ``--all`` lists every tested asset.
 """
 
-import csv
 import datetime as dt
 import json
 import sys
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from gridcare.analytics.hotspots import JSON_FIELDS, LEVELS, compute_hotspots
 from gridcare.analytics.importers import parse_datetime
+from gridcare.core.exporting import write_csv
 from gridcare.workorders.choices import Dimension
 
 
@@ -71,10 +71,7 @@ class Command(BaseCommand):
             else:
                 fields = [*JSON_FIELDS, "p_peer", "p_history", "expected_peer", "load_ratio", "high_load"]
                 fields = list(dict.fromkeys(fields))
-                writer = csv.writer(stream)
-                writer.writerow(fields)
-                for h in run.hotspots:
-                    writer.writerow(["" if h.get(f) is None else h.get(f) for f in fields])
+                write_csv(stream, fields, ([h.get(f) for f in fields] for h in run.hotspots))
         finally:
             if output:
                 stream.close()

@@ -2,9 +2,50 @@
 
 import os
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def control_socket_path(port: int) -> Path:
+    """This instance's gunicorn control socket (gunicornc -s PATH): one per port, in the data directory.
+
+    gunicorn's default is one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl): a second instance
+    on the host would take it over, and stopping either would delete it.
+    """
+    return Path(settings.DATA_DIR) / "run" / f"gunicorn-{port}.ctl"
+
+
+def gunicorn_argv(
+    *, host: str, port: int, workers: int, threads: int, embedded: bool, control_socket: str | None = None
+) -> list[str]:
+    """gunicorn's command line for `gridcare serve`. control_socket: a path, or "off" for none."""
+    argv = [
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
+    if control_socket == "off":
+        argv += ["--no-control-socket"]
+    else:
+        path = Path(control_socket) if control_socket else control_socket_path(port)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        argv += ["--control-socket", str(path)]
+    if embedded:
+        # Background jobs (time-limit monitor, notifications) run beside the web workers.
+        argv += ["--config", "python:gridcare.core.gunicorn_conf"]
+    return argv
 
 
 class Command(BaseCommand):
@@ -20,8 +61,14 @@ class Command(BaseCommand):
             action="store_true",
             help="do not start the background job worker in-process (production runs `gridcare worker`)",
         )
+        parser.add_argument(
+            "--control-socket",
+            default=os.environ.get("GRIDCARE_CONTROL_SOCKET") or None,
+            help="gunicorn control socket for gunicornc (default: $GRIDCARE_DATA_DIR/run/gunicorn-PORT.ctl; "
+            '"off": none)',
+        )
 
-    def handle(self, *args, host, port, workers, threads, no_worker=False, **options):
+    def handle(self, *args, host, port, workers, threads, no_worker=False, control_socket=None, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if os.environ.get("GRIDCARE_COLLECTSTATIC") == "1":
             # Production: pre-compressed copies under STATIC_ROOT. Otherwise whitenoise serves
@@ -36,23 +83,13 @@ class Command(BaseCommand):
         from gunicorn.app.wsgiapp import WSGIApplication
 
         embedded = not no_worker and os.environ.get("GRIDCARE_EMBEDDED_WORKER", "1") == "1"
-        argv = [
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--access-logfile",
-            "-",
-            "--timeout",
-            "120",
-        ]
-        if embedded:
-            # Background jobs (time-limit monitor, notifications) run beside the web workers.
-            argv += ["--config", "python:gridcare.core.gunicorn_conf"]
-        sys.argv = argv
+        sys.argv = gunicorn_argv(
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            embedded=embedded,
+            control_socket=control_socket,
+        )
         self.stdout.write(f"GridCare serving on http://{host}:{port}/ ({workers} workers)")
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

@@ -18,6 +18,21 @@ from django.db import connections
 from gridcare.demo.seed import SIZES
 
 
+def drop_tables(connection) -> list[str]:
+    """Drop the tables of the installed models and the migration history; returns their names."""
+    with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor, include_views=False))
+    tables = sorted(
+        existing
+        & (set(connection.introspection.django_table_names(include_views=False)) | {"django_migrations"})
+    )
+    if tables:
+        with connection.cursor() as cursor:
+            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cursor.execute(f"DROP TABLE {names} CASCADE")
+    return tables
+
+
 class Command(BaseCommand):
     help = "创建演示数据库（虚构的扬州供电公司）并启动服务"
 
@@ -40,18 +55,16 @@ class Command(BaseCommand):
         from gridcare.org.models import OrgUnit
 
         if not OrgUnit.objects.exists():
-            from gridcare.demo.seed import seed_utility
+            from gridcare.demo.seed import seed_demo
 
             self.stdout.write(f"正在生成演示供电公司（规模 {size}，随机种子 {seed}）……")
-            seed_utility(size=size, seed=seed, progress=lambda m: self.stdout.write("  " + m))
-            if not no_history:
-                self._seed_history(size=size, seed=seed)
-                from gridcare.workforce.demo import seed_demo_forecast
-
-                seed_demo_forecast(seed=seed, stdout=self.stdout)
-            from gridcare.core.maintenance import refresh_statistics
-
-            refresh_statistics()  # bulk-loaded tables: give the planner its statistics
+            seed_demo(
+                size=size,
+                seed=seed,
+                history_days=0 if no_history else 365,
+                stdout=self.stdout,
+                progress=lambda m: self.stdout.write("  " + m),
+            )
             self.stdout.write(self.style.SUCCESS(f"演示数据就绪，用时 {time.monotonic() - started:.1f} 秒"))
         else:
             self.stdout.write("沿用已有的演示数据库 / reusing the existing demo database")
@@ -70,24 +83,12 @@ class Command(BaseCommand):
                 if p.exists():
                     p.unlink()
         else:
-            # A server database: empty it (keeps the database and its owner).
-            call_command("migrate", interactive=False, verbosity=0)
-            call_command("flush", interactive=False, verbosity=0)
-            from gridcare.core.calendar import calendar_seed_from_package
-
-            calendar_seed_from_package()
-
-    def _seed_history(self, *, size, seed):
-        try:
-            from gridcare.workorders.demo import seed_work_orders
-        except ImportError:
-            return
-        per_day = {"small": 20.0, "default": 150.0, "large": 1200.0}[size]
-        self.stdout.write("正在生成 12 个月的工单历史……")
-        seed_work_orders(seed=seed, days=365, orders_per_day=per_day, stdout=self.stdout)
-        from gridcare.escalation.demo import seed_escalation_history
-
-        seed_escalation_history(seed=seed, stdout=self.stdout)
+            # A server database (keeps the database, its owner and grants): drop GridCare's
+            # tables so that the migrate that follows builds them anew and its data migrations
+            # seed the configuration (commitment rules, warning levels, callback rules, authority
+            # limits, settings, calendar) as on a new database. `flush` would empty those too,
+            # and time limits, warnings, callbacks and approvals would silently do nothing.
+            drop_tables(connections["default"])
 
     def _print_logins(self, host, port):
         from gridcare.org.demo import DEMO_PASSWORD, demo_logins

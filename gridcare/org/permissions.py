@@ -1,0 +1,147 @@
+"""THE permission table: every permission GridCare checks, and the roles that hold it.
+
+One row per thing a user may see or do. Pages and API endpoints declare the permission
+they need (``gridcare.core.authz.requires`` / ``ActionPermission``), services check the
+same names, and the navigation and buttons are derived from it — so a role never sees a
+control it cannot use. ``docs``: the admin's "权限矩阵" page renders this table.
+
+Scoping (which rows) is separate and declared per model (``gridcare.core.scoping``): a
+permission says *what* a role may do, the scope says *to which objects*.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.core.authz import Permission
+
+from .choices import Role, UnitKind
+
+R = Role
+ALL = frozenset(Role.values)
+
+# Roles whose daily work is contacting customers: they may reveal personal data
+# (phones, ID numbers); every reveal is audited.
+CONTACT_ROLES = frozenset(
+    {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.DISPATCHER, R.REPAIR_CREW, R.CUSTOMER_MANAGER, R.SUPERVISOR, R.ADMIN}
+)
+# People who take requests at the front (phone, counter, customer managers).
+FRONT = frozenset(
+    {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN}
+)
+# People who handle orders (the responsible unit's side).
+HANDLERS = frozenset(
+    {R.REPAIR_CREW, R.DISPATCHER, R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.SUPERVISOR, R.ADMIN}
+)
+DISPATCHERS = frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN})
+# Supervision: quality, escalations, failures, dashboards.
+SUPERVISING = frozenset({R.SUPERVISOR, R.QUALITY_INSPECTOR, R.MANAGER, R.ADMIN})
+INSIGHT = frozenset({R.PLANNER, R.MANAGER, R.SUPERVISOR, R.QUALITY_INSPECTOR, R.ADMIN})
+CALLBACK = frozenset(
+    {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN}
+)
+RECOVERY = frozenset(
+    {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.REPAIR_CREW, R.SUPERVISOR, R.MANAGER, R.ADMIN}
+)
+APPROVERS = frozenset({R.SUPERVISOR, R.MANAGER, R.ADMIN})
+TOP_UNITS = frozenset({UnitKind.COMPANY, UnitKind.CITY})
+
+
+def P(name: str, roles, label, *, unit_kinds=None) -> Permission:
+    return Permission(
+        name=name,
+        roles=frozenset(roles),
+        label=label,
+        unit_kinds=frozenset(unit_kinds) if unit_kinds is not None else None,
+    )
+
+
+PERMISSIONS: list[Permission] = [
+    # ------------------------------------------------------------------ everyone signed in
+    P("core.home", ALL, _("使用首页")),
+    P("core.view_audit", {R.ADMIN, R.SUPERVISOR, R.QUALITY_INSPECTOR}, _("查看审计日志")),
+    P("core.import", {R.ADMIN}, _("导入主数据")),
+    P("core.configure", {R.ADMIN}, _("维护系统配置")),
+    P("org.view", ALL, _("查看组织单位")),
+    P("org.view_staff", DISPATCHERS | SUPERVISING, _("查看员工")),
+    # --------------------------------------------------------------------------- grid
+    P("grid.view", ALL, _("查看电网台账")),
+    P(
+        "grid.export",
+        {R.PLANNER, R.MANAGER, R.SUPERVISOR, R.DISPATCHER, R.CUSTOMER_MANAGER, R.ADMIN},
+        _("导出电网台账"),
+    ),
+    # ---------------------------------------------------------------------- customers
+    P("customers.view", ALL, _("查看客户")),
+    P("customers.update", {R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.ADMIN}, _("修改客户档案")),
+    P("customers.reveal", CONTACT_ROLES, _("查看完整个人信息")),
+    P(
+        "customers.export",
+        {R.CUSTOMER_MANAGER, R.SUPERVISOR, R.MANAGER, R.PLANNER, R.ADMIN},
+        _("导出客户清单"),
+    ),
+    P("customers.export_unmasked", {R.ADMIN}, _("导出未脱敏的个人信息")),
+    # --------------------------------------------------------------------- work orders
+    P("workorders.view", ALL, _("查看工单")),
+    P("workorders.create", ALL - {R.PLANNER, R.MANAGER}, _("受理工单")),
+    P("workorders.queue", DISPATCHERS, _("查看待派单队列")),
+    P("workorders.mine", HANDLERS, _("查看我处理的工单")),
+    P("workorders.dispatch", DISPATCHERS, _("派单")),
+    P("workorders.transfer", DISPATCHERS, _("转派")),
+    P("workorders.start", HANDLERS, _("开始处理")),
+    P("workorders.reply", HANDLERS | {R.HOTLINE_AGENT}, _("回单")),
+    P("workorders.return", HANDLERS, _("退单")),
+    P("workorders.callback", FRONT, _("回访")),
+    P("workorders.archive", FRONT, _("归档")),
+    P(
+        "workorders.cancel",
+        {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.DISPATCHER, R.SUPERVISOR, R.ADMIN},
+        _("撤销工单"),
+    ),
+    # Reopening a callback the customer was not satisfied with is front work; reopening a
+    # replied or archived order overrides the handling side (``workorders.reopen_closed``).
+    P("workorders.reopen", FRONT, _("重新处理")),
+    P("workorders.reopen_closed", {R.SUPERVISOR, R.ADMIN}, _("重新打开已回单或已归档的工单")),
+    P("workorders.pause", HANDLERS, _("暂停计时")),
+    P("workorders.resume", HANDLERS, _("恢复计时")),
+    P("workorders.merge", DISPATCHERS, _("并入主单")),
+    P("workorders.detach", DISPATCHERS, _("解除合并")),
+    P("workorders.urge", ALL, _("记录催办")),
+    P("workorders.note", ALL, _("添加备注")),
+    P("workorders.priority", FRONT | {R.DISPATCHER}, _("调整优先级")),
+    # Warnings and escalations are written by the escalation services (or the monitor, with
+    # no actor), which decide themselves who may escalate; any role may carry one.
+    P("workorders.warn", ALL, _("记录时限预警")),
+    P("workorders.escalate", ALL, _("升级督办")),
+    # ------------------------------------------------------------------- escalation
+    P("escalation.notifications", ALL, _("查看站内通知")),
+    P("escalation.view_board", SUPERVISING | {R.DISPATCHER}, _("查看升级督办看板")),
+    P("escalation.callbacks", CALLBACK, _("回访工作台")),
+    P("escalation.view_failures", SUPERVISING | RECOVERY, _("查看服务失误")),
+    P(
+        "escalation.record_failure",
+        {R.SUPERVISOR, R.QUALITY_INSPECTOR, R.MANAGER, R.ADMIN},
+        _("认定服务失误"),
+    ),
+    P("escalation.propose_recovery", RECOVERY, _("提出补救措施")),
+    P("escalation.approve_recovery", APPROVERS, _("批准补救措施")),
+    P("escalation.reject_recovery", APPROVERS, _("驳回补救措施")),
+    P("escalation.complete_recovery", RECOVERY, _("执行补救措施")),
+    P("escalation.view_dashboard", SUPERVISING | {R.PLANNER}, _("查看服务补救分析")),
+    P("escalation.view_supervisors", SUPERVISING, _("查看社会监督员")),
+    P("escalation.manage_supervisors", SUPERVISING, _("登记社会监督员、记录座谈")),
+    P("escalation.supervisor_submission", SUPERVISING | {R.HOTLINE_AGENT}, _("受理监督员反映的问题")),
+    P("escalation.reveal_supervisor_phone", {R.SUPERVISOR, R.ADMIN}, _("查看监督员电话")),
+    # ------------------------------------------------------------------- analytics
+    P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
+    P("analytics.view_reports", INSIGHT, _("查看分析报告")),
+    P("analytics.publish_report", {R.MANAGER, R.SUPERVISOR, R.ADMIN}, _("生成分析报告")),
+    P("analytics.suggest", ALL - {R.PLANNER, R.MANAGER}, _("使用受理分类建议")),
+    # ------------------------------------------------------------------- workforce
+    P(
+        "workforce.view",
+        {R.MANAGER, R.SUPERVISOR, R.PLANNER, R.ADMIN},
+        _("查看话务预测与排班"),
+        unit_kinds=TOP_UNITS,
+    ),
+]
