@@ -108,6 +108,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL character anywhere in a request answers 400 naming the field (PostgreSQL cannot
+    # store NUL in text), before static files, sessions or any view look at it.
+    "gridcare.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A write that waited too long for the database's lock answers 503 + Retry-After, not 500.
+    "gridcare.core.middleware.DatabaseBusyMiddleware",
     # Last: turns a locked-out sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
@@ -235,6 +240,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error answers (400/401/403/404/409/503) with one Error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridcare.core.api.schema.add_error_responses",
+    ],
     # Several apps have fields named status/kind/channel: give each choice set its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "WorkOrderStatusEnum": "gridcare.workorders.choices.Status",
@@ -280,6 +290,11 @@ LOGGING = {
 }
 
 # Outbound notifications (SMS/WeChat/email): the default backend records instead of sending.
+# Imports (`gridcare import`, /import/): rows one file may hold after its header, and the
+# largest file the web page accepts (bigger files: `gridcare import` on the server).
+GRIDCARE_IMPORT_MAX_ROWS = int(os.environ.get("GRIDCARE_IMPORT_MAX_ROWS", "2000000"))
+GRIDCARE_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("GRIDCARE_IMPORT_MAX_UPLOAD_MB", "100"))
+
 GRIDCARE_NOTIFY_BACKEND = os.environ.get(
     "GRIDCARE_NOTIFY_BACKEND", "gridcare.escalation.backends.RecordingBackend"
 )

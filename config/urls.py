@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from gridcare.core.authz import public
+
 api_patterns = [
     path("", include("gridcare.org.api.urls")),
     path("", include("gridcare.grid.api.urls")),
@@ -16,10 +18,11 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The API's description is public (no data in it); every endpoint it describes is not.
+    path("api/schema/", public(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves its script from a URL: the Content-Security-Policy forbids inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", public(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
+    path("api/redoc/", public(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     path("api/", include(api_patterns)),
     path("", include("gridcare.core.urls")),
     path("org/", include("gridcare.org.urls")),
@@ -30,3 +33,8 @@ urlpatterns = [
     path("analytics/", include("gridcare.analytics.urls")),
     path("workforce/", include("gridcare.workforce.urls")),
 ]
+
+# The API answers JSON also where no view was reached (unknown path, unparsable request).
+handler400 = "gridcare.core.errorpages.bad_request"
+handler404 = "gridcare.core.errorpages.not_found"
+handler500 = "gridcare.core.errorpages.server_error"

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
-from scipy.stats import nbinom
+from scipy.stats import false_discovery_control, nbinom
 
 from gridcare.core.calendar import local_tz
 from gridcare.core.scoping import scope_path as user_scope_path
@@ -80,17 +80,11 @@ def nb_sf(y: np.ndarray, shape: np.ndarray | float, mean: np.ndarray) -> np.ndar
 
 
 def bh_qvalues(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values) of ``p``."""
+    """Benjamini–Hochberg adjusted p-values (q-values) of ``p`` (SciPy's implementation)."""
     p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
+    if p.size == 0:
         return p
-    order = np.argsort(p)
-    ranked = p[order] * m / np.arange(1, m + 1)
-    q_sorted = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty(m)
-    q[order] = np.minimum(q_sorted, 1.0)
-    return q
+    return false_discovery_control(p, method="bh")
 
 
 @dataclass

@@ -13,6 +13,8 @@ import random
 import re
 import threading
 
+from gridcare.core.textutil import to_simplified
+
 STOP = set(
     "客户 来电 反映 要求 我们 你们 他们 什么 怎么 为什么 一下 一直 现在 今天 昨天 已经 还是 就是 这个 那个 "
     "没有 可以 不是 希望 请问 谢谢 麻烦 问题 情况 处理 尽快 帮忙 一个 时候 这样 知道 自己 如果 因为 所以 "
@@ -49,17 +51,9 @@ def _jieba():
     return jieba
 
 
-def _simplified(text: str) -> str:
-    try:
-        from gridcare.analytics.textnorm import to_simplified
-    except ImportError:
-        return text
-    return to_simplified(text)
-
-
 def tokens(text: str) -> list[str]:
     jb = _jieba()
-    text = _MASK.sub(" ", _simplified(text or ""))
+    text = _MASK.sub(" ", to_simplified(text or ""))
     return [w for w in jb.lcut(text) if len(w) >= 2 and w not in STOP and not w.isspace()]
 
 

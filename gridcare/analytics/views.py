@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridcare.core.authz import requires
+from gridcare.core.charts import bar_chart, scatter_map
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import export_response, paginate
 from gridcare.core.params import int_param
@@ -29,7 +30,6 @@ from .models import ReportKind
 from .planning import planning_rows, planning_workbook
 from .reports import parse_period, report_publish
 from .reports.render import report_context
-from .svgcharts import bar_chart, scatter_map
 from .topics import cluster_topics
 
 CACHE_SECONDS = 600

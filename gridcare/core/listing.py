@@ -11,6 +11,8 @@ from django.utils.functional import cached_property
 # expects more than ESTIMATE_ABOVE rows, the count is its estimate.
 EXACT_COUNT_LIMIT = 1000
 ESTIMATE_ABOVE = 20_000
+# No list is paged this deep; a larger page number is an empty page, not a huge OFFSET.
+MAX_PAGE = 1_000_000
 
 
 def estimated_row_count(qs: QuerySet) -> int | None:
@@ -73,6 +75,8 @@ class EstimatedCountPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer")
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:  # an offset no database takes (?page=99999999999999999999)
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):

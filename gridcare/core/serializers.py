@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, CharField
+
+from .limits import EXCERPT_LENGTH, excerpt
 
 
 class CachedFieldsMixin:
@@ -30,3 +32,20 @@ class CachedFieldsMixin:
             name: copy.deepcopy(field) if isinstance(field, BaseSerializer) else copy.copy(field)
             for name, field in prototypes.items()
         }
+
+
+class ExcerptField(CharField):
+    """A long text shortened for lists (``EXCERPT_LENGTH`` characters, "…" when cut); the
+    detail shows it whole."""
+
+    def __init__(self, length: int = EXCERPT_LENGTH, **kwargs):
+        self.length = length
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "help_text",
+            f"前 {length} 个字符（详情中为全文） / the first {length} characters (whole in the detail)",
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return excerpt(value, self.length)

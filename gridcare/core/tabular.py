@@ -2,8 +2,14 @@
 
 Every importer follows the same contract: read the whole file, validate every row,
 collect *all* errors as ``RowError(row, column, value, reason)``, and write nothing at
-all unless there are none (then write everything inside one transaction). Row numbers
-are the spreadsheet's: the header is row 1, the first data row is row 2.
+all unless there are none (then write everything inside one transaction). Reading and
+validating happen outside any transaction: on SQLite a write transaction locks the
+whole database, and the web's writes must not wait for a file to be checked. Row
+numbers are the spreadsheet's: the header is row 1, the first data row is row 2.
+
+A file that is not a readable table (damaged, not CSV/XLSX, undecodable, more than
+``GRIDCARE_IMPORT_MAX_ROWS`` rows) raises ``ApplicationError`` naming the problem and,
+where there is one, the row.
 """
 
 from __future__ import annotations

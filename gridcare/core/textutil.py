@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import cache
 
 
 def mask_phone(phone: str) -> str:
@@ -34,16 +36,39 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
-_t2s = None
+@cache
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+# Blocks whose characters OpenCC's t2s may change on their own: CJK Unified Ideographs,
+# Extension A, compatibility ideographs. Characters beyond the BMP always go to OpenCC.
+_BMP_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@cache
+def _traditional_re() -> re.Pattern:
+    """Characters that t2s changes, asked of OpenCC once per process (a few ms)."""
+    chars = [chr(cp) for lo, hi in _BMP_HAN for cp in range(lo, hi + 1)]
+    converted = _t2s().convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # never seen; then every Han character goes to OpenCC
+        return re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+    changed = "".join(ch for ch, out in zip(chars, converted, strict=True) if ch != out)
+    return re.compile("[" + re.escape(changed) + "\U00020000-\U0003ffff]")
 
 
 def to_simplified(text: str) -> str:
-    global _t2s
-    if _t2s is None:
-        from opencc import OpenCC
+    """Traditional → simplified Chinese (OpenCC ``t2s``, with its phrase tables).
 
-        _t2s = OpenCC("t2s")
-    return _t2s.convert(text)
+    The one converter of the project: search, the classifier's normalisation and the
+    topic words all go through it. Text without any traditional character (nearly all of
+    it) is returned as it is, without a call into OpenCC.
+    """
+    if not text or _traditional_re().search(text) is None:
+        return text
+    return _t2s().convert(text)
 
 
 def normalize_query(text: str) -> str:

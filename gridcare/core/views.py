@@ -81,16 +81,32 @@ def audit_list(request):
 
 @requires("core.import")
 def import_view(request):
-    """Admins upload a grid/customer file; the report lists every bad row, nothing is written on error."""
+    """Admins upload a grid/customer file; the report lists every bad row, nothing is written on error.
+
+    Whatever is wrong with the file (damaged, not a table, too big, too many rows) is
+    shown on the page, as is a database busy with another write (503): never a 500.
+    """
+    from django.conf import settings
+
+    from .middleware import RETRY_AFTER_SECONDS, busy_message, is_database_busy
+
     report = None
     error = None
+    status = 200
     if request.method == "POST":
         kind = request.POST.get("kind")
         upload = request.FILES.get("file")
+        max_mb = getattr(settings, "GRIDCARE_IMPORT_MAX_UPLOAD_MB", 100)
         if kind not in IMPORTERS:
             error = _("请选择导入类型")
         elif upload is None:
             error = _("请选择文件")
+        elif upload.size > max_mb * 1024 * 1024:
+            error = _(
+                "文件过大（%(size)s MB）：网页导入最大 %(limit)s MB，更大的文件请在服务器上用 "
+                "gridcare import 命令导入"
+            ) % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": max_mb}
+            status = 413
         else:
             importer, _help = IMPORTERS[kind]
             try:
@@ -100,8 +116,17 @@ def import_view(request):
                 report = exc.report
             except ApplicationError as exc:
                 error = exc.message
+            except DatabaseError as exc:
+                if not is_database_busy(exc):
+                    raise
+                error, status = busy_message(), 503
     kinds = sorted((k, h) for k, (_fn, h) in IMPORTERS.items())
-    return render(request, "core/import.html", {"kinds": kinds, "report": report, "error": error})
+    response = render(
+        request, "core/import.html", {"kinds": kinds, "report": report, "error": error}, status=status
+    )
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @public

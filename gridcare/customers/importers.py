@@ -292,7 +292,8 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
         "important",
         "sensitive",
     ]
-    with connection.cursor() as cur:
+    # The raw cursors below bypass Django's error wrapping: put it back around them.
+    with connection.cursor() as cur, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             raw = cur.cursor
             if new_rows:
@@ -374,7 +375,11 @@ def import_customers(*, source, actor=None, name: str = "", progress=None) -> Im
         if not Customer.objects.exists():
             # First load: nothing to compare, every row is new.
             if connection.vendor == "postgresql":
-                with connection.cursor() as cur, cur.cursor.copy(_COPY_SQL) as cp:
+                with (
+                    connection.cursor() as cur,
+                    connection.wrap_database_errors,
+                    cur.cursor.copy(_COPY_SQL) as cp,
+                ):
                     stamp = now.isoformat()
                     for rows in chunks:
                         _copy_rows(cp, rows, stamp)

@@ -30,7 +30,7 @@ def prefix_q(field: str, prefix: str) -> Q:
     LIKE is case-insensitive and skips the index, so other ASCII prefixes become a range
     there too; elsewhere LIKE 'x%' (a scan on PostgreSQL without a pattern-ops index).
     """
-    if prefix.isdigit():
+    if prefix.isascii() and prefix.isdigit():
         # Digit strings sort the same in every collation: [310, 311) is "starts with 310",
         # [3109, 311) is "starts with 3109"; all nines has no upper bound among digit strings.
         head = prefix.rstrip("9")

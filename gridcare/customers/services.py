@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from gridcare.core.audit import audit_record, diff, snapshot
 from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError
+from gridcare.core.limits import TEXT_MAX, check_length
 from gridcare.core.scoping import is_visible
 from gridcare.core.textutil import mask_id_number, mask_phone
 
@@ -78,6 +79,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
 def customer_reveal_personal_data(*, actor, customer: Customer, reason: str = "") -> dict:
     """Show phones and ID number in clear to a role that needs them; the reveal is audited."""
     require(actor, "customers.reveal", customer)
+    check_length(reason, field="reason", max_length=TEXT_MAX)
     audit_record(
         actor=actor,
         action="customer.reveal_personal_data",

@@ -1,5 +1,6 @@
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from gridcare.core.audit import audit_events_for
 from gridcare.core.authz import has_perm, requires
@@ -46,9 +47,8 @@ def customer_detail(request, customer_no):
 
 
 @requires("customers.reveal")
+@require_POST
 def customer_reveal(request, customer_no):
-    if request.method != "POST":
-        return HttpResponseBadRequest()
     customer = customer_get(request.user, customer_no)
     if customer is None:
         raise Http404

@@ -20,8 +20,8 @@ class WarningLevelAdmin(AuditedAdmin):
 
 @admin.register(CallbackRule)
 class CallbackRuleAdmin(AuditedAdmin):
-    list_display = ["request_type", "sample_percent", "due_working_days"]
-    list_editable = ["sample_percent", "due_working_days"]
+    list_display = ["request_type", "sample_percent"]
+    list_editable = ["sample_percent"]
 
 
 @admin.register(AuthorityLimit)

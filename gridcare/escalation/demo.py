@@ -137,6 +137,13 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
     """One task per reply of a sampled order: done as the timeline says, or pending."""
     rules = {r.request_type: r for r in CallbackRule.objects.all()}
     cap = dt.timedelta(days=EscalationSetting.get(EscalationSetting.CALLBACK_MAX_DAYS))
+    # The deadline is the order's callback clock (the commitment table), as for live orders.
+    from gridcare.workorders.selectors import commitment_rules_for
+
+    clock_days = {}
+    for t in rules:
+        commitment = commitment_rules_for(request_type=t).get(ClockKind.CALLBACK)
+        clock_days[t] = commitment.amount if commitment is not None else None
     sampled_types = [t for t, r in rules.items() if r.sample_percent > 0]
     orders = {
         o["id"]: o
@@ -164,10 +171,14 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
             # A stand-in with the order number only: the sampling hashes it.
             if not _sampled(WorkOrder(order_no=o["order_no"]), rule.sample_percent):
                 continue
-            key = (at.date(), at.hour, rule.due_working_days)
-            if key not in due_cache:
-                due_cache[key] = add_working_days(at, rule.due_working_days) - at
-            due = min(at + due_cache[key], at + cap)
+            days = clock_days[o["request_type"]]
+            if days is None:
+                due = at + cap
+            else:
+                key = (at.date(), at.hour, at.minute, days)
+                if key not in due_cache:
+                    due_cache[key] = add_working_days(at, days) - at
+                due = at + due_cache[key]
             task = CallbackTask(
                 order_id=order_id,
                 kind=CallbackKind.ORDER,

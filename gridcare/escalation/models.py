@@ -112,16 +112,16 @@ class WarningLevel(models.Model):
 
 
 class CallbackRule(models.Model):
-    """Which replied orders are called back (sampling per type) and how soon.
+    """Which replied orders are called back (sampling per type).
 
     ``sample_percent`` 100 calls every order of the type back; the choice per order is a
-    stable hash of its number, so re-running never changes it. Due ``due_working_days``
-    after the reply, never later than the ``callback_max_days`` setting.
+    stable hash of its number, so re-running never changes it. The deadline is not here: it
+    is the order's callback clock (the commitment table), so the order and its callback
+    task always show the same one.
     """
 
     request_type = models.CharField(_("诉求类型"), max_length=24, choices=RequestType.choices, unique=True)
     sample_percent = models.PositiveSmallIntegerField(_("抽样比例(%)"), default=100)
-    due_working_days = models.PositiveSmallIntegerField(_("回访时限(工作日)"), default=3)
 
     class Meta:
         verbose_name = _("回访规则")
@@ -132,7 +132,7 @@ class CallbackRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_request_type_display()} {self.sample_percent}% / {self.due_working_days}wd"
+        return f"{self.get_request_type_display()} {self.sample_percent}%"
 
 
 class AuthorityLimit(models.Model):

@@ -9,16 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.scoping import is_visible
 from gridcare.customers.models import Customer
 from gridcare.workorders.choices import ACTIVE_STATUSES
 from gridcare.workorders.models import WorkOrder
 
-from .choices import SATISFIED_RESULTS, CallbackKind, CallbackStatus, RecoveryKind, RecoveryStatus
+from .choices import (
+    SATISFIED_RESULTS,
+    CallbackKind,
+    CallbackResult,
+    CallbackStatus,
+    RecoveryKind,
+    RecoveryStatus,
+)
 from .models import (
     CallbackTask,
     Escalation,
@@ -115,6 +123,63 @@ def supervisor_candidates(user) -> QuerySet[Customer]:
     )
 
 
+# ------------------------------------------------------------------------------ figures
+
+# THE satisfaction figure (回访满意率). Every page, report, ranking and export that shows a
+# satisfaction rate computes it here and shows this sentence beside it.
+SATISFACTION_DEFINITION = _(
+    "回访满意率 = 接通的工单回访中“满意”与“基本满意”所占比例；首次回访与返工后的再次回访都计入，"
+    "联系不上的不计入。按回访完成时间统计。"
+)
+REACHED_RESULTS = frozenset(SATISFIED_RESULTS | {CallbackResult.UNSATISFIED})
+
+
+def order_callbacks_done(
+    *, since: dt.datetime, until: dt.datetime, scope_path: str = "", user=None
+) -> QuerySet[CallbackTask]:
+    """Order callbacks completed in [since, until) that reached the customer, in a unit's scope
+    (``scope_path`` "" = the whole company; the handling or the accepting unit within it —
+    ``CallbackTask.scope``, so for a ``user`` it is exactly what they may see)."""
+    base = CallbackTask.objects.visible_to(user) if user is not None else CallbackTask.objects.all()
+    qs = base.filter(
+        kind=CallbackKind.ORDER,
+        status=CallbackStatus.DONE,
+        done_at__gte=since,
+        done_at__lt=until,
+        result__in=list(REACHED_RESULTS),
+    )
+    if scope_path:
+        qs = qs.filter(Q(unit_path__startswith=scope_path) | Q(accepted_path__startswith=scope_path))
+    return qs
+
+
+def satisfaction_counts(callbacks: QuerySet[CallbackTask]) -> dict:
+    """surveyed / satisfied / unsatisfied / rate (%, one decimal) of a set of callbacks."""
+    agg = callbacks.aggregate(
+        surveyed=Count("pk"), satisfied=Count("pk", filter=Q(result__in=list(SATISFIED_RESULTS)))
+    )
+    surveyed, satisfied = agg["surveyed"], agg["satisfied"]
+    return {
+        "surveyed": surveyed,
+        "satisfied": satisfied,
+        "unsatisfied": surveyed - satisfied,
+        "rate": _rate(satisfied, surveyed),
+    }
+
+
+def satisfaction_by(callbacks: QuerySet[CallbackTask], field: str) -> dict:
+    """``satisfaction_counts`` per value of ``field`` (e.g. ``order__area__station_id``)."""
+    out = {}
+    rows = (
+        callbacks.values_list(field)
+        .annotate(n=Count("pk"), s=Count("pk", filter=Q(result__in=list(SATISFIED_RESULTS))))
+        .order_by()
+    )
+    for key, n, s in rows:
+        out[key] = {"surveyed": n, "satisfied": s, "unsatisfied": n - s, "rate": _rate(s, n)}
+    return out
+
+
 # ----------------------------------------------------------------------------- dashboard
 
 
@@ -159,14 +224,9 @@ def learning_dashboard(user, *, since: dt.datetime, until: dt.datetime) -> dict:
     after = failures.exclude(satisfaction_after="").values("satisfaction_after").annotate(n=Count("pk"))
     after_total = sum(r["n"] for r in after)
     after_ok = sum(r["n"] for r in after if r["satisfaction_after"] in SATISFIED_RESULTS)
-    callbacks = (
-        callback_tasks_for(user)
-        .filter(kind=CallbackKind.ORDER, status=CallbackStatus.DONE, done_at__gte=since, done_at__lt=until)
-        .exclude(result="")
-    )
-    plain = callbacks.filter(order__service_failure__isnull=True).values("result").annotate(n=Count("pk"))
-    plain_total = sum(r["n"] for r in plain)
-    plain_ok = sum(r["n"] for r in plain if r["result"] in SATISFIED_RESULTS)
+    callbacks = order_callbacks_done(since=since, until=until, user=user)
+    overall = satisfaction_counts(callbacks)
+    plain = satisfaction_counts(callbacks.filter(order__service_failure__isnull=True))
 
     orders = WorkOrder.objects.visible_to(user).filter(**period)
     order_counts = {
@@ -235,9 +295,10 @@ def learning_dashboard(user, *, since: dt.datetime, until: dt.datetime) -> dict:
         "paradox": {
             "after_recovery": _rate(after_ok, after_total),
             "after_recovery_n": after_total,
-            "no_failure": _rate(plain_ok, plain_total),
-            "no_failure_n": plain_total,
+            "no_failure": plain["rate"],
+            "no_failure_n": plain["surveyed"],
         },
+        "satisfaction": overall,
         "compliance": compliance,
         "escalations": esc_by,
         "escalations_by_level": esc_by_level,

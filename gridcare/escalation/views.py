@@ -19,7 +19,7 @@ from gridcare.core.authz import requires
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
-from gridcare.core.params import date_param
+from gridcare.core.params import date_param, id_list_param
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 from gridcare.workorders import selectors as wo_selectors
@@ -74,7 +74,7 @@ def notifications(request):
 @requires("escalation.notifications")
 @require_POST
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = id_list_param(request.POST.getlist("id")) or None
     services.notification_mark_read(actor=request.user, ids=ids)
     return _back(request, "/escalation/notifications/")
 
@@ -327,7 +327,12 @@ def dashboard(request):
     return render(
         request,
         "escalation/dashboard.html",
-        {"d": data, "since": since.date(), "until": (until - dt.timedelta(days=1)).date()},
+        {
+            "d": data,
+            "since": since.date(),
+            "until": (until - dt.timedelta(days=1)).date(),
+            "satisfaction_definition": selectors.SATISFACTION_DEFINITION,
+        },
     )
 
 
@@ -415,7 +420,7 @@ def consultation_record(request):
             held_on = dt.date.fromisoformat(request.POST.get("held_on", ""))
         except ValueError:
             raise ApplicationError(_("请填写日期"), field="held_on")
-        ids = [int(i) for i in request.POST.getlist("attendees") if i.isdigit()]
+        ids = id_list_param(request.POST.getlist("attendees"))
         services.supervisor_consultation_record(
             actor=request.user,
             unit=unit,

@@ -29,6 +29,15 @@ COLUMNS = [
     "area_class",
 ]
 AREA_CLASSES = set(AreaClass.values)
+# Longest text each column may hold (the model's max_length).
+MAX_LENGTH = {
+    "substation_name": Substation._meta.get_field("name").max_length,
+    "feeder_code": Feeder._meta.get_field("code").max_length,
+    "feeder_name": Feeder._meta.get_field("name").max_length,
+    "area_code": TransformerArea._meta.get_field("code").max_length,
+    "area_name": TransformerArea._meta.get_field("name").max_length,
+}
+MAX_CAPACITY = Decimal("1e9")  # capacity_kva: 10 digits, 1 after the point
 
 
 @register_importer("grid", "grid assets: substations, feeders, transformer areas")
@@ -55,9 +64,12 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
                 rowno, "station_code", v["station_code"], "供电所编码不存在 / unknown supply station"
             )
             ok = False
-        for col in ("substation_name", "feeder_code", "feeder_name", "area_code", "area_name"):
+        for col, longest in MAX_LENGTH.items():
             if not v[col]:
                 report.add_error(rowno, col, "", "不能为空 / required")
+                ok = False
+            elif len(v[col]) > longest:
+                report.add_error(rowno, col, v[col], f"最多 {longest} 个字符 / at most {longest} characters")
                 ok = False
         fc = v["feeder_code"]
         if fc:
@@ -81,19 +93,22 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
         elif ac:
             areas_seen[ac] = rowno
         try:
-            cap = Decimal(to_halfwidth(v["capacity_kva"]))
-            if not cap.is_finite() or cap <= 0:
+            cap = Decimal(to_halfwidth(v["capacity_kva"])).quantize(Decimal("0.1"))
+            if not cap.is_finite() or cap <= 0 or cap >= MAX_CAPACITY:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             report.add_error(
-                rowno, "capacity_kva", v["capacity_kva"], "容量须为正数 / capacity must be positive"
+                rowno,
+                "capacity_kva",
+                v["capacity_kva"],
+                "容量须为小于 10 亿的正数 / capacity must be positive, below 1e9",
             )
             ok = False
         if v["area_class"] not in AREA_CLASSES:
             report.add_error(rowno, "area_class", v["area_class"], "区域类别应为 urban、rural 或 remote")
             ok = False
         if ok:
-            rows.append((v, st, cap.quantize(Decimal("0.1"))))
+            rows.append((v, st, cap))
         if progress:
             progress(1)
     if not report.ok:

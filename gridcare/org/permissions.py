@@ -63,7 +63,6 @@ PERMISSIONS: list[Permission] = [
     P("core.import", {R.ADMIN}, _("导入主数据")),
     P("core.configure", {R.ADMIN}, _("维护系统配置")),
     P("org.view", ALL, _("查看组织单位")),
-    P("org.view_staff", DISPATCHERS | SUPERVISING, _("查看员工")),
     # --------------------------------------------------------------------------- grid
     P("grid.view", ALL, _("查看电网台账")),
     P(

@@ -39,7 +39,9 @@ Models (all produce a (days × slots) matrix of expected calls)
 * ``combo`` — mean of ``daily_profile`` and ``mean_4w`` (a candidate, kept only if it wins),
 * statsforecast off-the-shelf models on the flattened interval index (``sf_mstl`` MSTL
   with seasons of one day and one week, ``sf_ets_ana`` / ``sf_ets_mnm`` AutoETS with a
-  fixed model and a daily season).
+  fixed model and a daily season). Comparison only, never chosen by ``auto``: statsforecast
+  (with pyarrow, fugue, statsmodels) is the optional extra ``gridcare[forecast-compare]``,
+  imported only when one of them is asked for.
 
 Metrics (``backtest``)
 ----------------------
@@ -64,6 +66,7 @@ interval (e.g. 1.5 for an open outage expected to raise calls by half).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import math
 import re
 import warnings
@@ -517,6 +520,28 @@ def combo(*models: ModelFn) -> ModelFn:
     return model
 
 
+BASELINES = ("snaive_day", "snaive_week")
+OFF_THE_SHELF = ("sf_mstl", "sf_ets_ana", "sf_ets_mnm")  # statsforecast, the optional extra
+DEFAULT_MODEL = "daily_profile"
+FORECAST_COMPARE_INSTALL = "pip install -c constraints.txt -e '.[forecast-compare]'"
+
+
+def statsforecast_installed() -> bool:
+    """Whether the optional extra ``forecast-compare`` (statsforecast) is installed."""
+    return importlib.util.find_spec("statsforecast") is not None
+
+
+def require_statsforecast(models: Iterable[str] = OFF_THE_SHELF) -> None:
+    """Raise a ForecastError naming the extra when comparison models are asked for without it."""
+    if not statsforecast_installed():
+        names = ", ".join(models)
+        raise ForecastError(
+            f"比较模型 {names} 需要可选依赖 statsforecast / the comparison model(s) {names} "
+            f"need the optional statsforecast package: {FORECAST_COMPARE_INSTALL}",
+            field="model",
+        )
+
+
 def _statsforecast(make: Callable[[int], object]) -> ModelFn:
     """Run a statsforecast model on the flattened open cells (the interval index)."""
 
@@ -552,7 +577,11 @@ def _sf_ets(kind: str):
 
 
 def candidate_models(include_statsforecast: bool = True) -> dict[str, ModelFn]:
-    """Every model the backtest compares, baselines first. Names are stable (CLI/JSON)."""
+    """Every model the backtest compares, baselines first. Names are stable (CLI/JSON).
+
+    ``include_statsforecast`` adds the comparison models; without the optional extra that
+    raises a ForecastError saying how to install it.
+    """
     models: dict[str, ModelFn] = {
         "snaive_day": snaive_day,
         "snaive_week": snaive_week,
@@ -562,15 +591,11 @@ def candidate_models(include_statsforecast: bool = True) -> dict[str, ModelFn]:
         "combo": combo(daily_profile(), mean_weeks(4)),
     }
     if include_statsforecast:
+        require_statsforecast()
         models["sf_mstl"] = _statsforecast(_sf_mstl)
         models["sf_ets_ana"] = _statsforecast(_sf_ets("ANA"))
         models["sf_ets_mnm"] = _statsforecast(_sf_ets("MNM"))
     return models
-
-
-BASELINES = ("snaive_day", "snaive_week")
-OFF_THE_SHELF = ("sf_mstl", "sf_ets_ana", "sf_ets_mnm")
-DEFAULT_MODEL = "daily_profile"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -743,6 +768,8 @@ def predict(
     """Forecast the next ``horizon_days`` operating days after the history (see module doc)."""
     if horizon_days < 1:
         raise ForecastError("horizon_days must be ≥ 1", field="horizon_days")
+    if model in OFF_THE_SHELF:
+        require_statsforecast([model])
     models = candidate_models(include_statsforecast=model in OFF_THE_SHELF)
     if model != "auto" and model not in models:
         raise ForecastError(

@@ -28,6 +28,7 @@ COUNT_COLUMNS = ["start", "calls"]
 CALL_COLUMNS = ["arrived_at", "answered_at", "ended_at", "abandoned"]
 TRUE = {"1", "true", "yes", "y", "t", "是", "放弃"}
 FALSE = {"0", "false", "no", "n", "f", "否", ""}
+MAX_CALLS = 2**31 - 1  # ContactVolume.count is a 32-bit column
 
 
 def parse_local_datetime(text: str) -> dt.datetime | None:
@@ -41,6 +42,10 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=LOCAL)
+    try:
+        value.astimezone(dt.UTC)  # stored in UTC: year 1 or 9999 may not fit
+    except OverflowError:
+        return None
     return value
 
 
@@ -118,6 +123,9 @@ def _validate_counts(table, idx, report: ImportReport, progress) -> list[tuple[d
             continue
         if count < 0:
             report.add_error(rowno, "calls", raw, "来电量不能为负 / calls must not be negative")
+            ok = False
+        elif count > MAX_CALLS:
+            report.add_error(rowno, "calls", raw, "来电量超出范围 / calls out of range")
             ok = False
         if ok:
             seen[start] = rowno

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from gridcare.core.authz import requires
+from gridcare.core.charts import Line, line_chart
 from gridcare.core.params import float_param
 
 from .erlang import ErlangError, staff_intervals
@@ -102,34 +103,14 @@ def _overview_rows(request):
 
 
 def _svg(rows, key_a: str, key_b: str, key_c: str | None = None, width: int = 900, height: int = 220) -> str:
-    """A tiny offline line chart (inline SVG) of up to three series."""
+    """Line chart (inline SVG, core.charts) of up to three series over the intervals; the page
+    draws the translated legend: ``key_a`` blue, ``key_b`` red, ``key_c`` dashed grey."""
     if not rows:
         return ""
-    vals = [r[k] for r in rows for k in (key_a, key_b, key_c) if k and r.get(k) is not None]
-    top = max(vals + [1.0])
-    n = len(rows)
-
-    def line(key, colour, dash=""):
-        pts = [
-            f"{40 + i * (width - 50) / max(n - 1, 1):.1f},{height - 20 - (r[key] / top) * (height - 40):.1f}"
-            for i, r in enumerate(rows)
-            if r.get(key) is not None
-        ]
-        return (
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2" {dash} points="{" ".join(pts)}"/>'
-            if pts
-            else ""
-        )
-
-    return (
-        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" xmlns="http://www.w3.org/2000/svg">'
-        f'<line x1="40" y1="{height - 20}" x2="{width - 10}" y2="{height - 20}" stroke="#999"/>'
-        f'<text x="2" y="20" font-size="11">{top:.0f}</text>'
-        + line(key_a, "#1f77b4")
-        + line(key_b, "#d62728")
-        + (line(key_c, "#aaaaaa", 'stroke-dasharray="4 3"') if key_c else "")
-        + "</svg>"
-    )
+    labels = [r["start"].strftime("%m-%d %H:%M") for r in rows]
+    styles = [(key_a, "#1f77b4", False), (key_b, "#d62728", False), (key_c, "#aaaaaa", True)]
+    series = [Line(key, [r.get(key) for r in rows], color, dashed) for key, color, dashed in styles if key]
+    return line_chart(labels, series, width=width, height=height, legend=False, fluid=True)
 
 
 @requires("workforce.view")

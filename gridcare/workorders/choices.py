@@ -150,6 +150,13 @@ NOTE_ACTIONS = frozenset({Action.NOTE, Action.WARN, Action.ESCALATE})
 TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
 
 
+# Actions a person takes on an order page or through the API (one form / endpoint each):
+# every transition of the table, and the clock, merge and urge actions beside it.
+PAGE_ACTIONS = frozenset(
+    {a for (_src, a) in TRANSITIONS} | {Action.PAUSE, Action.RESUME, Action.MERGE, Action.DETACH, Action.URGE}
+)
+
+
 def action_permission(action: str) -> str:
     """The permission an action needs (``workorders.dispatch`` …; gridcare/org/permissions.py)."""
     return f"workorders.{action}"

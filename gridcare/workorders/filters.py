@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.filters import BoundedDateTimeFilter
 from gridcare.org.models import OrgUnit
 
 from .choices import Channel, Dimension, Priority, RequestType, Status
@@ -36,11 +37,11 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__customer_no", label=_("户号"))
     area = django_filters.CharFilter(field_name="area__code", label=_("台区编码"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超时"))
-    due_before = django_filters.DateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("时限早于"))
-    created_after = django_filters.DateTimeFilter(
+    due_before = BoundedDateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("时限早于"))
+    created_after = BoundedDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("受理时间起")
     )
-    created_before = django_filters.DateTimeFilter(
+    created_before = BoundedDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("受理时间止")
     )
     q = django_filters.CharFilter(method="filter_q", label=_("工单号/电话"))

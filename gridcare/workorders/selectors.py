@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridcare.core.authz import has_perm
+from gridcare.core.params import id_param
 from gridcare.core.scoping import is_visible, scope_path
 
 from .choices import (
@@ -55,8 +56,6 @@ def work_order_allowed_actions(user, order: WorkOrder) -> list[str]:
         actions = [a for a in actions if a != Action.REOPEN]
     if order.status == Status.REPLIED and order.request_type not in TYPES_WITHOUT_CALLBACK:
         actions = [a for a in actions if a != Action.ARCHIVE]
-    if order.status == Status.REPLIED and order.request_type in TYPES_WITHOUT_CALLBACK:
-        actions = [a for a in actions if a != Action.CALLBACK]
     if order.status in OPEN_STATUSES:
         extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
         extra.append(Action.DETACH if order.master_id else Action.MERGE)
@@ -67,8 +66,9 @@ def work_order_allowed_actions(user, order: WorkOrder) -> list[str]:
 
 
 def _by_key(qs: QuerySet[WorkOrder], key: str | int) -> WorkOrder:
-    key = str(key)
-    return qs.get(pk=int(key)) if key.isdigit() else qs.get(order_no=key)
+    """By id (ASCII digits within the key range) or else by order number."""
+    pk = id_param(key)
+    return qs.get(pk=pk) if pk is not None else qs.get(order_no=str(key))
 
 
 def work_order_get(user, key: str | int) -> WorkOrder:
@@ -92,6 +92,21 @@ def work_order_detail(user, key: str | int) -> WorkOrder:
         )
     )
     return _by_key(qs, key)
+
+
+def work_order_result(pk: int) -> WorkOrder:
+    """The order an actor has just acted on, read in full whatever their scope now (the
+    answer to their own action; ``work_order_allowed_actions`` gives them nothing more)."""
+    return _by_key(
+        WorkOrder.objects.select_related(
+            "unit", "customer", "area", "feeder", "accepted_unit", "accepted_by", "handler", "master"
+        ).prefetch_related(
+            "clocks",
+            "children",
+            Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
+        ),
+        pk,
+    )
 
 
 def work_orders_sorted_by_due(qs: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:

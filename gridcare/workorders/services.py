@@ -28,6 +28,7 @@ from gridcare.core.audit import audit_record
 from gridcare.core.authz import has_perm
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from gridcare.core.limits import DESCRIPTION_MAX, NAME_MAX, TEXT_MAX, check_length
 from gridcare.core.scoping import is_visible
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
@@ -81,8 +82,14 @@ def _check_role(actor, action: str) -> None:
         )
 
 
+def _check_lengths(**fields: tuple[str | None, int]) -> None:
+    """Each free-text input within its cap (``field=(value, max_length)``)."""
+    for field, (value, max_length) in fields.items():
+        check_length(value, field=field, max_length=max_length)
+
+
 def _require_reason(action: str, reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = check_length((reason or "").strip(), field="reason", max_length=TEXT_MAX)
     if action in ACTIONS_REQUIRING_REASON and not reason:
         raise ApplicationError(
             f"“{Action(action).label}”必须填写原因", field="reason", code="reason_required"
@@ -390,7 +397,7 @@ def _validate_codes(
     description = (description or "").strip()
     if not description:
         raise ApplicationError("诉求内容不能为空", field="description", code="required")
-    return description
+    return check_length(description, field="description", max_length=DESCRIPTION_MAX)
 
 
 def _next_order_no(scope: str, now: dt.datetime) -> str:
@@ -491,6 +498,13 @@ def work_order_create(
     order (``order.replayed`` is True) and a different request under the key is a 422.
     """
     _check_role(actor, Action.CREATE)
+    _check_lengths(
+        contact_name=(contact_name, NAME_MAX),
+        contact_phone=(contact_phone, 20),
+        address=(address, 200),
+        reply=(reply, TEXT_MAX),
+        idempotency_key=(idempotency_key, 128),
+    )
     subtype = subtype or ""
     digest = ""
     if idempotency_key:
@@ -745,6 +759,7 @@ def work_order_dispatch(
     children along and their customers are told.
     """
     _check_role(actor, Action.DISPATCH)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -835,6 +850,7 @@ def work_order_start(
 ) -> WorkOrder:
     """The handler takes the order up (for a fault: the crew is on site, which meets the arrival clock)."""
     _check_role(actor, Action.START)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -857,6 +873,7 @@ def work_order_reply(
 ) -> WorkOrder:
     """Record the handling result (回单); starts the callback clock; a master replies for its children."""
     _check_role(actor, Action.REPLY)
+    check_length(reply, field="reply", max_length=TEXT_MAX)
     reply = (reply or "").strip()
     if not reply:
         raise ApplicationError("回单必须填写处理结果", field="reply", code="required")
@@ -891,6 +908,7 @@ def work_order_callback(
 ) -> WorkOrder:
     """Call the customer back (回访) after the reply; meets the callback clock."""
     _check_role(actor, Action.CALLBACK)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -909,6 +927,7 @@ def work_order_archive(
 ) -> WorkOrder:
     """Close the loop (归档). Types that need a callback must have had one."""
     _check_role(actor, Action.ARCHIVE)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -1069,6 +1088,7 @@ def work_order_resume_clock(
 ) -> WorkOrder:
     """Restart paused clocks; each deadline moves later by the time it was paused."""
     _check_role(actor, Action.RESUME)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -1120,6 +1140,7 @@ def work_order_urge(
     ``urge_record`` sends its own urge notification), so nobody hears of it twice.
     """
     _check_role(actor, Action.URGE)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, None)
@@ -1165,7 +1186,7 @@ def work_order_note(
         raise ApplicationError(f"“{action}”不是备注类动作", field="action", code="invalid_choice")
     if actor is not None:
         _check_role(actor, action)
-    note = (note or "").strip()
+    note = check_length((note or "").strip(), field="note", max_length=TEXT_MAX)
     if not note:
         raise ApplicationError("备注内容不能为空", field="note", code="required")
     now = _now(now)
@@ -1247,13 +1268,14 @@ def _merge(child: WorkOrder, master: WorkOrder, *, actor, now: dt.datetime, note
         raise ApplicationError("不能把工单并入自身", field="master", code="invalid")
     if master.master_id is not None:
         raise ApplicationError(f"{master.order_no} 本身是子单，不能作主单", field="master", code="invalid")
+    # The order's own state refuses these (409, like a transition the table does not allow).
     if WorkOrder.objects.filter(master=child).exists():
-        raise ApplicationError(
-            f"{child.order_no} 已有子单，不能再并入其他工单", field="order", code="invalid"
+        raise ConflictError(
+            f"{child.order_no} 已有子单，不能再并入其他工单", field="order", code="has_children"
         )
     if child.master_id is not None:
-        raise ApplicationError(
-            f"{child.order_no} 已并入 {child.master.order_no}", field="order", code="invalid"
+        raise ConflictError(
+            f"{child.order_no} 已并入 {child.master.order_no}", field="order", code="already_merged"
         )
     if child.status not in OPEN_STATUSES or master.status not in OPEN_STATUSES:
         raise ConflictError("只能合并未处理完的工单", code="invalid_transition", field="status")
@@ -1311,6 +1333,7 @@ def work_order_merge(
 ) -> WorkOrder:
     """Make ``order`` a child of ``master`` (主单/子单): the master's handling carries to it."""
     _check_role(actor, Action.MERGE)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         child_pk = order.pk if isinstance(order, WorkOrder) else order
@@ -1334,11 +1357,14 @@ def work_order_detach(
 ) -> WorkOrder:
     """Undo a merge: the child goes on alone from where it stands."""
     _check_role(actor, Action.DETACH)
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         child = _lock(actor, order, expected_version)
         if child.master_id is None:
-            raise ApplicationError(f"{child.order_no} 不是子单", field="order", code="invalid")
+            raise ConflictError(f"{child.order_no} 不是子单", field="order", code="not_merged")
+        if child.status not in OPEN_STATUSES:
+            raise ConflictError("只能对未处理完的子单解除合并", code="invalid_transition", field="status")
         master = WorkOrder.objects.select_for_update().get(pk=child.master_id)
         child.master = None
         _save_quiet(child, ["master"])

@@ -24,7 +24,7 @@ from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 
 from . import selectors, services
-from .choices import OPEN_STATUSES, Action
+from .choices import OPEN_STATUSES, PAGE_ACTIONS, Action
 from .filters import WorkOrderFilterSet
 from .forms import ActionForm, WorkOrderIntakeForm
 from .models import WorkOrder
@@ -248,6 +248,8 @@ def _perform(action: str, actor, order: WorkOrder, data: dict) -> WorkOrder:
 @requires("workorders.{action}")
 @require_POST
 def order_action(request, key, action):
+    if action not in PAGE_ACTIONS:
+        raise Http404
     order = _get(request, key)
     form = ActionForm(request.POST)
     if not form.is_valid():  # pragma: no cover - every field is optional

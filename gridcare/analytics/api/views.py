@@ -41,6 +41,7 @@ class PublishedReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     permissions_by_action = {"list": "analytics.view_reports", "retrieve": "analytics.view_reports"}
     filterset_fields = ["kind", "period"]
+    lookup_value_regex = "[0-9]+"  # integer ids: anything else is a 404, not a failed query
 
     def get_queryset(self):
         qs = reports_for(self.request.user)

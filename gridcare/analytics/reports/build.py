@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gridcare.core.calendar import local_tz
 from gridcare.customers.models import Customer
+from gridcare.escalation.selectors import order_callbacks_done, satisfaction_by, satisfaction_counts
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Channel, ClockKind, Dimension, RequestType
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
@@ -206,20 +207,9 @@ def _compliance(period: Period, scope_path: str) -> dict:
 
 
 def _satisfaction(period: Period, scope_path: str) -> dict:
-    qs = _scoped(
-        WorkOrder.objects.filter(
-            closed_at__gte=period.since, closed_at__lt=period.until, satisfied__isnull=False
-        ),
-        scope_path,
-    )
-    agg = qs.aggregate(surveyed=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
-    surveyed, satisfied = agg["surveyed"], agg["satisfied"]
-    return {
-        "surveyed": surveyed,
-        "satisfied": satisfied,
-        "unsatisfied": surveyed - satisfied,
-        "rate": round(satisfied * 100.0 / surveyed, 1) if surveyed else None,
-    }
+    """The company's one satisfaction figure (``escalation.selectors.SATISFACTION_DEFINITION``)."""
+    callbacks = order_callbacks_done(since=period.since, until=period.until, scope_path=scope_path)
+    return satisfaction_counts(callbacks)
 
 
 def _units(period: Period, scope_path: str, limit: int = 30) -> list[dict]:
@@ -252,18 +242,11 @@ def _units(period: Period, scope_path: str, limit: int = 30) -> list[dict]:
         )
     }
     sat = {
-        st: (n, s)
-        for st, n, s in _scoped(
-            WorkOrder.objects.filter(
-                closed_at__gte=period.since,
-                closed_at__lt=period.until,
-                satisfied__isnull=False,
-                area__isnull=False,
-            ),
-            scope_path,
-        )
-        .values_list("area__station_id")
-        .annotate(n=Count("id"), s=Count("id", filter=Q(satisfied=True)))
+        st: (c["surveyed"], c["satisfied"])
+        for st, c in satisfaction_by(
+            order_callbacks_done(since=period.since, until=period.until, scope_path=scope_path),
+            "order__area__station_id",
+        ).items()
     }
     names = dict(OrgUnit.objects.filter(pk__in=list(volume)).values_list("pk", "name"))
     rows = []

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from ..svgcharts import bar_chart, line_chart
+from gridcare.core.charts import bar_chart, line_chart
 
 KIND_LABELS = {"weekly": "周报", "monthly": "月报"}
 
 
 def report_context(data: dict) -> dict:
     """Template context shared by the web page and the PDF (charts are inline SVG)."""
+    from gridcare.escalation.selectors import SATISFACTION_DEFINITION
+
     daily = data.get("daily", [])
     return {
         "r": data,
+        "satisfaction_definition": SATISFACTION_DEFINITION,
         "kind_label": KIND_LABELS.get(data.get("kind"), data.get("kind")),
         "chart_daily": line_chart([d["date"][5:] for d in daily], [("受理量", [d["count"] for d in daily])]),
         "chart_channel": bar_chart([(r["label"], r["count"]) for r in data.get("by_channel", [])]),

@@ -110,6 +110,22 @@ def test_nb_sf_and_bh():
     assert np.allclose(q, [0.04, 0.16 / 3, 0.16 / 3, 0.5])
 
 
+def test_bh_qvalues_match_a_known_example():
+    """Worked by hand: p·m/rank, then the running minimum from the largest p (rank 7 caps
+    rank 6, so the two tie)."""
+    p = np.array(
+        [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719]
+    )
+    m = 12
+    seven = 0.0298 * m / 7  # rank 7 caps rank 6 (0.0278·12/6 = 0.0556)
+    expected = [0.0012, 0.0024, 0.0076, 0.0285, 0.0201 * m / 5, seven, seven, 0.0516, 0.0612, 0.3888]
+    expected += [0.4262 * m / 11, 0.5719]
+    assert np.allclose(bh_qvalues(p), expected)
+    assert np.allclose(bh_qvalues(p[::-1]), expected[::-1])
+    assert np.allclose(bh_qvalues(np.array([0.2, 0.9, 0.9])), [0.6, 0.9, 0.9])
+    assert bh_qvalues(np.array([])).shape == (0,)
+
+
 def test_suggested_actions():
     base = {"level": "area", "high_load": False, "load_ratio": 1.0}
     assert suggest_action({**base, "dimension": "supply_reliability", "high_load": True})[0] == (

@@ -1,3 +1,5 @@
+import pytest
+
 from gridcare.analytics.textnorm import (
     AMOUNT,
     KWH,
@@ -65,3 +67,33 @@ def test_segmentation_keeps_domain_words():
     for w in ("台区", "低电压", "95598", "网上国网", "峰谷电"):
         assert w in words
     assert "," not in words
+
+
+def test_word_lists_come_from_the_data_files():
+    """The lists keep their module names, are read once per process and are well formed."""
+    from gridcare.analytics import textnorm
+
+    assert textnorm.DOMAIN_WORDS is textnorm.domain_words()
+    assert textnorm.EN_GLOSSARY is textnorm.en_glossary()
+    words = textnorm.DOMAIN_WORDS
+    assert {"台区", "低电压", "95598", "网上国网"} <= set(words)
+    assert len(words) == len(set(words)) and all(
+        w and w == w.strip() and not w.startswith("#") for w in words
+    )
+    glossary = textnorm.EN_GLOSSARY
+    assert glossary["power outage"] == "停电" and glossary["low voltage"] == "低电压"
+    assert all(k == k.lower().strip() and v.strip() == v for k, v in glossary.items())
+    assert len(glossary) > 200
+
+
+def test_malformed_glossary_line_names_the_line(tmp_path, monkeypatch):
+    from gridcare.analytics import textnorm
+
+    (tmp_path / "en_glossary.tsv").write_text("# header\noutage\t停电\nno tab here\n", encoding="utf-8")
+    monkeypatch.setattr(textnorm, "DATA_DIR", tmp_path)
+    textnorm.en_glossary.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="line 3"):
+            textnorm.en_glossary()
+    finally:
+        textnorm.en_glossary.cache_clear()

@@ -6,11 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from gridcare.core.errors import ApplicationError
+from gridcare.core.middleware import RETRY_AFTER_SECONDS, busy_body, is_database_busy
 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status)
+    if is_database_busy(exc):  # nothing written; the same request succeeds moments later
+        return Response(busy_body(), status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(

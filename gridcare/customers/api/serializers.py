@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from gridcare.core.limits import TEXT_MAX
 from gridcare.core.textutil import mask_phone
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
@@ -70,4 +71,4 @@ class PersonalDataSerializer(serializers.Serializer):
 
 
 class RevealRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)

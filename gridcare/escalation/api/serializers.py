@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from gridcare.core.limits import DESCRIPTION_MAX, TEXT_MAX
+from gridcare.core.params import MAX_ID
 from gridcare.core.textutil import mask_phone
 
 from ..choices import (
@@ -26,7 +28,7 @@ from ..models import (
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    order_no = serializers.CharField(source="order.order_no", read_only=True, default=None)
+    order_no = serializers.CharField(source="order.order_no", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Notification
@@ -35,7 +37,11 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_null=True, default=None
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=1000,
     )
 
 
@@ -56,7 +62,9 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 class UrgeSerializer(serializers.ModelSerializer):
     order_no = serializers.CharField(source="order.order_no", read_only=True)
-    follow_up = serializers.CharField(source="follow_up.order_no", read_only=True, default=None)
+    follow_up = serializers.CharField(
+        source="follow_up.order_no", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Urge
@@ -64,9 +72,9 @@ class UrgeSerializer(serializers.ModelSerializer):
 
 
 class UrgeCreateSerializer(serializers.Serializer):
-    order = serializers.CharField(help_text="工单编号")
+    order = serializers.CharField(help_text="工单编号", max_length=64)
     channel = serializers.ChoiceField(choices=UrgeChannel.choices, default=UrgeChannel.HOTLINE)
-    words = serializers.CharField(required=False, allow_blank=True, default="")
+    words = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class CallbackTaskSerializer(serializers.ModelSerializer):
@@ -93,7 +101,7 @@ class CallbackTaskSerializer(serializers.ModelSerializer):
 
 class CallbackRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=CallbackResult.choices)
-    words = serializers.CharField(required=False, allow_blank=True, default="")
+    words = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class RecoveryActionSerializer(serializers.ModelSerializer):
@@ -117,7 +125,7 @@ class RecoveryActionSerializer(serializers.ModelSerializer):
 
 class RecoveryProposeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RecoveryKind.choices)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=0)
     compensation_kind = serializers.ChoiceField(
         choices=CompensationKind.choices, required=False, allow_blank=True, default=""
@@ -125,7 +133,12 @@ class RecoveryProposeSerializer(serializers.Serializer):
 
 
 class RecoveryDecisionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=RecoveryAction._meta.get_field("decision_note").max_length,
+    )
 
 
 class ServiceFailureSerializer(serializers.ModelSerializer):
@@ -150,12 +163,12 @@ class ServiceFailureSerializer(serializers.ModelSerializer):
 
 
 class ServiceFailureCreateSerializer(serializers.Serializer):
-    order = serializers.CharField(help_text="投诉工单编号")
+    order = serializers.CharField(help_text="投诉工单编号", max_length=64)
     origin = serializers.ChoiceField(choices=FailureOrigin.choices)
     cause = serializers.ChoiceField(choices=FailureCause.choices)
-    responsible_unit = serializers.CharField(help_text="责任单位编码")
-    responsible_person = serializers.CharField(required=False, allow_blank=True, default="")
-    description = serializers.CharField()
+    responsible_unit = serializers.CharField(help_text="责任单位编码", max_length=32)
+    responsible_person = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX)
 
 
 class SocialSupervisorSerializer(serializers.ModelSerializer):
@@ -173,21 +186,21 @@ class SocialSupervisorSerializer(serializers.ModelSerializer):
 
 
 class SocialSupervisorCreateSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    organisation = serializers.CharField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField()
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    area = serializers.CharField()
-    unit = serializers.CharField(help_text="联系单位编码")
+    name = serializers.CharField(max_length=50)
+    organisation = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    phone = serializers.CharField(max_length=20)
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
+    area = serializers.CharField(max_length=100)
+    unit = serializers.CharField(help_text="联系单位编码", max_length=32)
 
 
 class SupervisorSubmissionSerializer(serializers.Serializer):
-    request_type = serializers.CharField()
-    dimension = serializers.CharField()
-    description = serializers.CharField()
-    subtype = serializers.CharField(required=False, allow_blank=True, default="")
-    customer = serializers.CharField(required=False, allow_blank=True, default="")
-    area = serializers.CharField(required=False, allow_blank=True, default="")
+    request_type = serializers.CharField(max_length=32)
+    dimension = serializers.CharField(max_length=32)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX)
+    subtype = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    customer = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    area = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
 
 
 class SupervisorSubmissionResultSerializer(serializers.Serializer):
@@ -195,7 +208,7 @@ class SupervisorSubmissionResultSerializer(serializers.Serializer):
 
 
 class SocialSupervisorRevealRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class SocialSupervisorPhoneSerializer(serializers.Serializer):

@@ -110,6 +110,7 @@ class CallbackTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "record": "escalation.callbacks",
     }
     serializer_class = s.CallbackTaskSerializer
+    lookup_value_regex = "[0-9]+"  # integer ids: anything else is a 404, not a failed query
 
     def get_queryset(self):
         return selectors.callback_worklist(
@@ -142,6 +143,7 @@ class ServiceFailureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         "actions": "escalation.propose_recovery",
     }
     serializer_class = s.ServiceFailureSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return (
@@ -190,6 +192,7 @@ class RecoveryActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "complete": "escalation.complete_recovery",
     }
     serializer_class = s.RecoveryActionSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         if self.request.query_params.get("pending") == "1":
@@ -236,6 +239,7 @@ class SocialSupervisorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "reveal": "escalation.reveal_supervisor_phone",
     }
     serializer_class = s.SocialSupervisorSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.supervisors_for(self.request.user)

@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
-from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError
+from gridcare.core.limits import TEXT_MAX, check_length
 from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders import services as wo_services
-from gridcare.workorders.choices import Status
-from gridcare.workorders.models import WorkOrder
+from gridcare.workorders.choices import ClockKind, Status
+from gridcare.workorders.models import WorkOrder, WorkOrderClock
 
 from ..choices import (
     ATTEMPT_OUTCOMES,
@@ -40,10 +40,18 @@ def _sampled(order: WorkOrder, percent: int) -> bool:
     return bucket < percent
 
 
-def callback_due(*, replied_at: dt.datetime, working_days: int) -> dt.datetime:
-    """``working_days`` after the reply, but never later than ``callback_max_days`` calendar days."""
-    cap = replied_at + dt.timedelta(days=EscalationSetting.get(EscalationSetting.CALLBACK_MAX_DAYS))
-    return min(add_working_days(replied_at, working_days), cap)
+def callback_due(order: WorkOrder) -> dt.datetime:
+    """The callback deadline of a replied order: its callback clock (the commitment table),
+    the one the order page shows. An order type without a callback commitment gets the
+    published cap, ``callback_max_days`` calendar days after the reply."""
+    clock = (
+        WorkOrderClock.objects.filter(order=order, kind=ClockKind.CALLBACK, met_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+    if clock is not None and clock.due_at is not None:
+        return clock.due_at
+    return order.replied_at + dt.timedelta(days=EscalationSetting.get(EscalationSetting.CALLBACK_MAX_DAYS))
 
 
 def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = None) -> CallbackTask | None:
@@ -72,7 +80,7 @@ def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = No
                 order=current,
                 kind=CallbackKind.ORDER,
                 cycle_at=current.replied_at,
-                due_at=callback_due(replied_at=current.replied_at, working_days=rule.due_working_days),
+                due_at=callback_due(current),
                 unit_path=current.unit_path,
                 accepted_path=current.accepted_path,
                 created_at=now_or(now),
@@ -110,7 +118,7 @@ def callback_record(
     require(actor, "escalation.callbacks")
     if outcome not in ATTEMPT_OUTCOMES:
         raise ApplicationError(f"未知的回访结果：{outcome}", field="outcome", code="invalid_choice")
-    words = (words or "").strip()
+    words = check_length((words or "").strip(), field="words", max_length=TEXT_MAX)
     if outcome == CallbackResult.UNSATISFIED and not words:
         raise ApplicationError("客户不满意时须记录客户意见", field="words", code="required")
     now = now_or(now)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
+from gridcare.core.params import MAX_ID
 from gridcare.workorders.models import CustomerNotice, WorkOrder
 
 from ..backends import get_backend
@@ -48,7 +49,8 @@ def notification_mark_read(*, actor, ids: Iterable[int] | None = None, now: dt.d
     """Mark the actor's own notifications read (all unread ones when ``ids`` is None)."""
     qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
+        # An id past the key range is no notification (and would fail in the driver).
+        qs = qs.filter(pk__in=[i for i in ids if 1 <= int(i) <= MAX_ID])
     return qs.update(read_at=now_or(now))
 
 

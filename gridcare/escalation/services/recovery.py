@@ -12,6 +12,7 @@ from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from gridcare.core.limits import DESCRIPTION_MAX, TEXT_MAX, check_field_lengths, check_length
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import staff_of, unit_is_visible, user_role
 from gridcare.workorders.choices import RequestType
@@ -33,6 +34,11 @@ from ._common import now_or, supervisors_at, visible_order
 from .notifications import notification_create_many
 
 UNLIMITED = None
+
+
+# Amounts are stored with 12 digits, 2 after the point.
+AMOUNT_LIMIT = Decimal("10000000000")
+DECISION_NOTE_MAX = RecoveryAction._meta.get_field("decision_note").max_length
 
 
 def authority_limit_for(user) -> Decimal | None:
@@ -109,6 +115,8 @@ def service_failure_record(
     description = (description or "").strip()
     if not description:
         raise ApplicationError("请填写失误经过", field="description", code="required")
+    check_length(description, field="description", max_length=DESCRIPTION_MAX)
+    check_field_lengths(ServiceFailure, responsible_person=responsible_person)
     if not unit_is_visible(actor, responsible_unit):
         raise PermissionDeniedError("责任单位不在本单位范围内", field="responsible_unit")
     now = now_or(now)
@@ -172,10 +180,13 @@ def recovery_action_propose(
     require(actor, "escalation.propose_recovery")
     if kind not in RecoveryKind.values:
         raise ApplicationError(f"未知的补救措施：{kind}", field="kind", code="invalid_choice")
+    check_length(description, field="description", max_length=TEXT_MAX)
     try:
         amount = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
     except InvalidOperation:
         raise ApplicationError("金额格式不正确", field="amount", code="invalid")
+    if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:  # NaN; the column's 12 digits
+        raise ApplicationError(f"金额须小于 {AMOUNT_LIMIT:,.0f} 元", field="amount", code="invalid")
     if kind == RecoveryKind.COMPENSATION:
         if amount <= 0:
             raise ApplicationError("经济补偿须填写大于0的金额", field="amount", code="required")
@@ -272,6 +283,7 @@ def recovery_action_decide(
     The approver's own limit must cover the amount, and nobody approves their own proposal.
     """
     require(actor, "escalation.approve_recovery" if approve else "escalation.reject_recovery")
+    note = check_length((note or "").strip(), field="note", max_length=DECISION_NOTE_MAX)
     now = now_or(now)
     with transaction.atomic():
         action = _lock_action(actor, action)
@@ -285,7 +297,7 @@ def recovery_action_decide(
         action.status = to
         action.decided_by = actor
         action.decided_at = now
-        action.decision_note = (note or "").strip()[:300]
+        action.decision_note = note
         action.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         audit_record(
             actor=actor,
@@ -304,6 +316,7 @@ def recovery_action_complete(
     """Carry out an approved step. When the plan has nothing left open, the post-recovery
     callback is scheduled (due the next working day)."""
     require(actor, "escalation.complete_recovery")
+    check_length(note, field="note", max_length=TEXT_MAX)
     now = now_or(now)
     with transaction.atomic():
         action = _lock_action(actor, action)

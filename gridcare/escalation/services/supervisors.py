@@ -9,6 +9,7 @@ from django.db import transaction
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError, PermissionDeniedError
+from gridcare.core.limits import DESCRIPTION_MAX, TEXT_MAX, check_field_lengths, check_length
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import unit_is_visible
 from gridcare.workorders import services as wo_services
@@ -34,6 +35,9 @@ def social_supervisor_register(
     """Register an outside citizen as a social supervisor for an area of ``unit``."""
     require(actor, "escalation.manage_supervisors")
     name, phone, area = (name or "").strip(), (phone or "").strip(), (area or "").strip()
+    check_field_lengths(
+        SocialSupervisor, name=name, phone=phone, area=area, organisation=organisation, email=email
+    )
     for field, value in (("name", name), ("phone", phone), ("area", area)):
         if not value:
             raise ApplicationError("必填项", field=field, code="required")
@@ -115,6 +119,8 @@ def supervisor_consultation_record(
     topic = (topic or "").strip()
     if not topic:
         raise ApplicationError("请填写座谈主题", field="topic", code="required")
+    check_field_lengths(SupervisorConsultation, topic=topic)
+    check_length(minutes, field="minutes", max_length=DESCRIPTION_MAX)
     if not unit_is_visible(actor, unit):
         raise PermissionDeniedError("组织单位不在本单位范围内", field="unit")
     with transaction.atomic():
@@ -146,6 +152,7 @@ def social_supervisor_reveal_phone(*, actor, supervisor: SocialSupervisor, reaso
     Needs ``escalation.reveal_supervisor_phone`` on a supervisor within the actor's scope.
     """
     require(actor, "escalation.reveal_supervisor_phone", supervisor)
+    check_length(reason, field="reason", max_length=TEXT_MAX)
     audit_record(
         actor=actor,
         action="escalation.supervisor_reveal_phone",

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from gridcare.core.audit import audit_record
 from gridcare.core.errors import ApplicationError
+from gridcare.core.limits import TEXT_MAX, check_length
 from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import CLOSED_STATUSES, Channel, Status
 from gridcare.workorders.models import WorkOrder
@@ -46,7 +47,7 @@ def urge_record(
     """
     if channel not in UrgeChannel.values:
         raise ApplicationError(f"未知的催办渠道：{channel}", field="channel", code="invalid_choice")
-    words = (words or "").strip()
+    words = check_length((words or "").strip(), field="words", max_length=TEXT_MAX)
     now = now_or(now)
     with transaction.atomic():
         current = visible_order(actor, order, lock=True)

@@ -293,11 +293,26 @@ def test_callback_task_due_by_rule_and_refused_before_reply(world, people, signa
     assert services.callback_task_ensure(order=fault).due_at == at(2026, 3, 10, 10, 0)
 
 
-def test_callback_never_later_than_cap(world, people):
-    EscalationSetting.objects.update_or_create(key="callback_max_days", defaults={"value": 1})
-    order = make_order(people.agent, area=world.area_a, now=at(2026, 3, 6, 10, 0))
+def test_callback_task_is_due_when_the_orders_callback_clock_is(world, people):
+    """One deadline: the order page's callback clock is the callback task's deadline."""
+    from gridcare.workorders.choices import ClockKind
+    from gridcare.workorders.models import CommitmentRule
+
+    order = make_order(people.agent, area=world.area_a, now=at(2026, 3, 6, 10, 0))  # Friday
     replied(people, world, order, now=at(2026, 3, 6, 10, 0))
-    assert services.callback_task_ensure(order=order).due_at == at(2026, 3, 7, 10, 0)
+    clock = order.clocks.get(kind=ClockKind.CALLBACK)
+    task = services.callback_task_ensure(order=order)
+    assert task.due_at == clock.due_at == at(2026, 3, 10, 10, 0)  # 2 working days: Mon, Tue
+    # Without a callback commitment for the type, the published cap applies.
+    CommitmentRule.objects.filter(kind=ClockKind.CALLBACK).delete()
+    from gridcare.workorders.models import workorder_cache_clear
+
+    workorder_cache_clear()
+    EscalationSetting.objects.update_or_create(key="callback_max_days", defaults={"value": 1})
+    other = make_order(people.agent, area=world.area_a, now=at(2026, 3, 6, 10, 0))
+    replied(people, world, other, now=at(2026, 3, 6, 10, 0))
+    assert not other.clocks.filter(kind=ClockKind.CALLBACK).exists()
+    assert services.callback_task_ensure(order=other).due_at == at(2026, 3, 7, 10, 0)
 
 
 def test_satisfied_callback_archives(world, people):
@@ -533,3 +548,63 @@ def test_dashboard_figures(world, people):
     assert d["failures_total"] == 1
     assert d["by_cause"][0]["cause"] == "non_standard_service"
     assert d["compensation_total"] == Decimal("100")
+
+
+def test_splitting_a_compensation_does_not_bypass_the_authority_limit(world, people):
+    """The limit applies to the running total per failure (and per customer): ten ¥200
+    compensations for one failure are not ten approvals an agent may grant alone."""
+    _order, failure = _failure(world, people)
+    first = services.recovery_action_propose(
+        actor=people.agent, failure=failure, kind="compensation", amount="200", compensation_kind="cash"
+    )
+    assert first.status == RecoveryStatus.APPROVED  # exactly the agent's ¥200
+    rest = [
+        services.recovery_action_propose(
+            actor=people.agent, failure=failure, kind="compensation", amount="200", compensation_kind="cash"
+        )
+        for _ in range(9)
+    ]
+    assert {a.status for a in rest} == {RecoveryStatus.PENDING_APPROVAL}
+    # The station supervisor (¥2,000) may approve while the total stays within ¥2,000 …
+    for a in rest[:8]:
+        services.recovery_action_decide(actor=people.station_sup, action=a, approve=True)
+    # … and not the one that takes it past (¥200 + 8 × ¥200 + ¥200 = ¥2,000 is the limit: 10th is ¥2,000 total).
+    assert services.recovery_action_verbs(people.station_sup, rest[8]) == ["approve", "reject"]
+    services.recovery_action_decide(actor=people.station_sup, action=rest[8], approve=True)
+    eleventh = services.recovery_action_propose(
+        actor=people.agent, failure=failure, kind="compensation", amount="1", compensation_kind="cash"
+    )
+    assert eleventh.status == RecoveryStatus.PENDING_APPROVAL
+    assert services.recovery_action_verbs(people.station_sup, eleventh) == ["reject"]
+    with pytest.raises(PermissionDeniedError):
+        services.recovery_action_decide(actor=people.station_sup, action=eleventh, approve=True)
+    # The same customer's next failure counts what they already received this year.
+    order2 = complaint(people, failure.order.customer)
+    replied(people, world, order2)
+    failure2 = services.service_failure_record(
+        actor=people.inspector,
+        order=order2,
+        origin="personnel",
+        cause="non_standard_service",
+        responsible_unit=world.station_a,
+        description="再次争吵",
+    )
+    again = services.recovery_action_propose(
+        actor=people.agent, failure=failure2, kind="compensation", amount="50", compensation_kind="cash"
+    )
+    assert again.status == RecoveryStatus.PENDING_APPROVAL
+
+
+def test_nobody_is_offered_a_decision_on_their_own_proposal(world, people):
+    _order, failure = _failure(world, people)
+    mine = services.recovery_action_propose(
+        actor=people.station_sup,
+        failure=failure,
+        kind="compensation",
+        amount="5000",
+        compensation_kind="cash",
+    )
+    assert mine.status == RecoveryStatus.PENDING_APPROVAL  # above the station's ¥2,000
+    assert services.recovery_action_verbs(people.station_sup, mine) == []
+    assert services.recovery_action_verbs(people.city_sup, mine) == ["approve", "reject"]
+    assert services.recovery_action_verbs(people.agent, mine) == []  # agents do not decide

@@ -12,6 +12,7 @@ class SubstationViewSet(viewsets.ReadOnlyModelViewSet):
         "retrieve": "grid.view",
     }
     serializer_class = SubstationSerializer
+    lookup_value_regex = "[0-9]+"  # integer ids: anything else is a 404, not a failed query
 
     def get_queryset(self):
         return substations_for(self.request.user).order_by("name")

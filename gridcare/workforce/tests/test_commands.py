@@ -93,6 +93,37 @@ def test_forecast_backtest_table_with_one_statsforecast_model(calls_csv):
     assert "sf_ets_ana" in text and "MASE" in text
 
 
+def test_comparison_models_without_the_optional_extra(calls_csv, monkeypatch):
+    """Without statsforecast (the extra forecast-compare) the product's models still run; a
+    comparison model asked for by name fails with the install hint; the default backtest
+    leaves them out with a note."""
+    from gridcare.workforce import forecasting as fc
+
+    monkeypatch.setattr(fc, "statsforecast_installed", lambda: False)
+    with pytest.raises(CommandError, match="forecast-compare"):
+        run(
+            "forecast",
+            "backtest",
+            "--input",
+            calls_csv,
+            "--origins",
+            "2",
+            "--models",
+            "snaive_week,sf_ets_ana",
+        )
+    with pytest.raises(CommandError, match="forecast-compare"):
+        run("forecast", "predict", "--input", calls_csv, "--model", "sf_mstl")
+    err = io.StringIO()
+    out = io.StringIO()
+    call_command(
+        "forecast", "backtest", "--input", calls_csv, "--origins", "2", "--json", stdout=out, stderr=err
+    )
+    assert "skipped" in err.getvalue() and "forecast-compare" in err.getvalue()
+    models = {m["model"] for m in json.loads(out.getvalue())["models"]}
+    assert "daily_profile" in models and not models & set(fc.OFF_THE_SHELF)
+    assert "wrote" in run("forecast", "predict", "--input", calls_csv, "--output", "/dev/null")
+
+
 def test_forecast_predict_csv(calls_csv, tmp_path):
     out = tmp_path / "out.csv"
     text = run(

@@ -6,8 +6,10 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from gridcare.core.authz import has_perm
-from gridcare.core.serializers import CachedFieldsMixin
+from gridcare.core.limits import DESCRIPTION_MAX, NAME_MAX, TEXT_MAX
+from gridcare.core.serializers import CachedFieldsMixin, ExcerptField
 from gridcare.core.textutil import mask_phone
+from gridcare.grid.choices import AreaClass
 
 from ..choices import (
     Action,
@@ -47,11 +49,18 @@ class WorkOrderListSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     status_label = ChoiceLabelField(Status.choices, source="status")
     request_type_label = ChoiceLabelField(RequestType.choices, source="request_type")
     dimension_label = ChoiceLabelField(Dimension.choices, source="dimension")
+    # Blank on orders without a subtype: read-only model fields lose allow_blank, say it here.
+    subtype = serializers.ChoiceField(choices=ApplicationSubtype.choices, read_only=True, allow_blank=True)
+    description = ExcerptField()
     unit = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    customer = serializers.CharField(source="customer.customer_no", read_only=True, default=None)
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
-    area = serializers.CharField(source="area.code", read_only=True, default=None)
+    customer = serializers.CharField(
+        source="customer.customer_no", read_only=True, allow_null=True, default=None
+    )
+    customer_name = serializers.CharField(
+        source="customer.name", read_only=True, allow_null=True, default=None
+    )
+    area = serializers.CharField(source="area.code", read_only=True, allow_null=True, default=None)
     overdue = serializers.SerializerMethodField()
     remaining_seconds = serializers.SerializerMethodField()
 
@@ -130,7 +139,7 @@ class WorkOrderClockSerializer(CachedFieldsMixin, serializers.ModelSerializer):
 class WorkOrderEventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     action = serializers.ChoiceField(choices=Action.choices, read_only=True)
     action_label = ChoiceLabelField(Action.choices, source="action")
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True, default=None)
     # Plain strings (status codes, or "" on creation): a second enum of the statuses would
     # make the schema name one choice set twice.
     from_status = serializers.CharField(read_only=True)
@@ -146,10 +155,14 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     """The whole order: owner, handler, clocks, timeline, children and the actions allowed now."""
 
     accepted_unit = serializers.CharField(source="accepted_unit.code", read_only=True)
-    accepted_by = serializers.CharField(source="accepted_by.username", read_only=True, default=None)
-    handler = serializers.CharField(source="handler.username", read_only=True, default=None)
-    feeder = serializers.CharField(source="feeder.code", read_only=True, default=None)
-    master_no = serializers.CharField(source="master.order_no", read_only=True, default=None)
+    accepted_by = serializers.CharField(
+        source="accepted_by.username", read_only=True, allow_null=True, default=None
+    )
+    handler = serializers.CharField(source="handler.username", read_only=True, allow_null=True, default=None)
+    feeder = serializers.CharField(source="feeder.code", read_only=True, allow_null=True, default=None)
+    master_no = serializers.CharField(source="master.order_no", read_only=True, allow_null=True, default=None)
+    area_class = serializers.ChoiceField(choices=AreaClass.choices, read_only=True, allow_blank=True)
+    description = serializers.CharField(read_only=True)
     children = serializers.SerializerMethodField()
     clocks = WorkOrderClockSerializer(many=True, read_only=True)
     events = WorkOrderEventSerializer(many=True, read_only=True)
@@ -212,19 +225,19 @@ class WorkOrderCreateSerializer(serializers.Serializer):
         choices=ApplicationSubtype.choices, required=False, allow_blank=True, default=""
     )
     dimension = serializers.ChoiceField(choices=Dimension.choices)
-    description = serializers.CharField(allow_blank=True, trim_whitespace=True)
-    customer = serializers.CharField(required=False, allow_blank=True, default="")
-    area = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(allow_blank=True, trim_whitespace=True, max_length=DESCRIPTION_MAX)
+    customer = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    area = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
     priority = serializers.ChoiceField(
         choices=Priority.choices, required=False, allow_null=True, default=None
     )
-    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=NAME_MAX)
     contact_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     answered = serializers.BooleanField(
         required=False, default=False, help_text="咨询在受理时已直接答复（直接进入已回单）"
     )
-    reply = serializers.CharField(required=False, allow_blank=True, default="")
+    reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class _VersionedSerializer(serializers.Serializer):
@@ -233,43 +246,46 @@ class _VersionedSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         min_value=1,
+        max_value=2**31 - 1,
         help_text="客户端看到的版本；已被他人修改时返回 409",
     )
 
 
 class WorkOrderDispatchSerializer(_VersionedSerializer):
-    unit = serializers.CharField(help_text="目标单位编码")
-    handler = serializers.CharField(required=False, allow_blank=True, default="", help_text="处理人用户名")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    unit = serializers.CharField(help_text="目标单位编码", max_length=32)
+    handler = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="处理人用户名", max_length=150
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class WorkOrderTransferSerializer(_VersionedSerializer):
-    unit = serializers.CharField(help_text="目标单位编码")
-    handler = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(allow_blank=True)
+    unit = serializers.CharField(help_text="目标单位编码", max_length=32)
+    handler = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class WorkOrderNoteSerializer(_VersionedSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class WorkOrderReplySerializer(_VersionedSerializer):
-    reply = serializers.CharField(allow_blank=True)
+    reply = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class WorkOrderArchiveSerializer(_VersionedSerializer):
     satisfied = serializers.BooleanField(required=False, allow_null=True, default=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class WorkOrderReasonSerializer(_VersionedSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
 
 
 class WorkOrderMergeSerializer(_VersionedSerializer):
-    master = serializers.CharField(help_text="主单号或ID")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    master = serializers.CharField(help_text="主单号或ID", max_length=64)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
 class WorkOrderUrgeSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)

@@ -122,11 +122,15 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise Http404 from None
 
     def _respond(self, order: WorkOrder, code: int = status.HTTP_200_OK) -> Response:
-        """The order after an action, read back in full (an action that moved it out of the
-        user's scope answers 404, as for any order they cannot see)."""
+        """The order after an action, read back in full. An action that moved it out of the
+        actor's scope (a crew returning it to the dispatcher) still answers with its result:
+        the actor just did it, so they see what they did — once, with no actions left."""
+        try:
+            current = self._detail(order.pk)
+        except Http404:
+            current = selectors.work_order_result(order.pk)
         return Response(
-            WorkOrderDetailSerializer(self._detail(order.pk), context=self.get_serializer_context()).data,
-            status=code,
+            WorkOrderDetailSerializer(current, context=self.get_serializer_context()).data, status=code
         )
 
     def _input(self, serializer_class) -> dict:

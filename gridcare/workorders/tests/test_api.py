@@ -269,3 +269,25 @@ def test_schema_documents_the_approximate_count(client):
     page = schema["components"]["schemas"]["PaginatedWorkOrderListList"]
     assert "count_exact" in page["properties"] and "count_exact" in page["required"]
     assert "估计" in page["properties"]["count"]["description"]
+
+
+def test_an_action_that_moves_the_order_out_of_scope_answers_with_its_result(world, agent, dispatcher):
+    """A county dispatcher transfers an order to another county: the answer is the order as
+    the transfer left it (not a 404), with nothing more the dispatcher may do to it."""
+    order = make_order(agent, area=world.area_a)
+    d = client_for(dispatcher)
+    assert (
+        d.post(f"{URL}{order.order_no}/dispatch/", {"unit": world.station_a.code}, format="json").status_code
+        == 200
+    )
+    res = d.post(
+        f"{URL}{order.order_no}/transfer/",
+        {"unit": world.station_b.code, "reason": "属六合区"},
+        format="json",
+    )
+    assert res.status_code == 200, res.content
+    data = res.json()
+    assert data["unit"] == world.station_b.code and data["status"] == "dispatched"
+    assert data["allowed_actions"] == []
+    # Afterwards it is out of the dispatcher's reach like any other county's order.
+    assert d.get(f"{URL}{order.order_no}/").status_code == 404

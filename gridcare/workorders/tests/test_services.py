@@ -251,7 +251,8 @@ def test_full_closed_loop_with_timeline_and_clocks(world, people):
     )
     c = clocks(order)
     assert c[ClockKind.RESTORATION].met_at is not None and not c[ClockKind.RESTORATION].met_late
-    assert c[ClockKind.CALLBACK].due_at == at(2026, 3, 16, 11, 0)
+    # Fault repair: call back within 2 working days of the reply (the commitment table).
+    assert c[ClockKind.CALLBACK].due_at == at(2026, 3, 4, 11, 0)
     order = svc.work_order_callback(
         actor=people.agent, order=order, note="客户满意", now=t0 + dt.timedelta(days=1)
     )

@@ -1,12 +1,18 @@
 """`gridcare import KIND FILE`: validate every row, then write all or nothing."""
 
 import sys
+from typing import NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ApplicationError
+from gridcare.core.middleware import busy_message, is_database_busy
 from gridcare.core.tabular import IMPORTERS, ImportFailed
+
+FAILED = "导入失败，未写入任何数据 / import failed, nothing written"
 
 
 class Command(BaseCommand):
@@ -39,18 +45,23 @@ class Command(BaseCommand):
         try:
             report = importer(source=file, actor=actor, name=file, progress=progress)
         except ImportFailed as exc:
-            if bar:
-                bar.close()
-            self.stderr.write(exc.report.as_text())
-            sys.exit(1)
+            self._fail(bar, exc.report.as_text())
         except ApplicationError as exc:
-            if bar:
-                bar.close()
-            self.stderr.write(f"导入失败，未写入任何数据 / import failed, nothing written: {exc.message}")
-            sys.exit(1)
+            self._fail(bar, f"{FAILED}: {exc.message}")
+        except DatabaseError as exc:
+            # The write transaction rolled back: nothing was written.
+            if is_database_busy(exc):
+                self._fail(bar, f"{FAILED}: {busy_message()}")
+            self._fail(bar, f"{FAILED}: " + _("数据库拒绝写入（%(detail)s）") % {"detail": exc})
         if bar:
             bar.close()
         self.stdout.write(report.as_text())
+
+    def _fail(self, bar, message: str) -> NoReturn:
+        if bar:
+            bar.close()
+        self.stderr.write(message)
+        sys.exit(1)
 
 
 class _LineProgress:

@@ -81,7 +81,8 @@ class Command(BaseCommand):
                     "--no-statsforecast",
                     action="store_true",
                     dest="no_statsforecast",
-                    help="skip the (slower) statsforecast models",
+                    help="skip the (slower) statsforecast comparison models (skipped anyway without "
+                    "the optional extra forecast-compare)",
                 )
             else:
                 p.add_argument(
@@ -114,14 +115,26 @@ class Command(BaseCommand):
     def _backtest(self, dm: fc.DayMatrix, o: dict) -> None:
         closed = _dates(o.get("closed_dates"))
         cal = fc.calendar_for(dm, closed)
-        models = fc.candidate_models(include_statsforecast=not o["no_statsforecast"])
+        compare = not o["no_statsforecast"]
         if o.get("models"):
             wanted = [m.strip() for m in o["models"].split(",") if m.strip()]
-            every = fc.candidate_models(include_statsforecast=True)
-            unknown = [m for m in wanted if m not in every]
+            names = [*fc.candidate_models(include_statsforecast=False), *fc.OFF_THE_SHELF]
+            unknown = [m for m in wanted if m not in names]
             if unknown:
-                raise CommandError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(every)}")
+                raise CommandError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(names)}")
+            asked = [m for m in wanted if m in fc.OFF_THE_SHELF]
+            if asked:
+                fc.require_statsforecast(asked)  # a clear error without the optional extra
+            every = fc.candidate_models(include_statsforecast=bool(asked))
             models = {m: every[m] for m in wanted}
+        else:
+            if compare and not fc.statsforecast_installed():
+                compare = False
+                self.stderr.write(
+                    f"note: comparison models {', '.join(fc.OFF_THE_SHELF)} skipped: statsforecast is the "
+                    f"optional extra forecast-compare ({fc.FORECAST_COMPARE_INSTALL})"
+                )
+            models = fc.candidate_models(include_statsforecast=compare)
         progress = (
             None
             if o["json"] or not sys.stderr.isatty()

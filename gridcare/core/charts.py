@@ -1,10 +1,14 @@
-"""Small server-side SVG charts (bar, grouped line, scatter map): offline, no JavaScript.
+"""Server-side SVG charts (bars, lines, a scatter map): inline markup, offline, no JavaScript.
 
-The same markup goes into web pages and WeasyPrint PDFs. Every label is escaped.
+The one chart module of the project: analytics pages and reports, and the workforce
+overview, draw through it. The same markup goes into web pages and WeasyPrint PDFs.
+Every label is escaped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 PALETTE = ["#0b5cab", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
@@ -12,6 +16,7 @@ FONT = 'font-family="Noto Sans CJK SC, sans-serif"'
 
 
 def _nice_max(value: float) -> float:
+    """The axis maximum: the next 1, 2, 2.5, 5 × 10ⁿ at or above ``value``."""
     if value <= 0:
         return 1.0
     exp = 10 ** (len(str(int(value))) - 1)
@@ -19,6 +24,15 @@ def _nice_max(value: float) -> float:
         if value <= step * exp:
             return step * exp
     return 10 * exp
+
+
+def _svg_open(width: int, height: int, font_size: int, *, fluid: bool = False, style: str = "") -> str:
+    size = 'width="100%"' if fluid else f'width="{width}" height="{height}"'
+    extra = f' style="{style}"' if style else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" {size} '
+        f'role="img" {FONT} font-size="{font_size}"{extra}>'
+    )
 
 
 def bar_chart(
@@ -38,10 +52,7 @@ def bar_chart(
     height = top + len(items) * (bar_height + 6) + 6
     vmax = _nice_max(max(v for _, v in items))
     plot_w = width - label_w - 70
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" {FONT} font-size="12">'
-    ]
+    out = [_svg_open(width, height, 12)]
     if title:
         out.append(f'<text x="4" y="16" font-weight="bold">{escape(title)}</text>')
     for i, (label, value) in enumerate(items):
@@ -59,20 +70,39 @@ def bar_chart(
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class Line:
+    """One series of a line chart; ``None`` values leave a gap (no data yet)."""
+
+    name: str
+    values: Sequence[float | None]
+    color: str | None = None
+    dashed: bool = False
+
+
 def line_chart(
-    labels: list[str], series: list[tuple[str, list[float]]], *, width: int = 640, height: int = 220
+    labels: Sequence[str],
+    series: Sequence[Line | tuple[str, Sequence[float | None]]],
+    *,
+    width: int = 640,
+    height: int = 220,
+    legend: bool = True,
+    fluid: bool = False,
 ) -> str:
-    """Lines over shared x labels (months, weeks), with a legend."""
-    if not labels or not series:
+    """Lines over shared x labels (days, months, intervals), with a y grid and a legend.
+
+    ``series``: :class:`Line` objects or ``(name, values)`` pairs (palette colours).
+    ``legend=False`` when the page draws its own (translated) legend; ``fluid`` makes the
+    chart as wide as its container instead of ``width`` pixels.
+    """
+    lines = [s if isinstance(s, Line) else Line(s[0], s[1]) for s in series]
+    if not labels or not lines:
         return ""
-    left, right, top, bottom = 44, 10, 24, 34
+    left, right, top, bottom = 44, 10, (24 if legend else 10), 34
     plot_w, plot_h = width - left - right, height - top - bottom
-    vmax = _nice_max(max((max(vals) if vals else 0) for _, vals in series))
+    vmax = _nice_max(max((v for s in lines for v in s.values if v is not None), default=0))
     step = plot_w / max(len(labels) - 1, 1)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" {FONT} font-size="11">'
-    ]
+    out = [_svg_open(width, height, 11, fluid=fluid)]
     for k in range(5):
         v = vmax * k / 4
         y = top + plot_h - plot_h * k / 4
@@ -85,16 +115,27 @@ def line_chart(
                 f'<text x="{left + i * step:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
                 f"{escape(lbl)}</text>"
             )
-    for s, (name, vals) in enumerate(series):
-        color = PALETTE[s % len(PALETTE)]
-        pts = " ".join(
-            f"{left + i * step:.1f},{top + plot_h - plot_h * v / vmax:.1f}" for i, v in enumerate(vals)
-        )
-        out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>')
-        out.append(
-            f'<rect x="{left + s * 110}" y="4" width="10" height="10" fill="{color}"/>'
-            f'<text x="{left + s * 110 + 14}" y="13">{escape(name)}</text>'
-        )
+    for s, line in enumerate(lines):
+        color = line.color or PALETTE[s % len(PALETTE)]
+        dash = ' stroke-dasharray="4 3"' if line.dashed else ""
+        segment: list[str] = []
+        segments = [segment]
+        for i, v in enumerate(line.values):
+            if v is None:
+                segment = []
+                segments.append(segment)
+            else:
+                segment.append(f"{left + i * step:.1f},{top + plot_h - plot_h * v / vmax:.1f}")
+        for pts in segments:
+            if pts:
+                out.append(
+                    f'<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="{" ".join(pts)}"/>'
+                )
+        if legend:
+            out.append(
+                f'<rect x="{left + s * 110}" y="4" width="10" height="10" fill="{color}"/>'
+                f'<text x="{left + s * 110 + 14}" y="13">{escape(line.name)}</text>'
+            )
     out.append("</svg>")
     return "".join(out)
 
@@ -115,10 +156,7 @@ def scatter_map(points: list[dict], *, width: int = 640, height: int = 480) -> s
     span_x = (hi_x - lo_x) or 0.01
     span_y = (hi_y - lo_y) or 0.01
     pad = 14
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" {FONT} font-size="11" style="background:#f7f9fc">'
-    ]
+    out = [_svg_open(width, height, 11, style="background:#f7f9fc")]
     ordered = sorted(pts, key=lambda p: bool(p.get("hot")))  # hotspots drawn last, on top
     for p in ordered:
         x = pad + (p["lon"] - lo_x) / span_x * (width - 2 * pad)
