@@ -1,6 +1,6 @@
 """Grow a PostgreSQL demo database to a million work orders, fast (shared by the benches).
 
-The first few thousand orders come from ``gridcare.workorders.demo.seed_work_orders``
+The first few thousand orders come from ``gridcare.demo.workorders.seed_work_orders``
 (realistic texts, customers, areas, lifecycles and timelines, by the services' rules).
 ``grow_orders`` then copies them in SQL (``INSERT … SELECT … generate_series``) until the
 table holds ``target`` orders: each copy is the same order shifted back in time, closed

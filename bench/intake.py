@@ -65,8 +65,8 @@ def setup(base_days: float, per_day: float, out: str) -> None:
     from gridcare.core.calendar import calendar_seed_from_package
     from gridcare.customers.models import Customer
     from gridcare.demo.seed import seed_utility
+    from gridcare.demo.workorders import TYPE_MIX, _load_corpus, _subtype_for, seed_work_orders
     from gridcare.workorders.choices import RequestType
-    from gridcare.workorders.demo import TYPE_MIX, _load_corpus, _subtype_for, seed_work_orders
 
     t = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -52,8 +52,8 @@ def setup(out: str, base_days: int) -> None:
 
     from gridcare.core.calendar import calendar_seed_from_package
     from gridcare.demo.seed import seed_utility
+    from gridcare.demo.workorders import seed_work_orders
     from gridcare.org.models import OrgUnit
-    from gridcare.workorders.demo import seed_work_orders
 
     call_command("migrate", verbosity=0)
     if not OrgUnit.objects.exists():  # --reuse keeps a seeded database

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "gridcare.escalation",
     "gridcare.analytics",
     "gridcare.workforce",
+    "gridcare.demo",
+    "gridcare.web",
 ]
 
 MIDDLEWARE = [

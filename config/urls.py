@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/redoc/", public(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     path("api/", include(api_patterns)),
     path("", include("gridcare.core.urls")),
+    path("", include("gridcare.web.urls")),
     path("org/", include("gridcare.org.urls")),
     path("grid/", include("gridcare.grid.urls")),
     path("customers/", include("gridcare.customers.urls")),

@@ -9,7 +9,6 @@ class AnalyticsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from gridcare.core.navigation import NavEntry, register_nav
-        from gridcare.core.scheduling import register_periodic
         from gridcare.workorders.signals import work_order_transitioned
 
         from . import importers  # noqa: F401  (registers `gridcare import work-orders`)
@@ -43,9 +42,3 @@ class AnalyticsConfig(AppConfig):
                 order=42,
             )
         )
-
-        @register_periodic("analytics.publish_reports", every_seconds=3600)
-        def publish_reports():
-            from .reports import reports_publish_due
-
-            return reports_publish_due()

@@ -7,6 +7,8 @@ in the schema) also when no view was reached: ``/api/recovery-actions/abc/approv
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -14,21 +16,27 @@ from django.views import defaults
 from .middleware import wants_json
 
 
+def _json(body: dict, status: int) -> JsonResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def not_found(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": _("未找到 / not found"), "code": "not_found"}, status=404)
+        return _json({"detail": _("未找到 / not found"), "code": "not_found"}, 404)
     return defaults.page_not_found(request, exception)
 
 
 def bad_request(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": _("请求无法解析 / bad request"), "code": "bad_request"}, status=400)
+        if isinstance(exception, RequestDataTooBig):
+            limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f} MB"
+            detail = _("请求内容过大（最多 %(limit)s） / request body too large") % {"limit": limit}
+            return _json({"detail": detail, "code": "too_large", "errors": {"body": [detail]}}, 400)
+        return _json({"detail": _("请求无法解析 / bad request"), "code": "bad_request"}, 400)
     return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     if wants_json(request):
-        return JsonResponse(
-            {"detail": _("服务器内部错误 / server error"), "code": "server_error"}, status=500
-        )
+        return _json({"detail": _("服务器内部错误 / server error"), "code": "server_error"}, 500)
     return defaults.server_error(request)

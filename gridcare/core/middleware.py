@@ -164,7 +164,7 @@ def nul_response(request, field: str) -> HttpResponse:
     message = nul_message()
     if wants_json(request):
         body = {"detail": f"{field}: {message}", "code": "nul_character", "errors": {field: [message]}}
-        return JsonResponse(body, status=400)
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return HttpResponse(
         f'<!doctype html><html><head><meta charset="utf-8"><title>400</title></head>'
         f"<body><h1>400</h1><p>{escape(field)}: {escape(message)}</p></body></html>",

@@ -94,3 +94,25 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class PeriodicRun(models.Model):
+    """When each periodic job runs next, and how its last run ended.
+
+    The row is the lock that makes a schedule run once however many workers run: a worker
+    claims a slot by moving ``next_run_at`` forward in one conditional UPDATE.
+    """
+
+    name = models.CharField(_("任务"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("下次运行"))
+    last_started_at = models.DateTimeField(_("上次开始"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("上次结束"), null=True, blank=True)
+    last_outcome = models.CharField(_("上次结果"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -27,8 +27,6 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("customers:list", _("客户"), _("按户号、电话、户名、地址查找客户"), order=20),
     NavEntry("grid:stations", _("电网"), _("供电所 → 线路 → 台区 → 客户"), order=30),
-    NavEntry("core-audit", _("审计日志"), _("谁在何时改了什么"), order=90),
-    NavEntry("core-import", _("数据导入"), _("导入台区、客户等主数据（全部成功才写入）"), order=91),
 ]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-
 # The largest id a key column holds (PostgreSQL bigint, SQLite INTEGER): a larger number
 # in a query fails in the driver (OverflowError / DataError), so it is no id at all.
 MAX_ID = 2**63 - 1

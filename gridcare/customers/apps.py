@@ -7,4 +7,13 @@ class CustomersConfig(AppConfig):
     verbose_name = "客户"
 
     def ready(self):
+        from gridcare.grid.signals import transformer_areas_moved
+
         from . import exporters, importers  # noqa: F401  (registers import/export of customers)
+        from .services import customers_follow_areas
+
+        transformer_areas_moved.connect(
+            lambda sender, area_ids, **kw: customers_follow_areas(area_ids=area_ids),
+            dispatch_uid="customers-follow-areas",
+            weak=False,
+        )

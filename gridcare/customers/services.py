@@ -88,3 +88,14 @@ def customer_reveal_personal_data(*, actor, customer: Customer, reason: str = ""
         unit_path=customer.station.path,
     )
     return {"phone": customer.phone, "phone2": customer.phone2, "id_number": customer.id_number}
+
+
+def customers_follow_areas(*, area_ids) -> int:
+    """Customers of transformer areas that moved to another supply station move with them
+    (``Customer.station`` copies the area's station for scoping). Returns how many moved."""
+    from django.db.models import OuterRef, Subquery
+
+    from gridcare.grid.models import TransformerArea
+
+    station = TransformerArea.objects.filter(pk=OuterRef("area_id")).values("station_id")[:1]
+    return Customer.objects.filter(area_id__in=list(area_ids)).update(station_id=Subquery(station))

@@ -1,1 +1,1 @@
-"""The demo utility: a deterministic, realistic city supply company (not a Django app)."""
+"""The demo utility: a deterministic, realistic city supply company (an installed app on the top floor)."""

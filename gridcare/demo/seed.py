@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridcare.customers.importers import write_customer_rows
+from gridcare.demo.users import create_demo_users
 from gridcare.grid.models import Feeder, Substation, TransformerArea
 from gridcare.org.choices import UnitKind
-from gridcare.org.demo import create_demo_users
 from gridcare.org.models import OrgUnit
 
 from . import names as N
@@ -312,9 +312,9 @@ def seed_demo(
     """Everything ``gridcare demo`` seeds, in one place (the command and the crawl tests use it):
     the utility, ``history_days`` of work orders with their escalation side, the hotline's
     contact volume and forecast, and planner statistics."""
-    from gridcare.escalation.demo import seed_escalation_history
-    from gridcare.workforce.demo import seed_demo_forecast
-    from gridcare.workorders.demo import seed_work_orders
+    from gridcare.demo.escalation import seed_escalation_history
+    from gridcare.demo.workforce import seed_demo_forecast
+    from gridcare.demo.workorders import seed_work_orders
 
     result = seed_utility(size=size, seed=seed, progress=progress)
     if history_days:

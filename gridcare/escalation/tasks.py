@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from gridcare.core.scheduling import register_periodic
+from gridcare.core.scheduling import periodic
 from gridcare.workorders.models import WorkOrder
 
 from . import services
@@ -20,25 +20,25 @@ def deliver_outbox() -> dict:
     return services.outbox_deliver()
 
 
-@register_periodic("escalation.sla_sweep", every_seconds=60)
+@periodic("escalation.sla_sweep", every_seconds=60)
 def sla_sweep_job() -> dict:
     """Warnings and escalations for every order whose next level is due."""
     return services.sla_sweep()
 
 
-@register_periodic("escalation.sla_reconcile", every_seconds=600)
+@periodic("escalation.sla_reconcile", every_seconds=600)
 def sla_reconcile_job() -> int:
     """Safety net: watches missing or behind (bulk-loaded orders, lost signals)."""
     return services.sla_reconcile()
 
 
-@register_periodic("escalation.outbox", every_seconds=60)
+@periodic("escalation.outbox", every_seconds=60)
 def outbox_job() -> dict:
     copied = services.customer_notices_enqueue()
     return {"notices": copied, **services.outbox_deliver()}
 
 
-@register_periodic("escalation.callback_reconcile", every_seconds=900)
+@periodic("escalation.callback_reconcile", every_seconds=900)
 def callback_reconcile_job(*, days: int = 14) -> int:
     """Replied orders of the last ``days`` without their callback task get one."""
     from gridcare.workorders.choices import Status

@@ -16,6 +16,7 @@ from gridcare.org.models import OrgUnit
 
 from .choices import AreaClass
 from .models import Feeder, Substation, TransformerArea
+from .signals import transformer_areas_moved
 
 COLUMNS = [
     "station_code",
@@ -179,10 +180,8 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
             a for a in changed if "station" in next(e.changes for e in audits if e.object_id == str(a.pk))
         ]
         if moved:
-            from gridcare.customers.models import Customer
-
-            for a in moved:
-                Customer.objects.filter(area=a).update(station_id=a.station_id)
+            # The customers app moves their customers along (it alone writes customers).
+            transformer_areas_moved.send(sender=TransformerArea, area_ids=[a.pk for a in moved])
         AuditEvent.objects.bulk_create(audits, batch_size=2000)
         audit_record(
             actor=actor,

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from gridcare.core.audit import audit_events_for
 from gridcare.core.authz import requires
 from gridcare.core.listing import export_response, paginate
-from gridcare.customers.selectors import customers_for
 from gridcare.org.choices import UnitKind
 from gridcare.org.selectors import units_visible_to
 
@@ -24,8 +23,13 @@ def station_list(request):
         .annotate(area_count=Count("transformer_areas", distinct=True))
         .order_by("path")
     )
+    # A station's customers are all visible to whoever sees the station (customers are
+    # scoped by their station), so its reverse relation is the scoped count.
     customer_counts = dict(
-        customers_for(request.user).values("station").annotate(n=Count("id")).values_list("station", "n")
+        units_visible_to(request.user)
+        .filter(kind=UnitKind.STATION)
+        .annotate(n=Count("customers"))
+        .values_list("pk", "n")
     )
     rows = [(s, customer_counts.get(s.pk, 0)) for s in stations]
     return render(request, "grid/station_list.html", {"rows": rows})
@@ -76,7 +80,8 @@ def area_detail(request, code):
     area = areas_for(request.user).select_related("feeder__substation", "station").filter(code=code).first()
     if area is None:
         raise Http404
-    customers = customers_for(request.user).filter(area=area).order_by("customer_no")
+    # Visible area ⇒ all its customers are visible (a customer's station is its area's).
+    customers = area.customers.order_by("customer_no")
     load = customers.aggregate(total=Sum("capacity_kva"))["total"] or 0
     return render(
         request,

@@ -70,7 +70,7 @@ def lockout_message() -> str:
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """The answer to a sign-in refused by the lockout (AXES_LOCKOUT_CALLABLE), status 429.
 
-    The sign-in page (gridcare.core.views.LoginView) already shows the message; any other
+    The sign-in page (gridcare.web.views.LoginView) already shows the message; any other
     sign-in form (the admin's) gets the sign-in page with it.
     """
     if original_response is not None and getattr(request, "gridcare_lockout_shown", False):

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
-from gridcare.org.demo import DEMO_USERS
+from gridcare.demo.users import DEMO_USERS
 
 from .crawling import assert_link_usable, links_of
 

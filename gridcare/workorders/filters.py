@@ -38,12 +38,8 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(field_name="area__code", label=_("台区编码"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超时"))
     due_before = BoundedDateTimeFilter(field_name="due_at", lookup_expr="lt", label=_("时限早于"))
-    created_after = BoundedDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("受理时间起")
-    )
-    created_before = BoundedDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label=_("受理时间止")
-    )
+    created_after = BoundedDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("受理时间起"))
+    created_before = BoundedDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("受理时间止"))
     q = django_filters.CharFilter(method="filter_q", label=_("工单号/电话"))
 
     class Meta:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.errors import ApplicationError
+from gridcare.core.limits import DESCRIPTION_MAX, TEXT_MAX
 
 from .choices import ApplicationSubtype, Channel, Dimension, Priority, RequestType
 
@@ -31,7 +32,10 @@ class WorkOrderIntakeForm(ApplicationErrorFormMixin, forms.Form):
         required=False,
     )
     description = forms.CharField(
-        label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("诉求内容"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=DESCRIPTION_MAX,
     )
     customer = forms.CharField(label=_("户号"), required=False)
     area = forms.CharField(label=_("台区编码"), required=False)
@@ -39,7 +43,9 @@ class WorkOrderIntakeForm(ApplicationErrorFormMixin, forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20)
     address = forms.CharField(label=_("地址"), required=False, max_length=200)
     answered = forms.BooleanField(label=_("咨询已当场答复"), required=False)
-    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reply = forms.CharField(
+        label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
+    )
 
 
 class ActionForm(ApplicationErrorFormMixin, forms.Form):

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# ASCII digits only: \d alone also matches "٢٠٢٦" (which int() reads as 2026).
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,13 @@
 from django.db import connection
 
-from gridcare.core.maintenance import optimize, refresh_statistics
-from gridcare.core.scheduling import PERIODIC
+from gridcare.core.maintenance import refresh_statistics
+from gridcare.core.scheduling import discover
 
 
 def test_optimize_is_a_periodic_job_and_runs(db):
-    job = PERIODIC["core.db_optimize"]
+    job = discover()["core.db_optimize"]
     assert job.every_seconds == 3600
     assert job.func() == ("optimized" if connection.vendor == "sqlite" else "autovacuum")
-    assert optimize is job.func
 
 
 def test_refresh_statistics_of_the_whole_database(db):

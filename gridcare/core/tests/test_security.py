@@ -354,7 +354,7 @@ django.setup()
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from gridcare.org.management.commands.demo import Command
+from gridcare.demo.management.commands.demo import Command
 from gridcare.core.models import CalendarDay
 from gridcare.escalation.models import AuthorityLimit, CallbackRule, WarningLevel
 from gridcare.org.models import OrgUnit

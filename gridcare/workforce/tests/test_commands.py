@@ -177,9 +177,9 @@ def test_overview_page_today_view_shows_only_today(db, client):
 
     from django.utils import timezone
 
+    from gridcare.demo.workforce import seed_demo_forecast
     from gridcare.org.choices import Role, UnitKind
     from gridcare.org.tests.factories import OrgUnitFactory, StaffFactory, UserFactory
-    from gridcare.workforce.demo import seed_demo_forecast
 
     seed_demo_forecast(seed=3)
     # The hotline's staffing plan covers the whole company: no role, or a county's staff, see nothing.

@@ -4,8 +4,9 @@ import pytest
 
 from gridcare.core.calendar import local_tz
 from gridcare.customers.tests.factories import CustomerFactory
+from gridcare.demo.escalation import seed_escalation_history
+from gridcare.demo.workorders import seed_work_orders
 from gridcare.escalation import selectors, services
-from gridcare.escalation.demo import seed_escalation_history
 from gridcare.escalation.models import (
     CallbackTask,
     Escalation,
@@ -17,7 +18,6 @@ from gridcare.escalation.models import (
 )
 from gridcare.org.choices import Role
 from gridcare.workorders.choices import ACTIVE_STATUSES, CLOSED_STATUSES, RequestType, Status
-from gridcare.workorders.demo import seed_work_orders
 from gridcare.workorders.models import WorkOrder, WorkOrderEvent
 
 pytestmark = pytest.mark.django_db

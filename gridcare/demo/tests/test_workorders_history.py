@@ -4,12 +4,11 @@ import pytest
 
 from gridcare.core.calendar import local_tz
 from gridcare.customers.tests.factories import CustomerFactory
+from gridcare.demo.workorders import seed_work_orders
 from gridcare.org.choices import Role
 from gridcare.workorders.choices import TRANSITIONS, Status
-from gridcare.workorders.demo import seed_work_orders
 from gridcare.workorders.models import WorkOrder, WorkOrderEvent
-
-from .factories import make_order
+from gridcare.workorders.tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 

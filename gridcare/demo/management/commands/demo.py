@@ -91,7 +91,7 @@ class Command(BaseCommand):
             drop_tables(connections["default"])
 
     def _print_logins(self, host, port):
-        from gridcare.org.demo import DEMO_PASSWORD, demo_logins
+        from gridcare.demo.users import DEMO_PASSWORD, demo_logins
 
         self.stdout.write("")
         self.stdout.write(

@@ -16,9 +16,8 @@ import numpy as np
 from django.utils import timezone
 
 from gridcare.core.calendar import is_working_day, local_tz
-
-from .choices import Channel, VolumeSource
-from .models import ContactVolume
+from gridcare.workforce.choices import Channel, VolumeSource
+from gridcare.workforce.models import ContactVolume
 
 
 def _profile() -> np.ndarray:
@@ -72,9 +71,9 @@ def seed_contact_volume(*, seed: int, days: int = 56, calls_per_day: float = 180
 
 def seed_demo_forecast(*, seed: int, stdout=None) -> None:
     """History up to yesterday, a cached 7-day forecast from today, then today's calls so far."""
-    from . import forecasting as fc
-    from .selectors import contact_volume_series
-    from .services import forecast_run_save
+    from gridcare.workforce import forecasting as fc
+    from gridcare.workforce.selectors import contact_volume_series
+    from gridcare.workforce.services import forecast_run_save
 
     tz = local_tz()
     now = timezone.localtime(timezone.now(), tz)

@@ -1,7 +1,7 @@
 """Escalation history for the demo, derived from the work-order history already seeded.
 
 ``seed_escalation_history`` reads the orders, clocks and timelines that
-``gridcare.workorders.demo.seed_work_orders`` wrote and adds what the escalation app
+``gridcare.demo.workorders.seed_work_orders`` wrote and adds what the escalation app
 would have recorded along the way, by the same rules, with ``bulk_create``:
 
 - a callback task (and its call attempts) for every replied order its type's callback
@@ -30,19 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gridcare.core.calendar import add_working_days
-from gridcare.org.choices import Role, UnitKind
-from gridcare.org.models import OrgUnit, StaffProfile
-from gridcare.workorders.choices import (
-    ACTIVE_STATUSES,
-    Action,
-    ClockKind,
-    Priority,
-    RequestType,
-    Status,
-)
-from gridcare.workorders.models import WorkOrder, WorkOrderClock, WorkOrderEvent
-
-from .choices import (
+from gridcare.escalation.choices import (
     CallbackKind,
     CallbackResult,
     CallbackStatus,
@@ -55,7 +43,7 @@ from .choices import (
     RecoveryStatus,
     UrgeChannel,
 )
-from .models import (
+from gridcare.escalation.models import (
     CallbackAttempt,
     CallbackRule,
     CallbackTask,
@@ -70,8 +58,19 @@ from .models import (
     Urge,
     WarningLevel,
 )
-from .services.callbacks import _sampled
-from .services.monitor import _next_at, clock_threshold
+from gridcare.escalation.services.callbacks import _sampled
+from gridcare.escalation.services.monitor import _next_at, clock_threshold
+from gridcare.org.choices import Role, UnitKind
+from gridcare.org.models import OrgUnit, StaffProfile
+from gridcare.workorders.choices import (
+    ACTIVE_STATUSES,
+    Action,
+    ClockKind,
+    Priority,
+    RequestType,
+    Status,
+)
+from gridcare.workorders.models import WorkOrder, WorkOrderClock, WorkOrderEvent
 
 BATCH = 2000
 UNREACHABLE_WORDS = "多次拨打无人接听"

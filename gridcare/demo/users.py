@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from .choices import Role
-from .models import OrgUnit, StaffProfile
+from gridcare.org.choices import Role
+from gridcare.org.models import OrgUnit, StaffProfile
 
 DEMO_PASSWORD = "gridcare-demo"
 

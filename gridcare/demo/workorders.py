@@ -39,8 +39,7 @@ from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
 from gridcare.org.choices import Role, UnitKind
 from gridcare.org.models import OrgUnit, StaffProfile
-
-from .choices import (
+from gridcare.workorders.choices import (
     TYPES_WITHOUT_CALLBACK,
     Action,
     ApplicationSubtype,
@@ -52,7 +51,13 @@ from .choices import (
     RequestType,
     Status,
 )
-from .models import CommitmentRule, OrderNumberCounter, WorkOrder, WorkOrderClock, WorkOrderEvent
+from gridcare.workorders.models import (
+    CommitmentRule,
+    OrderNumberCounter,
+    WorkOrder,
+    WorkOrderClock,
+    WorkOrderEvent,
+)
 
 CORPUS_FILES = ("seed_corpus_agent.jsonl", "seed_corpus_customer.jsonl")
 

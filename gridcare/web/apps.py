@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "gridcare.web"
+    label = "web"
+    verbose_name = "站点"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from gridcare.core.navigation import NavEntry, register_nav
+
+        register_nav(NavEntry("audit-log", _("审计日志"), _("谁在何时改了什么"), order=90))
+        register_nav(
+            NavEntry("data-import", _("数据导入"), _("导入台区、客户等主数据（全部成功才写入）"), order=91)
+        )
