@@ -9,14 +9,15 @@ class AnalyticsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from gridcare.core.navigation import NavEntry, register_nav
+        from gridcare.workorders.importers import register_text_classifier
         from gridcare.workorders.signals import work_order_transitioned
 
-        from . import importers  # noqa: F401  (registers `gridcare import work-orders`)
-        from .classifier import register_training_source
+        from .classifier import classify_texts, register_training_source
         from .handlers import confirmed_labels, on_work_order_transitioned
 
         work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="analytics-classify-order")
         register_training_source(confirmed_labels)
+        register_text_classifier(classify_texts)  # fills empty labels of imported history
 
         register_nav(
             NavEntry(

@@ -70,6 +70,7 @@ from gridcare.workorders.choices import (
     RequestType,
     Status,
 )
+from gridcare.workorders.history import work_order_events_append, work_orders_update_history
 from gridcare.workorders.models import WorkOrder, WorkOrderClock, WorkOrderEvent
 
 BATCH = 2000
@@ -396,7 +397,7 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
         OrderEscalation,
         [OrderEscalation(order_id=pk, unit_id=u, level=n, updated_at=now) for pk, (u, n) in state.items()],
     )
-    _insert(WorkOrderEvent, events)
+    work_order_events_append(events, batch=BATCH)
     _insert(Notification, notes)
     _bump_versions(orders, bumps)
 
@@ -423,7 +424,7 @@ def _bump_versions(orders: dict, bumps: dict[int, int]) -> None:
         order = orders[pk]
         order.version += n
         changed.append(order)
-    WorkOrder.objects.bulk_update(changed, ["version"], batch_size=BATCH)
+    work_orders_update_history(changed, ["version"], batch=BATCH)
 
 
 # ---------------------------------------------------------------------------------- urges
@@ -486,8 +487,8 @@ def _urges(rnd: random.Random, now: dt.datetime) -> int:
         order.urge_count = n
         changed.append(order)
     _insert(Urge, urges)
-    _insert(WorkOrderEvent, events)
-    WorkOrder.objects.bulk_update(changed, ["urge_count", "priority", "version"], batch_size=BATCH)
+    work_order_events_append(events, batch=BATCH)
+    work_orders_update_history(changed, ["urge_count", "priority", "version"], batch=BATCH)
     for order in changed:
         SlaWatch.objects.filter(order_id=order.pk).update(order_version=order.version)
     return len(urges)

@@ -1,10 +1,11 @@
 """Twelve months of realistic work-order history for the demo utility.
 
-``seed_work_orders`` writes orders, their clocks and timelines directly with
-``bulk_create`` (no per-order service calls, so 50,000+ orders take seconds), but by the
-same rules the services apply: the commitment catalog and working-day calendar give the
-deadlines, the transition table the order of events, master/child merging the storm
-bursts. Deterministic from ``seed`` (and ``now``).
+``seed_work_orders`` builds orders, their clocks and timelines with the work order's own
+pure rules — the commitment catalog resolved by ``workorders.rules.winning_rules``,
+deadlines by ``clock_due`` on the working-day calendar, the transition table for the order
+of events, master/child merging for the storm bursts — and hands them to the work-order
+app's bulk history writer (``workorders.history``): no per-order service calls, so 50,000+
+orders take seconds. Deterministic from ``seed`` (and ``now``).
 
 Shape: a daily rhythm (morning and evening peaks), a weekly one (quieter weekends), a
 summer peak in July–August, storm days that bring bursts of fault reports on a few
@@ -23,18 +24,13 @@ import datetime as dt
 import json
 import random
 from collections import defaultdict
-from enum import Enum
-from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from gridcare.core.calendar import add_working_days, local_tz
+from gridcare.core.calendar import local_tz
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
 from gridcare.org.choices import Role, UnitKind
@@ -44,20 +40,18 @@ from gridcare.workorders.choices import (
     Action,
     ApplicationSubtype,
     Channel,
-    ClockBasis,
     ClockKind,
     Dimension,
     Priority,
     RequestType,
     Status,
 )
+from gridcare.workorders.history import next_order_id, work_orders_write_history
 from gridcare.workorders.models import (
     CommitmentRule,
-    OrderNumberCounter,
     WorkOrder,
-    WorkOrderClock,
-    WorkOrderEvent,
 )
+from gridcare.workorders.rules import clock_due, winning_rules
 
 CORPUS_FILES = ("seed_corpus_agent.jsonl", "seed_corpus_customer.jsonl")
 
@@ -285,43 +279,6 @@ class _Clock:
         )
 
 
-def _fast_insert(model, objs: list, *, with_pk: bool = False, batch: int = 2000) -> None:
-    """INSERT many rows with plain ``executemany``: bulk_create's per-value machinery is
-    most of the cost at this volume. Values are converted the way the backend expects."""
-    if not objs:
-        return
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-    if connection.vendor == "sqlite":
-        # What Django stores in SQLite: naive UTC text.
-        def adapt_dt(v):
-            return v.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
-    else:
-        adapt_dt = connection.ops.adapt_datetimefield_value
-    getter = attrgetter(*[f.attname for f in fields])
-    converters = []
-    for n, f in enumerate(fields):
-        internal = f.get_internal_type()
-        if internal == "DateTimeField":
-            converters.append((n, adapt_dt))
-        elif internal in ("JSONField", "DateField"):
-            converters.append((n, lambda v, f=f: f.get_db_prep_save(v, connection)))
-        elif f.choices:
-            converters.append((n, lambda v: v.value if isinstance(v, Enum) else v))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch):
-            rows = []
-            for obj in objs[start : start + batch]:
-                row = list(getter(obj))
-                for n, conv in converters:
-                    if row[n] is not None:
-                        row[n] = conv(row[n])
-                rows.append(row)
-            cursor.executemany(sql, rows)
-
-
 _ORDER_DEFAULTS: dict | None = None
 
 
@@ -360,25 +317,14 @@ class _Rules:
     ) -> dict[str, CommitmentRule]:
         key = (rtype, subtype, area_class, category)
         if key not in self.cache:
-            best: dict[str, CommitmentRule] = {}
-            for r in self.rules:
-                if (
-                    r.request_type != rtype
-                    or r.subtype not in ("", subtype)
-                    or r.area_class not in ("", area_class)
-                    or r.customer_category not in ("", category)
-                ):
-                    continue
-                if r.kind not in best or r.specificity > best[r.kind].specificity:
-                    best[r.kind] = r
-            self.cache[key] = best
+            self.cache[key] = winning_rules(
+                self.rules,
+                request_type=rtype,
+                subtype=subtype,
+                area_class=area_class,
+                customer_category=category,
+            )
         return self.cache[key]
-
-
-def _due(basis: str, amount: int, start: dt.datetime) -> dt.datetime:
-    if basis == ClockBasis.WORKING_DAYS:
-        return add_working_days(start, amount)
-    return start + dt.timedelta(minutes=amount)
 
 
 def seed_work_orders(
@@ -580,43 +526,32 @@ def seed_work_orders(
         clocks_for.append(order_clocks)
 
     child_idx = [i for i, s in enumerate(plans) if "master_spec" in s]
-    with transaction.atomic():
-        # Explicit ids (sequences are reset afterwards) so children, clocks and events can
-        # point at their orders without a round trip per batch.
-        first_id = (WorkOrder.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-        for n, o in enumerate(orders):
-            o.id = o.pk = first_id + n
-        children_count: dict[int, int] = defaultdict(int)
-        for i in child_idx:
-            m = orders[spec_index[id(plans[i]["master_spec"])]]
-            orders[i].master_id = m.pk
-            children_count[m.pk] += 1
-        for pk, n in children_count.items():
-            orders[pk - first_id].children_count = n
-        for o in orders:
-            o.unit_id, o.accepted_unit_id = o.unit.pk, o.accepted_unit.pk
-            o.dispatcher_unit_id = o.dispatcher_unit.pk if o.dispatcher_unit is not None else None
-            o.updated_at = o.closed_at or now
-        _fast_insert(WorkOrder, orders, with_pk=True)
-        for i, e in events:
-            e.order_id = orders[i].pk
-        _fast_insert(WorkOrderEvent, [e for _i, e in events])
-        all_clocks = []
-        for i, cl in enumerate(clocks_for):
-            for c in cl:
-                c.order_id = orders[i].pk
-                all_clocks.append(c)
-        _fast_insert(WorkOrderClock, all_clocks)
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [WorkOrder]):
-                cursor.execute(sql)
-        OrderNumberCounter.objects.bulk_create(
-            [OrderNumberCounter(day=d, scope=scope, last=n) for (d, scope), n in counters.items()],
-            batch_size=5000,
-            update_conflicts=True,
-            unique_fields=["day", "scope"],
-            update_fields=["last"],
-        )
+    # Explicit ids so children, clocks and events can point at their orders; the work-order
+    # app writes them (its bulk history path).
+    first_id = next_order_id()
+    for n, o in enumerate(orders):
+        o.id = o.pk = first_id + n
+    children_count: dict[int, int] = defaultdict(int)
+    for i in child_idx:
+        m = orders[spec_index[id(plans[i]["master_spec"])]]
+        orders[i].master_id = m.pk
+        children_count[m.pk] += 1
+    for pk, n in children_count.items():
+        orders[pk - first_id].children_count = n
+    for o in orders:
+        o.unit_id, o.accepted_unit_id = o.unit.pk, o.accepted_unit.pk
+        o.dispatcher_unit_id = o.dispatcher_unit.pk if o.dispatcher_unit is not None else None
+        o.updated_at = o.closed_at or now
+    for i, e in events:
+        e.order_id = orders[i].pk
+    all_clocks = []
+    for i, cl in enumerate(clocks_for):
+        for c in cl:
+            c.order_id = orders[i].pk
+            all_clocks.append(c)
+    work_orders_write_history(
+        orders=orders, events=[e for _i, e in events], clocks=all_clocks, counters=counters
+    )
     status_counts: dict[str, int] = defaultdict(int)
     for o in orders:
         status_counts[o.status] += 1
@@ -689,7 +624,7 @@ def _base(s: dict, rnd: random.Random, rules: _Rules, actor) -> tuple[SimpleName
             amount=rule.amount,
             after=rule.after,
             started_at=start,
-            due_at=_due(rule.basis, rule.amount, start),
+            due_at=clock_due(rule.basis, rule.amount, start),
         )
     return order, clocks
 
@@ -702,7 +637,7 @@ def _meet(clocks: dict[str, _Clock], kinds, at: dt.datetime) -> None:
     for c in clocks.values():
         if c.after and c.after in kinds and c.met_at is None:
             c.started_at = at
-            c.due_at = _due(c.basis, c.amount, at)
+            c.due_at = clock_due(c.basis, c.amount, at)
 
 
 def _close(order: SimpleNamespace, clocks: dict[str, _Clock], status: str):
@@ -797,7 +732,7 @@ def _follow(
                     basis=cb.basis,
                     amount=cb.amount,
                     started_at=e.at,
-                    due_at=_due(cb.basis, cb.amount, e.at),
+                    due_at=clock_due(cb.basis, cb.amount, e.at),
                 )
     if state == Status.REPLIED:
         result, satisfied, note = _callback_outcome(rnd)
@@ -987,7 +922,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
             basis=cb_rule.basis,
             amount=cb_rule.amount,
             started_at=t,
-            due_at=_due(cb_rule.basis, cb_rule.amount, t),
+            due_at=clock_due(cb_rule.basis, cb_rule.amount, t),
         )
     # Callback, sometimes unsatisfied → reopen and handle again.
     t += dt.timedelta(hours=rnd.uniform(2, 96))
@@ -1003,7 +938,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         for k in (ClockKind.RESTORATION, ClockKind.REPLY, ClockKind.COMPLETION):
             c = clocks.get(k)
             if c is not None:
-                c.met_at, c.started_at, c.due_at = None, t, _due(c.basis, c.amount, t)
+                c.met_at, c.started_at, c.due_at = None, t, clock_due(c.basis, c.amount, t)
         t += dt.timedelta(hours=rnd.uniform(0.5, 24))
         if t > now:
             return finish()
@@ -1021,7 +956,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
                 basis=cb_rule.basis,
                 amount=cb_rule.amount,
                 started_at=t,
-                due_at=_due(cb_rule.basis, cb_rule.amount, t),
+                due_at=clock_due(cb_rule.basis, cb_rule.amount, t),
             )
         t += dt.timedelta(hours=rnd.uniform(2, 72))
         if t > now:

@@ -11,7 +11,7 @@ class WorkordersConfig(AppConfig):
 
         from gridcare.core.navigation import NavEntry, register_nav
 
-        from . import home  # noqa: F401  (home-page widgets)
+        from . import home, importers  # noqa: F401  (home-page widgets; `gridcare import work-orders`)
 
         register_nav(
             NavEntry(

@@ -28,6 +28,7 @@ from .choices import (
     allowed_actions,
 )
 from .models import CommitmentRule, WorkOrder, WorkOrderClock, WorkOrderEvent, active_commitment_rules
+from .rules import winning_rules
 
 
 def work_orders_for(user) -> QuerySet[WorkOrder]:
@@ -234,17 +235,10 @@ def commitment_rules_for(
     *, request_type: str, subtype: str = "", area_class: str = "", customer_category: str = ""
 ) -> dict[str, CommitmentRule]:
     """The winning rule per clock kind for an order with these attributes."""
-    rules = [
-        rule
-        for rule in active_commitment_rules()
-        if rule.request_type == request_type
-        and rule.subtype in ("", subtype)
-        and rule.area_class in ("", area_class)
-        and rule.customer_category in ("", customer_category)
-    ]
-    best: dict[str, CommitmentRule] = {}
-    for rule in rules:
-        current = best.get(rule.kind)
-        if current is None or rule.specificity > current.specificity:
-            best[rule.kind] = rule
-    return best
+    return winning_rules(
+        active_commitment_rules(),
+        request_type=request_type,
+        subtype=subtype,
+        area_class=area_class,
+        customer_category=customer_category,
+    )

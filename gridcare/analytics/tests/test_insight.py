@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from gridcare.analytics.importers import import_work_orders
 from gridcare.analytics.models import PublishedReport
 from gridcare.analytics.reports import parse_period, report_publish, reports_publish_due
 from gridcare.core.tabular import ImportFailed
 from gridcare.customers.tests.factories import CustomerFactory
+from gridcare.workorders.importers import import_work_orders
 from gridcare.workorders.models import WorkOrder, WorkOrderEvent
 
 from .insight_data import make_orders

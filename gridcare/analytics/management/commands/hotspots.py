@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gridcare.analytics.hotspots import JSON_FIELDS, LEVELS, compute_hotspots
-from gridcare.analytics.importers import parse_datetime
 from gridcare.core.exporting import write_csv
 from gridcare.workorders.choices import Dimension
+from gridcare.workorders.importers import parse_datetime
 
 
 class Command(BaseCommand):

@@ -8,6 +8,10 @@ overwritten by a file. Imported orders are history: they get no time-limit clock
 their timeline holds one "imported" creation event (plus the closing event when closed)
 whose data keeps the three-level satisfaction and the classifier version that labelled
 them.
+
+The work-order app writes the orders (``work_orders_import_history``); the text classifier
+lives on a higher floor (analytics) and registers itself here at start-up
+(``register_text_classifier``) to fill the empty labels.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from gridcare.core.textutil import to_halfwidth
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
 from gridcare.org.models import OrgUnit
-from gridcare.workorders.choices import (
+
+from .choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     Action,
@@ -36,7 +41,7 @@ from gridcare.workorders.choices import (
     RequestType,
     Status,
 )
-from gridcare.workorders.models import WorkOrder, WorkOrderEvent
+from .models import WorkOrder, WorkOrderEvent
 
 COLUMNS = [
     "order_no",
@@ -153,13 +158,18 @@ def _customers(numbers: set[str]) -> dict[str, tuple[int, int]]:
     return out
 
 
+_TEXT_CLASSIFIER: list = []
+
+
+def register_text_classifier(fn) -> None:
+    """The classifier (analytics) offers ``fn(texts) -> predictions`` (each with
+    ``request_type``, ``dimension``, ``model_version``, ``low_confidence``)."""
+    _TEXT_CLASSIFIER[:] = [fn]
+
+
 def _classifier():
-    """``classify_texts`` of the classifier package, or None while it is not installed."""
-    try:
-        from gridcare.analytics.classifier import classify_texts
-    except ImportError:
-        return None
-    return classify_texts
+    """The registered text classifier, or None when none is installed."""
+    return _TEXT_CLASSIFIER[0] if _TEXT_CLASSIFIER else None
 
 
 def validate_rows(table, report: ImportReport, progress=None) -> list[dict]:
@@ -426,6 +436,23 @@ def import_work_orders(*, source, actor=None, name: str = "", progress=None) -> 
         version = classify_missing(rows, report)
     if not report.ok:
         raise ImportFailed(report)
+    created, updated = work_orders_import_history(
+        rows=rows, existing=existing, actor=actor, name=name, report=report, classifier_version=version
+    )
+    report.created, report.updated = created, updated
+    return report
+
+
+def work_orders_import_history(
+    *, rows: list[dict], existing: dict, actor, name: str, report: ImportReport, classifier_version: str = ""
+) -> tuple[int, int]:
+    """Write validated history rows: insert new orders with their "imported" timeline, update
+    orders an earlier import created, all in one transaction; returns (created, updated).
+
+    The bulk path of the one writer of work orders: history carries no clocks and sends no
+    announcements (nothing reacts to the past), and it is audited as one import.
+    """
+    version = classifier_version
     units = dict(OrgUnit.objects.values_list("pk", "path"))
     new_orders: list[tuple[WorkOrder, dict]] = []
     updates: list[WorkOrder] = []
@@ -465,5 +492,4 @@ def import_work_orders(*, source, actor=None, name: str = "", progress=None) -> 
             },
             note=name,
         )
-    report.created, report.updated = len(created), len(updates)
-    return report
+    return len(created), len(updates)
