@@ -47,9 +47,9 @@ from gridcare.org.choices import Role
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Requests per operation: valid inputs (positive) and inputs the schema forbids (negative).
-EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 10}
+EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 10}
 MIN_EXAMPLES = 3
-BUDGET_SECONDS = 60
+BUDGET_SECONDS = 70  # a safety net on a slow machine; normally all examples run in ~40 s
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

@@ -126,6 +126,14 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.CALLBACK, A.REOPEN): S.DISPATCHED,  # customer not satisfied
     (S.ARCHIVED, A.REOPEN): S.DISPATCHED,  # supervisor only
 }
+# Merging (并入主单): a child joins its master's handling where the master stands —
+# (child's status, master's status) -> child's new status. Only open orders merge; a master
+# still waiting for dispatch leaves the child where it is.
+MERGE_TRANSITIONS: dict[tuple[str, str], str] = {
+    (child, master): (child if master == S.ACCEPTED else master)
+    for child in (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
+    for master in (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
+}
 del S, A
 
 OPEN_STATUSES = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS})
@@ -150,11 +158,28 @@ NOTE_ACTIONS = frozenset({Action.NOTE, Action.WARN, Action.ESCALATE})
 TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
 
 
-# Actions a person takes on an order page or through the API (one form / endpoint each):
-# every transition of the table, and the clock, merge and urge actions beside it.
-PAGE_ACTIONS = frozenset(
-    {a for (_src, a) in TRANSITIONS} | {Action.PAUSE, Action.RESUME, Action.MERGE, Action.DETACH, Action.URGE}
-)
+# THE table of actions a person takes on an order (one form on the order page, one API
+# endpoint each): every transition of the table above, and the clock, merge, urge and
+# priority actions beside it — with the fields each takes (``services.work_order_act``).
+ACTION_INPUTS: dict[str, tuple[str, ...]] = {
+    Action.DISPATCH: ("unit", "handler", "note"),
+    Action.TRANSFER: ("unit", "handler", "reason"),
+    Action.START: ("note",),
+    Action.REPLY: ("reply",),
+    Action.CALLBACK: ("note",),
+    Action.ARCHIVE: ("satisfied", "note"),
+    Action.RETURN: ("reason",),
+    Action.CANCEL: ("reason",),
+    Action.REOPEN: ("reason",),
+    Action.PAUSE: ("reason",),
+    Action.RESUME: ("note",),
+    Action.MERGE: ("master", "note"),
+    Action.DETACH: ("note",),
+    Action.URGE: ("note",),
+    Action.PRIORITY: ("priority", "reason"),
+}
+PAGE_ACTIONS = frozenset(ACTION_INPUTS)
+assert {a for (_src, a) in TRANSITIONS} <= PAGE_ACTIONS
 
 
 def action_permission(action: str) -> str:

@@ -59,3 +59,6 @@ class ActionForm(ApplicationErrorFormMixin, forms.Form):
     reply = forms.CharField(label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     satisfied = forms.BooleanField(label=_("客户满意"), required=False, initial=True)
     master = forms.CharField(label=_("主单号"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("优先级"), required=False, choices=Priority.choices, coerce=int, empty_value=None
+    )

@@ -61,8 +61,8 @@ def work_order_allowed_actions(user, order: WorkOrder) -> list[str]:
         extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
         extra.append(Action.DETACH if order.master_id else Action.MERGE)
         actions += [a for a in extra if has_perm(user, action_permission(a))]
-    if order.status not in CLOSED_STATUSES and has_perm(user, action_permission(Action.URGE)):
-        actions.append(Action.URGE)
+    if order.status not in CLOSED_STATUSES:
+        actions += [a for a in (Action.PRIORITY, Action.URGE) if has_perm(user, action_permission(a))]
     return actions
 
 

@@ -7,9 +7,8 @@ becomes a form error or a message on the order page.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 
 from . import selectors, services
-from .choices import OPEN_STATUSES, PAGE_ACTIONS, Action
+from .choices import OPEN_STATUSES, PAGE_ACTIONS, Action, Priority
 from .filters import WorkOrderFilterSet
 from .forms import ActionForm, WorkOrderIntakeForm
 from .models import WorkOrder
@@ -181,6 +180,7 @@ def order_detail(request, key):
         "children": selectors.work_order_children(request.user, order),
         "actions": selectors.work_order_allowed_actions(request.user, order),
         "action_labels": dict(Action.choices),
+        "priorities": Priority.choices,
         "dispatch_units": dispatch_units.order_by("path"),
         "transfer_units": OrgUnit.objects.filter(kind__in=[UnitKind.STATION, UnitKind.TEAM]).order_by("path"),
         "duplicates": selectors.likely_duplicates(
@@ -197,54 +197,6 @@ def order_detail(request, key):
     return render(request, "workorders/order_detail.html", ctx)
 
 
-def _perform(action: str, actor, order: WorkOrder, data: dict) -> WorkOrder:
-    """Map a posted action form onto its service."""
-    version = data.get("expected_version")
-    common = {"actor": actor, "order": order}
-    if action == Action.DISPATCH or action == Action.TRANSFER:
-        unit = OrgUnit.objects.filter(code=data.get("unit", "")).first()
-        if unit is None:
-            raise ApplicationError(_("请选择目标单位"), field="unit")
-        handler = None
-        if data.get("handler"):
-            handler = get_user_model().objects.filter(username=data["handler"]).first()
-            if handler is None:
-                raise ApplicationError(_("处理人不存在"), field="handler")
-        if action == Action.DISPATCH:
-            return services.work_order_dispatch(
-                **common, unit=unit, handler=handler, note=data.get("note", ""), expected_version=version
-            )
-        return services.work_order_transfer(
-            **common, unit=unit, handler=handler, reason=data.get("reason", ""), expected_version=version
-        )
-    if action == Action.MERGE:
-        try:
-            master = selectors.work_order_get(actor, data.get("master", "").strip())
-        except WorkOrder.DoesNotExist:
-            raise ApplicationError(_("主单不存在"), field="master")
-        return services.work_order_merge(
-            **common, master=master, note=data.get("note", ""), expected_version=version
-        )
-    if action == Action.URGE:
-        return services.work_order_urge(**common, note=data.get("note", ""))
-    simple = {
-        Action.START: (services.work_order_start, {"note"}),
-        Action.REPLY: (services.work_order_reply, {"reply"}),
-        Action.CALLBACK: (services.work_order_callback, {"note"}),
-        Action.ARCHIVE: (services.work_order_archive, {"satisfied", "note"}),
-        Action.RETURN: (services.work_order_return, {"reason"}),
-        Action.CANCEL: (services.work_order_cancel, {"reason"}),
-        Action.REOPEN: (services.work_order_reopen, {"reason"}),
-        Action.PAUSE: (services.work_order_pause_clock, {"reason"}),
-        Action.RESUME: (services.work_order_resume_clock, {"note"}),
-        Action.DETACH: (services.work_order_detach, {"note"}),
-    }
-    if action not in simple:
-        raise Http404
-    fn, fields = simple[action]
-    return fn(**common, expected_version=version, **{k: data.get(k) for k in fields})
-
-
 @requires("workorders.{action}")
 @require_POST
 def order_action(request, key, action):
@@ -252,12 +204,21 @@ def order_action(request, key, action):
         raise Http404
     order = _get(request, key)
     form = ActionForm(request.POST)
-    if not form.is_valid():  # pragma: no cover - every field is optional
-        return HttpResponseNotAllowed(["POST"])
+    if not form.is_valid():  # a tampered field (a version that is not a number …): say which
+        field, errors = next(iter(form.errors.items()))
+        messages.error(
+            request, f"{form.fields[field].label}：{errors[0]}" if field in form.fields else errors[0]
+        )
+        return redirect("workorders:detail", key=order.order_no)
     try:
-        order = _perform(action, request.user, order, form.cleaned_data)
+        result = services.work_order_act(
+            actor=request.user, key=order.pk, action=action, data=form.cleaned_data
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(action)s：已完成") % {"action": Action(action).label})
-    return redirect("workorders:detail", key=order.order_no)
+        return redirect("workorders:detail", key=order.order_no)
+    messages.success(request, _("%(action)s：已完成") % {"action": Action(action).label})
+    if not selectors.work_order_is_visible(request.user, result.order):
+        # The action handed it out of the user's reach (a transfer, a return): back to their list.
+        return redirect("workorders:list")
+    return redirect("workorders:detail", key=result.order.order_no)

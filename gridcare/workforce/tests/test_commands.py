@@ -98,8 +98,10 @@ def test_comparison_models_without_the_optional_extra(calls_csv, monkeypatch):
     comparison model asked for by name fails with the install hint; the default backtest
     leaves them out with a note."""
     from gridcare.workforce import forecasting as fc
+    from gridcare.workforce.forecasting import models as fc_models
 
     monkeypatch.setattr(fc, "statsforecast_installed", lambda: False)
+    monkeypatch.setattr(fc_models, "statsforecast_installed", lambda: False)
     with pytest.raises(CommandError, match="forecast-compare"):
         run(
             "forecast",

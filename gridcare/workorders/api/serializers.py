@@ -287,5 +287,10 @@ class WorkOrderMergeSerializer(_VersionedSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
+class WorkOrderPrioritySerializer(_VersionedSerializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    reason = serializers.CharField(allow_blank=True, max_length=TEXT_MAX)
+
+
 class WorkOrderUrgeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)

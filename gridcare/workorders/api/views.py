@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -12,9 +11,9 @@ from rest_framework.response import Response
 
 from gridcare.core.api.pagination import LargeListPagination
 from gridcare.core.errors import ApplicationError
-from gridcare.org.models import OrgUnit
 
 from .. import selectors, services
+from ..choices import Action
 from ..filters import WorkOrderFilterSet
 from ..models import WorkOrder
 from .serializers import (
@@ -25,6 +24,7 @@ from .serializers import (
     WorkOrderListSerializer,
     WorkOrderMergeSerializer,
     WorkOrderNoteSerializer,
+    WorkOrderPrioritySerializer,
     WorkOrderReasonSerializer,
     WorkOrderReplySerializer,
     WorkOrderTransferSerializer,
@@ -38,22 +38,6 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     required=False,
     description="重试同一请求时携带相同的键：返回首次创建的工单，不会重复创建；同一键配不同内容返回 422。",
 )
-
-
-def _unit(code: str, field: str = "unit") -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=code).first()
-    if unit is None:
-        raise ApplicationError(f"单位编码 {code} 不存在", field=field, code="unknown_unit")
-    return unit
-
-
-def _user(username: str, field: str = "handler"):
-    if not username:
-        return None
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise ApplicationError(f"用户 {username} 不存在", field=field, code="unknown_user")
-    return user
 
 
 def _action_schema(serializer, summary: str):
@@ -94,6 +78,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "merge": "workorders.merge",
         "detach": "workorders.detach",
         "urge": "workorders.urge",
+        "priority": "workorders.priority",
     }
 
     filterset_class = WorkOrderFilterSet
@@ -152,14 +137,13 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 128:
             raise ApplicationError("Idempotency-Key 过长（最多128字符）", field="idempotency_key")
-        order = services.work_order_create(actor=request.user, idempotency_key=key, **data)
-        replayed = getattr(order, "replayed", False)
+        result = services.work_order_submit(actor=request.user, idempotency_key=key, **data)
+        order, replayed = result.order, result.replayed
         code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         # A plain new order comes back from the service complete (clocks, timeline, no
         # children): serialize it as it is, without reading it again.
-        parts = services.created_parts(order)
-        if parts is not None:
-            order._prefetched_objects_cache = parts
+        if result.parts is not None:
+            order._prefetched_objects_cache = dict(result.parts)
             response = Response(
                 WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code
             )
@@ -169,111 +153,85 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             response["Idempotent-Replayed"] = "true"
         return response
 
-    def _run(self, serializer_class, fn, **extra):
-        order = self.get_object()
+    def _act(self, action: str, serializer_class) -> Response:
+        """Every action goes through the one dispatcher (``services.work_order_act``), with the
+        order's key: the service locks and reads the order itself."""
+        seen = services.work_order_resolve(self.request.user, self.kwargs["key"])  # 404 before input errors
         data = self._input(serializer_class)
-        result = fn(actor=self.request.user, order=order, **data, **extra)
-        return self._respond(result)
+        result = services.work_order_act(actor=self.request.user, key=seen, action=action, data=data)
+        return self._respond(result.order)
 
     @_action_schema(WorkOrderDispatchSerializer, "派单")
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def dispatch_order(self, request, key=None):  # not "dispatch": that is APIView's request entry point
-        order = self.get_object()
-        data = self._input(WorkOrderDispatchSerializer)
-        result = services.work_order_dispatch(
-            actor=request.user,
-            order=order,
-            unit=_unit(data["unit"]),
-            handler=_user(data["handler"]),
-            note=data["note"],
-            expected_version=data["expected_version"],
-        )
-        return self._respond(result)
+        return self._act(Action.DISPATCH, WorkOrderDispatchSerializer)
 
     @_action_schema(WorkOrderTransferSerializer, "转派")
     @action(detail=True, methods=["post"])
     def transfer(self, request, key=None):
-        order = self.get_object()
-        data = self._input(WorkOrderTransferSerializer)
-        result = services.work_order_transfer(
-            actor=request.user,
-            order=order,
-            unit=_unit(data["unit"]),
-            handler=_user(data["handler"]),
-            reason=data["reason"],
-            expected_version=data["expected_version"],
-        )
-        return self._respond(result)
+        return self._act(Action.TRANSFER, WorkOrderTransferSerializer)
 
     @_action_schema(WorkOrderNoteSerializer, "开始处理（抢修到达现场）")
     @action(detail=True, methods=["post"])
     def start(self, request, key=None):
-        return self._run(WorkOrderNoteSerializer, services.work_order_start)
+        return self._act(Action.START, WorkOrderNoteSerializer)
 
     @_action_schema(WorkOrderReplySerializer, "回单")
     @action(detail=True, methods=["post"])
     def reply(self, request, key=None):
-        return self._run(WorkOrderReplySerializer, services.work_order_reply)
+        return self._act(Action.REPLY, WorkOrderReplySerializer)
 
     @_action_schema(WorkOrderNoteSerializer, "回访")
     @action(detail=True, methods=["post"])
     def callback(self, request, key=None):
-        return self._run(WorkOrderNoteSerializer, services.work_order_callback)
+        return self._act(Action.CALLBACK, WorkOrderNoteSerializer)
 
     @_action_schema(WorkOrderArchiveSerializer, "归档")
     @action(detail=True, methods=["post"])
     def archive(self, request, key=None):
-        return self._run(WorkOrderArchiveSerializer, services.work_order_archive)
+        return self._act(Action.ARCHIVE, WorkOrderArchiveSerializer)
 
     @_action_schema(WorkOrderReasonSerializer, "退单")
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, key=None):
-        return self._run(WorkOrderReasonSerializer, services.work_order_return)
+        return self._act(Action.RETURN, WorkOrderReasonSerializer)
 
     @_action_schema(WorkOrderReasonSerializer, "撤销")
     @action(detail=True, methods=["post"])
     def cancel(self, request, key=None):
-        return self._run(WorkOrderReasonSerializer, services.work_order_cancel)
+        return self._act(Action.CANCEL, WorkOrderReasonSerializer)
 
     @_action_schema(WorkOrderReasonSerializer, "重新处理")
     @action(detail=True, methods=["post"])
     def reopen(self, request, key=None):
-        return self._run(WorkOrderReasonSerializer, services.work_order_reopen)
+        return self._act(Action.REOPEN, WorkOrderReasonSerializer)
 
     @_action_schema(WorkOrderReasonSerializer, "暂停计时（等待客户）")
     @action(detail=True, methods=["post"])
     def pause(self, request, key=None):
-        return self._run(WorkOrderReasonSerializer, services.work_order_pause_clock)
+        return self._act(Action.PAUSE, WorkOrderReasonSerializer)
 
     @_action_schema(WorkOrderNoteSerializer, "恢复计时")
     @action(detail=True, methods=["post"])
     def resume(self, request, key=None):
-        return self._run(WorkOrderNoteSerializer, services.work_order_resume_clock)
+        return self._act(Action.RESUME, WorkOrderNoteSerializer)
 
     @_action_schema(WorkOrderMergeSerializer, "并入主单")
     @action(detail=True, methods=["post"])
     def merge(self, request, key=None):
-        order = self.get_object()
-        data = self._input(WorkOrderMergeSerializer)
-        try:
-            master = selectors.work_order_get(request.user, data["master"])
-        except WorkOrder.DoesNotExist:
-            raise ApplicationError(f"主单 {data['master']} 不存在", field="master", code="not_found")
-        result = services.work_order_merge(
-            actor=request.user,
-            order=order,
-            master=master,
-            note=data["note"],
-            expected_version=data["expected_version"],
-        )
-        return self._respond(result)
+        return self._act(Action.MERGE, WorkOrderMergeSerializer)
 
     @_action_schema(WorkOrderNoteSerializer, "解除合并")
     @action(detail=True, methods=["post"])
     def detach(self, request, key=None):
-        return self._run(WorkOrderNoteSerializer, services.work_order_detach)
+        return self._act(Action.DETACH, WorkOrderNoteSerializer)
 
     @_action_schema(WorkOrderUrgeSerializer, "催办")
     @action(detail=True, methods=["post"])
     def urge(self, request, key=None):
-        return self._run(WorkOrderUrgeSerializer, services.work_order_urge)
+        return self._act(Action.URGE, WorkOrderUrgeSerializer)
+
+    @_action_schema(WorkOrderPrioritySerializer, "调整优先级")
+    @action(detail=True, methods=["post"])
+    def priority(self, request, key=None):
+        return self._act(Action.PRIORITY, WorkOrderPrioritySerializer)

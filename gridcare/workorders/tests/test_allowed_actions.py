@@ -97,6 +97,7 @@ def _call(action: str, actor, order, world, master):
         Action.MERGE: lambda: svc.work_order_merge(actor=actor, order=order, master=master),
         Action.DETACH: lambda: svc.work_order_detach(actor=actor, order=order),
         Action.URGE: lambda: svc.work_order_urge(actor=actor, order=order, note="客户催促"),
+        Action.PRIORITY: lambda: svc.work_order_set_priority(actor=actor, order=order, priority=1, **reason),
     }
     return calls[action]()
 

@@ -53,10 +53,10 @@ def test_create_returns_201_with_order_number_clocks_and_timeline(world, agent):
     assert {c["kind"] for c in data["clocks"]} == {"arrival", "restoration"}
     assert data["events"][0]["action"] == "create"
     # The actions the *caller* may take: an agent answers or cancels, a dispatcher dispatches.
-    assert data["allowed_actions"] == ["reply", "cancel", "urge"] and data["version"] == 1
+    assert data["allowed_actions"] == ["reply", "cancel", "priority", "urge"] and data["version"] == 1
     dispatcher = world.staff(Role.DISPATCHER, world.county_a)
     detail = client_for(dispatcher).get(f"{URL}{data['order_no']}/").json()
-    assert detail["allowed_actions"] == ["dispatch", "reply", "cancel", "pause", "merge", "urge"]
+    assert detail["allowed_actions"] == ["dispatch", "reply", "cancel", "pause", "merge", "priority", "urge"]
 
 
 @pytest.mark.parametrize(

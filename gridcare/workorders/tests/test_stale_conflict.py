@@ -16,7 +16,6 @@ from rest_framework.test import APIClient
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.org.choices import Role
 from gridcare.workorders import services as svc
-from gridcare.workorders.api.views import WorkOrderViewSet
 from gridcare.workorders.choices import Status
 from gridcare.workorders.models import WorkOrder
 
@@ -66,18 +65,18 @@ def test_an_order_never_seen_stays_not_found(world, people, dispatched):
 
 
 def test_api_loser_of_the_race_gets_409(world, people, dispatched, monkeypatch):
-    """The API reads the order (in scope), the transfer commits in between, then the
+    """The API resolves the order (in scope), the transfer commits in between, then the
     start locks it: the answer is 409 naming ``expected_version``, not 404."""
-    read = WorkOrderViewSet.get_object
+    resolve = svc.work_order_resolve
 
-    def read_then_lose_the_race(view):
-        order = read(view)
+    def resolve_then_lose_the_race(actor, key):
+        seen = resolve(actor, key)
         svc.work_order_transfer(
-            actor=people.dispatcher, order=order.pk, unit=world.station_b, reason="属雄州供电所"
+            actor=people.dispatcher, order=seen.pk, unit=world.station_b, reason="属雄州供电所"
         )
-        return order
+        return seen
 
-    monkeypatch.setattr(WorkOrderViewSet, "get_object", read_then_lose_the_race)
+    monkeypatch.setattr(svc, "work_order_resolve", resolve_then_lose_the_race)
     client = APIClient()
     client.force_authenticate(people.crew)
     response = client.post(f"/api/work-orders/{dispatched.order_no}/start/", {}, format="json")
