@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gridcare.core.authz import has_perm, role_of
 from gridcare.core.home import register_home_widget
+from gridcare.org.choices import Role
 
 
 @register_home_widget
@@ -30,7 +31,7 @@ def supervision_widget(request):
     their scope, callbacks due today and overdue; the newest escalations listed."""
     user = request.user
     # Supervisors, inspectors and managers watch; dispatchers and admins have their own start.
-    if not has_perm(user, "escalation.view_board") or role_of(user) in ("dispatcher", "admin"):
+    if not has_perm(user, "escalation.view_board") or role_of(user) in (Role.DISPATCHER, Role.ADMIN):
         return None
     from gridcare.workorders import selectors as wo_selectors
 
