@@ -175,7 +175,7 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
             if days is None:
                 due = at + cap
             else:
-                key = (at.date(), at.hour, at.minute, days)
+                key = (at.date(), at.hour, days)
                 if key not in due_cache:
                     due_cache[key] = add_working_days(at, days) - at
                 due = at + due_cache[key]

@@ -23,6 +23,17 @@ from .rows import _Clock, _Ev, _order_row, _Rules
 from .texts import CALLBACK_WORDS, REPLIES, STUCK_WITHIN, _callback_outcome
 
 
+def _callback_delay(rnd) -> float:
+    """Hours from the reply to the callback: most within the working day or the next (the
+    callback commitments are 1–3 working days), a few late (the overdue tail)."""
+    r = rnd.random()
+    if r < 0.85:
+        return rnd.uniform(1, 20)
+    if r < 0.97:
+        return rnd.uniform(20, 44)
+    return rnd.uniform(44, 110)
+
+
 def _base(s: dict, rnd: random.Random, rules: _Rules, actor) -> tuple[SimpleNamespace, dict[str, _Clock]]:
     """The order as accepted, with its initial clocks."""
     created: dt.datetime = s["created"]
@@ -188,7 +199,7 @@ def _follow(
     if state == Status.REPLIED:
         result, satisfied, note = _callback_outcome(rnd)
         for action, to, hours in (
-            (Action.CALLBACK, Status.CALLBACK, rnd.uniform(2, 72)),
+            (Action.CALLBACK, Status.CALLBACK, _callback_delay(rnd)),
             (Action.ARCHIVE, Status.ARCHIVED, 0),
         ):
             t += dt.timedelta(hours=hours)
@@ -345,9 +356,11 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         goal = next((clocks[k] for k in (ClockKind.COMPLETION, ClockKind.REPLY) if k in clocks), None)
         if goal is not None:
             span = (goal.due_at - created).total_seconds()
-            t = created + dt.timedelta(
+            target = created + dt.timedelta(
                 seconds=span * (rnd.uniform(0.15, 0.95) if rnd.random() < 0.94 else rnd.uniform(1.02, 1.4))
             )
+            # Never before the start: a late start makes a late reply.
+            t = max(target, t + dt.timedelta(minutes=rnd.randint(10, 120)))
         else:
             t += dt.timedelta(days=rnd.uniform(0.5, 3))
     if t > now:
@@ -376,7 +389,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
             due_at=clock_due(cb_rule.basis, cb_rule.amount, t),
         )
     # Callback, sometimes unsatisfied → reopen and handle again.
-    t += dt.timedelta(hours=rnd.uniform(2, 96))
+    t += dt.timedelta(hours=_callback_delay(rnd))
     if t > now:
         return finish()
     meet({ClockKind.CALLBACK}, t)
@@ -409,7 +422,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
                 started_at=t,
                 due_at=clock_due(cb_rule.basis, cb_rule.amount, t),
             )
-        t += dt.timedelta(hours=rnd.uniform(2, 72))
+        t += dt.timedelta(hours=_callback_delay(rnd))
         if t > now:
             return finish()
         meet({ClockKind.CALLBACK}, t)
