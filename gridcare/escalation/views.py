@@ -232,7 +232,7 @@ def failure_detail(request, pk):
     failure = selectors.failures_for(request.user).filter(pk=pk).first()
     if failure is None:
         raise Http404
-    actions = list(failure.actions.select_related("proposed_by", "decided_by", "done_by"))
+    actions = list(failure.actions.select_related("proposed_by__staff", "decided_by__staff", "done_by"))
     for a in actions:
         a.failure = failure
         a.verbs = services.recovery_action_verbs(request.user, a)
