@@ -173,6 +173,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_size_limit=67108864;",
     }
 
+# Caches. "default" is per process (short-lived results of the analytics pages). "shared" is
+# one for every process (gunicorn workers, the job worker, `gridcare import`): a table in the
+# database itself (`gridcare migrate` creates it), so the embedded default needs no other
+# service. It holds the version token of configuration each process keeps a copy of (the
+# working-day calendar, gridcare.core.calendar): an edit reaches every process within
+# GRIDCARE_CALENDAR_RECHECK_SECONDS.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gridcare_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
+}
+GRIDCARE_CALENDAR_RECHECK_SECONDS = float(os.environ.get("GRIDCARE_CALENDAR_RECHECK_SECONDS", "1"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -300,3 +316,24 @@ GRIDCARE_IMPORT_MAX_UPLOAD_MB = int(os.environ.get("GRIDCARE_IMPORT_MAX_UPLOAD_M
 GRIDCARE_NOTIFY_BACKEND = os.environ.get(
     "GRIDCARE_NOTIFY_BACKEND", "gridcare.escalation.backends.RecordingBackend"
 )
+
+# E-mail: the set-password links of imported staff (`gridcare import staff`). With
+# GRIDCARE_EMAIL_HOST (or GRIDCARE_EMAIL_BACKEND) set, each new account with an e-mail
+# address gets its link by mail; otherwise the command prints the links.
+EMAIL_HOST = os.environ.get("GRIDCARE_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("GRIDCARE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("GRIDCARE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GRIDCARE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GRIDCARE_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("GRIDCARE_EMAIL_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("GRIDCARE_EMAIL_FROM", "gridcare@localhost")
+EMAIL_BACKEND = os.environ.get("GRIDCARE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+GRIDCARE_SET_PASSWORD_EMAIL = bool(EMAIL_HOST or os.environ.get("GRIDCARE_EMAIL_BACKEND"))
+# How long a set-password link stays valid (Django's password-reset tokens), in hours.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("GRIDCARE_SET_PASSWORD_HOURS", "72")) * 3600
+# The address people open GridCare at, for links that leave a request (e-mailed or printed).
+GRIDCARE_BASE_URL = os.environ.get("GRIDCARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

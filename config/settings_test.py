@@ -13,6 +13,9 @@ GRIDCARE_NOTIFY_BACKEND = "gridcare.escalation.backends.RecordingBackend"
 # The sign-in lockout needs the request in authenticate(), which the test client's login()
 # does not pass; the lockout's own tests turn it on (gridcare/core/tests/test_security.py).
 AXES_ENABLED = False
+# Each test starts with a fresh calendar copy (gridcare/conftest.py); a recheck of the shared
+# version token in the middle of a query-count test would count one query more.
+GRIDCARE_CALENDAR_RECHECK_SECONDS = 3600.0
 TEST_ARTIFACTS_DIR = DATA_DIR.parent / "test-artifacts"
 
 # SQLite tests use a file, not shared-cache memory, so concurrent-connection tests see real

@@ -12,7 +12,7 @@ from django.db.models.fields.json import KT
 from gridcare.core.authz import has_perm
 from gridcare.org.selectors import staff_of
 
-from .models import PublishedReport
+from .models import PublishedReport, ReportJob
 
 
 def can_see_insight(user) -> bool:
@@ -42,4 +42,26 @@ def reports_for(user) -> QuerySet[PublishedReport]:
         .select_related("unit")
         .annotate(total=KT("data__totals__count"))
         .order_by("-period_start", "kind", "scope_path")
+    )
+
+
+JOBS_SHOWN = 5
+JOBS_RECENT_HOURS = 24
+
+
+def report_jobs_for(user) -> QuerySet[ReportJob]:
+    """On-demand report jobs of the last day in ``user``'s scope, newest first, at most a few
+    (the report list's status rows)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not has_perm(user, "analytics.view_reports"):
+        return ReportJob.objects.none()
+    since = timezone.now() - dt.timedelta(hours=JOBS_RECENT_HOURS)
+    return (
+        ReportJob.objects.visible_to(user)
+        .filter(created_at__gte=since)
+        .select_related("unit", "requested_by", "requested_by__staff")
+        .order_by("-created_at", "-id")[:JOBS_SHOWN]
     )

@@ -12,6 +12,7 @@ class AnalyticsConfig(AppConfig):
         from gridcare.workorders.importers import register_text_classifier
         from gridcare.workorders.signals import work_order_transitioned
 
+        from . import audit_labels, home  # noqa: F401  (audit rows in words; the managers' KPI widget)
         from .classifier import classify_texts, register_training_source
         from .handlers import confirmed_labels, on_work_order_transitioned
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.scoping import PathScope, ScopedManager
+
+from .choices import ReportJobStatus, ReportJobStep
 
 
 class ClassifierModel(models.Model):
@@ -92,6 +96,90 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"
+
+
+class ReportJob(models.Model):
+    """One on-demand generation of a report (the "generate now" form), run by the worker.
+
+    The page does not wait for the build (several seconds on a city's data): the request
+    writes a queued row and enqueues ``build_report_job``; the worker moves it through
+    ``building`` (``step`` says which part) to ``done`` (``report`` set) or ``failed``, and the
+    report list polls the rows. Written only by the services in ``reports/services.py``. At
+    most one unfinished job per kind, period and scope (database constraint), so a second
+    click joins the running job instead of building the same report twice.
+    """
+
+    kind = models.CharField(_("类型"), max_length=16, choices=ReportKind.choices)
+    period = models.CharField(_("期间"), max_length=16)
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("范围单位"),
+    )
+    scope_path = models.CharField(_("范围"), max_length=255, blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ReportJobStatus.choices, default=ReportJobStatus.QUEUED
+    )
+    step = models.CharField(_("进度"), max_length=16, choices=ReportJobStep.choices, blank=True)
+    report = models.ForeignKey(
+        PublishedReport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("报告"),
+    )
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    scope = PathScope("scope_path", everyone_when_blank=True)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("报告生成任务")
+        verbose_name_plural = _("报告生成任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "scope_path"],
+                condition=Q(status__in=["queued", "building"]),
+                name="analytics_one_unfinished_report_job",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="analytics_reportjob_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ReportJobStatus.DONE, ReportJobStatus.FAILED)
+
+    @property
+    def progress(self) -> int:
+        """Steps done of the whole (queued 0 … done ``len(ReportJobStep) + 1``)."""
+        if self.status == ReportJobStatus.DONE:
+            return len(ReportJobStep) + 1
+        if self.status != ReportJobStatus.BUILDING or not self.step:
+            return 0
+        return list(ReportJobStep.values).index(self.step) + 1
+
+    @property
+    def progress_max(self) -> int:
+        return len(ReportJobStep) + 1
 
 
 class OrderClassification(models.Model):

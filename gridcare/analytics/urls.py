@@ -8,6 +8,7 @@ urlpatterns = [
     path("hotspots/export.<str:fmt>", views.hotspots_export, name="hotspots-export"),
     path("reports/", views.report_list, name="reports"),
     path("reports/publish/", views.report_publish_view, name="report-publish"),
+    path("reports/jobs/", views.report_jobs, name="report-jobs"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/file.<str:fmt>", views.report_file, name="report-file"),
     path("consultation/", views.consultation, name="consultation"),

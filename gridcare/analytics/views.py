@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridcare.core.authz import requires
@@ -24,12 +25,13 @@ from gridcare.core.scoping import scope_path
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.selectors import work_orders_for
 
-from .access import can_publish, can_see_insight, report_unit_for, reports_for
+from .access import can_publish, can_see_insight, report_jobs_for, report_unit_for, reports_for
 from .hotspots import JSON_FIELDS, LEVEL_LABELS, LEVELS, compute_hotspots
 from .models import ReportKind
 from .planning import planning_rows, planning_workbook
-from .reports import parse_period, report_publish
+from .reports import parse_period
 from .reports.render import report_context
+from .reports.services import report_job_request
 from .topics import cluster_topics
 
 CACHE_SECONDS = 600
@@ -150,8 +152,24 @@ def report_list(request):
             "kinds": ReportKind.choices,
             "kind": kind,
             "can_publish": can_publish(request.user),
+            **_jobs_context(request.user),
         },
     )
+
+
+def _jobs_context(user) -> dict:
+    jobs = list(report_jobs_for(user))
+    return {"jobs": jobs, "jobs_running": any(not j.finished for j in jobs), "poll_seconds": JOB_POLL_SECONDS}
+
+
+JOB_POLL_SECONDS = 3
+
+
+@requires("analytics.view_reports")
+def report_jobs(request):
+    """The report list's status rows of on-demand jobs (polled by htmx while one is unfinished)."""
+    _require_insight(request)
+    return render(request, "analytics/_report_jobs.html", _jobs_context(request.user))
 
 
 @requires("analytics.view_reports")
@@ -182,14 +200,16 @@ def report_publish_view(request):
         raise PermissionDenied
     try:
         period = parse_period(request.POST.get("kind", ""), request.POST.get("period", ""))
-        if period.start > timezone.localdate():
-            raise ApplicationError("不能生成未来期间的报告", field="period", code="invalid")
-        report = report_publish(period=period, unit=report_unit_for(request.user), actor=request.user)
+        job = report_job_request(actor=request.user, period=period, unit=report_unit_for(request.user))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("analytics:reports")
-    messages.success(request, f"已生成 {report.get_kind_display()} {report.period}")
-    return redirect("analytics:report-detail", report.pk)
+    messages.success(
+        request,
+        _("已开始生成 %(kind)s %(period)s，完成后可在下方打开")
+        % {"kind": job.get_kind_display(), "period": job.period},
+    )
+    return redirect("analytics:reports")
 
 
 @requires("analytics.view_insight")

@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from .audit import audit_record, diff, snapshot
+from .calendar import calendar_warning
 from .models import AuditEvent, CalendarDay, CalendarYear
 
 admin.site.site_header = "GridCare 配置管理"
 admin.site.site_title = "GridCare"
+# The admin's start page warns when next year's holidays are due (core/admin_index.html).
+admin.site.index_template = "core/admin_index.html"
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -29,8 +33,31 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+def calendar_warning_text() -> str | None:
+    """What the admin shows while a year's holidays are due (``calendar.calendar_warning``)."""
+    year = calendar_warning()
+    if year is None:
+        return None
+    return _(
+        "%(year)s 年的法定节假日尚未录入：落在该年的工作日时限暂按普通周末计算（暂定）。"
+        "请用 gridcare import holidays 导入，或在此录入后添加“已录入日历年份” %(year)s。"
+    ) % {"year": year}
+
+
+class CalendarAdmin(AuditedAdmin):
+    """An edit here is a calendar change like an import: every process reloads and the
+    deadlines it moves are recomputed (``calendar``'s model signals); the list warns while
+    a year's holidays are due."""
+
+    def changelist_view(self, request, extra_context=None):
+        text = calendar_warning_text()
+        if text:
+            messages.warning(request, text)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedAdmin):
+class CalendarDayAdmin(CalendarAdmin):
     list_display = ["date", "is_working", "name"]
     list_filter = ["is_working"]
     search_fields = ["name"]
@@ -38,7 +65,7 @@ class CalendarDayAdmin(AuditedAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(AuditedAdmin):
+class CalendarYearAdmin(CalendarAdmin):
     list_display = ["year", "source"]
 
 

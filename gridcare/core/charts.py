@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from html import escape
 
 PALETTE = ["#0b5cab", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
-FONT = 'font-family="Noto Sans CJK SC, sans-serif"'
+# "Noto Sans SC" first: the face report PDFs embed from the package (analytics.reports.render).
+FONT = 'font-family="Noto Sans SC, Noto Sans CJK SC, sans-serif"'
 
 
 def _nice_max(value: float) -> float:

@@ -22,7 +22,7 @@ def _json(body: dict, status: int) -> JsonResponse:
 
 def not_found(request, exception=None):
     if wants_json(request):
-        return _json({"detail": _("未找到 / not found"), "code": "not_found"}, 404)
+        return _json({"detail": _("未找到"), "code": "not_found"}, 404)
     return defaults.page_not_found(request, exception)
 
 
@@ -30,13 +30,13 @@ def bad_request(request, exception=None):
     if wants_json(request):
         if isinstance(exception, RequestDataTooBig):
             limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f} MB"
-            detail = _("请求内容过大（最多 %(limit)s） / request body too large") % {"limit": limit}
+            detail = _("请求内容过大（最多 %(limit)s）") % {"limit": limit}
             return _json({"detail": detail, "code": "too_large", "errors": {"body": [detail]}}, 400)
-        return _json({"detail": _("请求无法解析 / bad request"), "code": "bad_request"}, 400)
+        return _json({"detail": _("请求无法解析"), "code": "bad_request"}, 400)
     return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     if wants_json(request):
-        return _json({"detail": _("服务器内部错误 / server error"), "code": "server_error"}, 500)
+        return _json({"detail": _("服务器内部错误"), "code": "server_error"}, 500)
     return defaults.server_error(request)

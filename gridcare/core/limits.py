@@ -25,7 +25,7 @@ def check_length(value, *, field: str, max_length: int):
     if value is not None and len(str(value)) > max_length:
         length = len(str(value))
         raise ApplicationError(
-            _("%(field)s 过长：%(length)s 个字符，最多 %(max)s 个 / too long (at most %(max)s characters)")
+            _("%(field)s 过长：%(length)s 个字符，最多 %(max)s 个")
             % {"field": field, "length": length, "max": max_length},
             field=field,
             code="max_length",

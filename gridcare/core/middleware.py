@@ -89,7 +89,7 @@ def wants_json(request) -> bool:
 
 
 def nul_message() -> str:
-    return _("不能包含空字符（NUL，\\x00） / must not contain NUL characters")
+    return _("不能包含空字符（NUL，\\x00）")
 
 
 def _nul_in_json(value, path: str = "") -> str | None:

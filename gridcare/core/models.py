@@ -24,7 +24,8 @@ class AuditEvent(models.Model):
 
     Written by services (never by views); append-only. ``unit_path`` copies the
     organisation path of the object's owning unit so admins can filter by unit and
-    scoped users only see events of their own units.
+    scoped users only see events of their own units; an event of no unit (blank path) is
+    seen by users of the top unit only.
     """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -44,7 +45,8 @@ class AuditEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
 
-    scope = PathScope("unit_path")
+    # Events of no unit (imports, unmasked exports, reports) are the company's: its top-level users see them.
+    scope = PathScope("unit_path", top_when_blank=True)
     objects = ScopedManager()
 
     class Meta:

@@ -3,10 +3,15 @@
 An entry is shown to a user exactly when they may open the page it links to: the
 permission is read from the view the URL resolves to (``gridcare.core.authz.requires``),
 so a menu entry can never lead to a refusal.
+
+An entry may carry a ``badge``: a function of the user giving a small number shown beside
+it in the header (the unread notifications). It is called only when a page shows the menu,
+at most once per page, so it must be one cheap query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, resolve, reverse
@@ -22,6 +27,19 @@ class NavEntry:
     description: str = ""
     order: int = 100
     tags: set[str] = field(default_factory=set)
+    badge: Callable[[object], int] | None = None
+
+
+class _Badge:
+    """A badge computed on first use, then remembered (a template may ask twice)."""
+
+    def __init__(self, func, user):
+        self._func, self._user, self._value = func, user, None
+
+    def __call__(self) -> int:
+        if self._value is None:
+            self._value = int(self._func(self._user) or 0)
+        return self._value
 
 
 NAV: list[NavEntry] = [
@@ -49,5 +67,7 @@ def nav_for(user) -> list[dict]:
         perm = view_permission(resolve(url).func)
         if perm is None or not has_perm(user, perm):
             continue
-        out.append({"url": url, "label": e.label, "description": e.description})
+        # Templates call a callable value: the count runs only where the menu is rendered.
+        badge = _Badge(e.badge, user) if e.badge is not None else None
+        out.append({"url": url, "label": e.label, "description": e.description, "badge": badge})
     return out

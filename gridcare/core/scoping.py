@@ -86,13 +86,18 @@ class PathScope(Scope):
     """Visible when any of ``fields`` (a path column, or a lookup such as ``station__path``)
     starts with the user's path. ``everyone_when_blank``: a row whose first field is empty
     belongs to the whole company and is visible to every user with some scope (company-wide
-    published reports)."""
+    published reports). ``top_when_blank``: such a row is visible only to users whose scope
+    is the top of the tree (a one-unit path such as ``/JS/``: company-wide audit events)."""
 
-    def __init__(self, *fields: str, everyone_when_blank: bool = False):
+    def __init__(self, *fields: str, everyone_when_blank: bool = False, top_when_blank: bool = False):
         if not fields:
             raise ValueError("PathScope needs at least one field")
         self.fields = fields
         self.everyone_when_blank = everyone_when_blank
+        self.top_when_blank = top_when_blank
+
+    def _blank_visible(self, path: str) -> bool:
+        return self.everyone_when_blank or (self.top_when_blank and path.strip("/").count("/") == 0)
 
     def register(self, cls) -> None:
         for f in self.fields:
@@ -103,7 +108,7 @@ class PathScope(Scope):
         cond = Q()
         for f in self.fields:
             cond |= Q(**{f"{f}__startswith": path})
-        if self.everyone_when_blank:
+        if self._blank_visible(path):
             cond |= Q(**{self.fields[0]: ""})
         return cond
 
@@ -122,7 +127,7 @@ class PathScope(Scope):
         if path == "":
             return True
         values = [_attr(obj, f) for f in self.fields]
-        if self.everyone_when_blank and values[0] == "":
+        if values[0] == "" and self._blank_visible(path):
             return True
         return any(isinstance(v, str) and v.startswith(path) for v in values)
 

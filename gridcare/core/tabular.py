@@ -51,6 +51,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    # Lines for whoever ran the import, after the summary (new accounts' set-password links).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,9 +65,12 @@ class ImportReport:
 
     def as_text(self) -> str:
         if self.ok:
-            return (
-                f"导入成功 / imported: {self.rows} 行, 新增 {self.created}, 更新 {self.updated}, "
-                f"未变 {self.unchanged}"
+            return "\n".join(
+                [
+                    f"导入成功 / imported: {self.rows} 行, 新增 {self.created}, 更新 {self.updated}, "
+                    f"未变 {self.unchanged}",
+                    *self.notes,
+                ]
             )
         lines = [f"导入失败，未写入任何数据 / import failed, nothing written: {self.error_count} 处错误"]
         lines.append("行(row)\t列(column)\t值(value)\t原因(reason)")

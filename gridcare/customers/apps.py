@@ -9,7 +9,7 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from gridcare.grid.signals import transformer_areas_moved
 
-        from . import exporters, importers  # noqa: F401  (registers import/export of customers)
+        from . import audit_labels, exporters, importers  # noqa: F401  (import/export; audit rows in words)
         from .services import customers_follow_areas
 
         transformer_areas_moved.connect(

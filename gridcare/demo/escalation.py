@@ -10,6 +10,8 @@ would have recorded along the way, by the same rules, with ``bulk_create``:
   clocks have reached; for the history, the levels of the clocks that ran late — each on
   the order's timeline, escalations on the supervisors' board, and the monitor's watch
   of every open order set so the live monitor goes on from there and repeats nothing;
+- the notifications of the open orders' warnings, escalations and dispatch queue, to whom
+  the notification rules name — at once, or in the daily digests sent since;
 - urges on some of the overdue open orders (priority raised, as urging does);
 - a few dozen substantiated complaints recorded as service failures, with recovery
   actions (compensation above the proposer's authority approved by a county
@@ -30,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gridcare.core.calendar import add_working_days
+from gridcare.demo.seed import person_name
 from gridcare.escalation.choices import (
     CallbackKind,
     CallbackResult,
@@ -38,6 +41,7 @@ from gridcare.escalation.choices import (
     EscalationReason,
     FailureCause,
     FailureOrigin,
+    NotificationEvent,
     NotificationKind,
     RecoveryKind,
     RecoveryStatus,
@@ -50,6 +54,7 @@ from gridcare.escalation.models import (
     Escalation,
     EscalationSetting,
     Notification,
+    NotificationDigestItem,
     OrderEscalation,
     RecoveryAction,
     ServiceFailure,
@@ -60,6 +65,15 @@ from gridcare.escalation.models import (
 )
 from gridcare.escalation.services.callbacks import _sampled
 from gridcare.escalation.services.monitor import _next_at, clock_threshold
+from gridcare.escalation.services.notifications import (
+    OrderParties,
+    digest_cutoff,
+    notification_deliveries,
+    notification_digests_send,
+    notification_rows,
+    notification_rules,
+    unit_staff,
+)
 from gridcare.org.choices import Role, UnitKind
 from gridcare.org.models import OrgUnit, StaffProfile
 from gridcare.workorders.choices import (
@@ -120,7 +134,7 @@ def seed_escalation_history(*, seed: int, now: dt.datetime | None = None, stdout
 
     with transaction.atomic():
         counts = {"callbacks": _callbacks(rnd, now)}
-        counts.update(_monitor(rnd, now, units, supervisors))
+        counts.update(_monitor(rnd, now, units))
         counts["urges"] = _urges(rnd, now)
         counts.update(_failures(rnd, now, units, supervisors))
     say(
@@ -241,7 +255,7 @@ def _result_from(note: str) -> tuple[str, str]:
 # --------------------------------------------------------------------- warnings, escalations
 
 
-def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dict) -> dict:
+def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
     """Warnings (open orders: every level reached; history: clocks that ran late), breach
     escalations up the organisation, timeline notes, notifications, and the watches."""
     levels = list(WarningLevel.objects.filter(active=True).order_by("percent"))
@@ -306,7 +320,32 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
     escalations: list[Escalation] = []
     state: dict[int, tuple[int, int]] = {}  # order -> (unit now supervising, level)
     events: list[WorkOrderEvent] = []
+    # Who is told, as the notification rules say (at once, or in the daily digest).
+    rules = notification_rules()
+    staff = unit_staff([u.path for u in units.values()], [Role.SUPERVISOR, Role.DISPATCHER])
     notes: list[Notification] = []
+    digest_items: list[NotificationDigestItem] = []
+
+    def tell(order, event: str, kind: str, text: str, unit_path: str, at: dt.datetime) -> None:
+        people = staff.get(unit_path, {})
+        parties = OrderParties(
+            handler=order.handler_id,
+            owner=order.accepted_by_id,
+            supervisors=people.get(Role.SUPERVISOR, []),
+            dispatchers=people.get(Role.DISPATCHER, []),
+        )
+        found = notification_rows(
+            notification_deliveries(event=event, parties=parties, rules=rules),
+            kind=kind,
+            event=event,
+            text=text,
+            order_id=order.pk,
+            order_no=order.order_no,
+            now=at,
+        )
+        notes.extend(found[0])
+        digest_items.extend(found[1])
+
     bumps: dict[int, int] = defaultdict(int)
     fired: dict[int, set] = defaultdict(set)
     for w in warnings:
@@ -353,18 +392,14 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
                     )
                 )
                 if recent:
-                    for uid in {*supervisors.get(target.pk, []), order.accepted_by_id, order.handler_id}:
-                        if uid:
-                            notes.append(
-                                Notification(
-                                    recipient_id=uid,
-                                    kind=NotificationKind.ESCALATION,
-                                    order_id=order.pk,
-                                    text=f"工单 {order.order_no} {text}",
-                                    url=f"/work-orders/{order.order_no}/",
-                                    created_at=w.at,
-                                )
-                            )
+                    tell(
+                        order,
+                        NotificationEvent.ESCALATED,
+                        NotificationKind.ESCALATION,
+                        f"工单 {order.order_no} {text}",
+                        target.path,
+                        w.at,
+                    )
         if target is None:
             events.append(
                 WorkOrderEvent(
@@ -379,18 +414,14 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
                 )
             )
             if recent:
-                for uid in {order.handler_id, order.accepted_by_id, *supervisors.get(order.unit_id, [])}:
-                    if uid:
-                        notes.append(
-                            Notification(
-                                recipient_id=uid,
-                                kind=NotificationKind.WARNING,
-                                order_id=order.pk,
-                                text=f"工单 {order.order_no}「{clock_label}」时限已用{w.percent}%，请抓紧处理",
-                                url=f"/work-orders/{order.order_no}/",
-                                created_at=w.at,
-                            )
-                        )
+                tell(
+                    order,
+                    NotificationEvent.WARNING,
+                    NotificationKind.WARNING,
+                    f"工单 {order.order_no}「{clock_label}」时限已用{w.percent}%，请抓紧处理",
+                    order.unit_path,
+                    w.at,
+                )
         bumps[order.pk] += 1
     _insert(Escalation, escalations)
     _insert(
@@ -398,7 +429,21 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
         [OrderEscalation(order_id=pk, unit_id=u, level=n, updated_at=now) for pk, (u, n) in state.items()],
     )
     work_order_events_append(events, batch=BATCH)
+    # New orders still waiting in a dispatch queue: their unit's dispatchers were told.
+    for order in WorkOrder.objects.filter(
+        pk__in=active_ids, status=Status.ACCEPTED, master__isnull=True
+    ).only("id", "order_no", "unit_path", "handler_id", "accepted_by_id", "created_at"):
+        tell(
+            order,
+            NotificationEvent.QUEUED,
+            NotificationKind.TRANSITION,
+            f"工单 {order.order_no}：{Action.CREATE.label}",
+            order.unit_path,
+            order.created_at,
+        )
     _insert(Notification, notes)
+    _insert(NotificationDigestItem, digest_items)
+    _send_digests(digest_items, now)
     _bump_versions(orders, bumps)
 
     # The monitor's watch of every open order, as its own refresh would leave it.
@@ -416,6 +461,17 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict, supervisors: dic
         )
     _insert(SlaWatch, watches)
     return {"warnings": len(warnings), "escalations": len(escalations)}
+
+
+def _send_digests(items: list, now: dt.datetime) -> None:
+    """The daily digests as the periodic job sent them: once a day at the digest hour,
+    from the first day with digest items until now (today's items still wait)."""
+    if not items:
+        return
+    cutoff = digest_cutoff(min(item.created_at for item in items) + dt.timedelta(days=1))
+    while cutoff <= now:
+        notification_digests_send(now=cutoff)
+        cutoff = digest_cutoff(cutoff + dt.timedelta(days=1, hours=1))
 
 
 def _bump_versions(orders: dict, bumps: dict[int, int]) -> None:
@@ -552,7 +608,7 @@ def _failures(rnd: random.Random, now: dt.datetime, units: dict, supervisors: di
                 cause=FailureCause(cause),
                 responsible_unit=station,
                 unit_path=station.path,
-                responsible_person=rnd.choice(["", "王某", "李某", "张某", "刘某"]),
+                responsible_person="" if rnd.random() < 0.2 else person_name(rnd),
                 description=FAILURE_TEXTS[cause],
                 recorded_by_id=near(station.path, recorders),
                 recorded_at=recorded,

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridcare.customers.importers import write_customer_rows
-from gridcare.demo.users import create_demo_users
+from gridcare.demo.users import create_demo_users, create_hotline_team
 from gridcare.grid.models import Feeder, Substation, TransformerArea
 from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
@@ -39,6 +39,11 @@ SIZES = {
     "default": Size(6, 8, (5, 8), (8, 12), 100_000),
     "large": Size(6, 8, (5, 8), (17, 23), 1_000_000),
 }
+
+
+def person_name(rnd: random.Random) -> str:
+    """A realistic Chinese full name (surname by frequency, one- or two-character given name)."""
+    return Rand.person(rnd)
 
 
 class Rand(random.Random):
@@ -222,13 +227,18 @@ def seed_utility(
                 )
                 name = rnd.person()
             elif r < 0.985:
-                cat, tariff, volt, cap = (
+                # Shops and workshops pay the commercial tariff; farms, greenhouses and pumping
+                # stations the agricultural one (more of them in the countryside).
+                if rnd.random() < (0.25 if klass != "urban" else 0.03):
+                    tariff, business = "农业生产", rnd.choice(N.FARMING)
+                else:
+                    tariff, business = "一般工商业", rnd.choice(N.BUSINESS)
+                cat, volt, cap = (
                     "lv_non_residential",
-                    rnd.choice(["一般工商业", "一般工商业", "农业生产"]),
                     Decimal("0.38"),
                     Decimal(rnd.choice([15, 20, 30, 50, 80, 100])),
                 )
-                name = f"{town}{rnd.person()}{rnd.choice(N.BUSINESS)}"
+                name = f"{town}{rnd.person()}{business}"
             elif r < 0.997:
                 cat, tariff, volt, cap = (
                     "hv_single",
@@ -293,6 +303,8 @@ def seed_utility(
             "team": teams[0],
         }
         logins = create_demo_users(units=units)
+        names = Rand(seed + 17)
+        create_hotline_team(city=city, names=iter(names.person, None))
     return {
         "counties": len(counties),
         "stations": len(stations),

@@ -60,3 +60,38 @@ def demo_logins() -> list[dict]:
         for u in usernames
         if u in profiles
     ]
+
+
+# The 95598 seats of the city: three shifts share the calls (day 08–16, evening 16–24,
+# night 00–08), more people by day. Staff accounts without a password (not demo logins).
+HOTLINE_SHIFTS = ((8, 16, 6), (16, 24, 4), (0, 8, 2))
+
+
+def create_hotline_team(*, city: OrgUnit, names) -> list[tuple[int, int]]:
+    """The city's hotline agents by shift; returns (user id, shift index) pairs.
+    ``names`` yields display names (the demo's name generator)."""
+    User = get_user_model()
+    out = []
+    n = 0
+    for shift, (_start, _end, size) in enumerate(HOTLINE_SHIFTS):
+        for _ in range(size):
+            n += 1
+            display = next(names)
+            user, created = User.objects.get_or_create(
+                username=f"hotline{n:02d}", defaults={"first_name": display}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"unit": city, "role": Role.HOTLINE_AGENT, "display_name": display}
+            )
+            out.append((user.pk, shift))
+    return out
+
+
+def shift_at(hour: int) -> int:
+    for index, (start, end, _size) in enumerate(HOTLINE_SHIFTS):
+        if start <= hour < end:
+            return index
+    return 0

@@ -1,4 +1,5 @@
-"""Admin: the configuration of warnings, callbacks, authority limits and settings, audited.
+"""Admin: the configuration of warnings, callbacks, authority limits, notification rules and
+settings, audited.
 
 Everything else of the escalation domain (escalations, callbacks, failures, recovery)
 changes only through the services and their pages, so it is not editable here.
@@ -8,7 +9,7 @@ from django.contrib import admin
 
 from gridcare.core.admin import AuditedAdmin
 
-from .models import AuthorityLimit, CallbackRule, EscalationSetting, WarningLevel
+from .models import AuthorityLimit, CallbackRule, EscalationSetting, NotificationRule, WarningLevel
 
 
 @admin.register(WarningLevel)
@@ -36,3 +37,12 @@ class EscalationSettingAdmin(AuditedAdmin):
     list_display = ["key", "value", "description"]
     list_editable = ["value"]
     search_fields = ["key", "description"]
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(AuditedAdmin):
+    """Who is told of which order event: at once, in the daily digest, or not at all."""
+
+    list_display = ["event", "recipient", "delivery"]
+    list_editable = ["delivery"]
+    list_filter = ["event", "recipient", "delivery"]

@@ -10,15 +10,24 @@ class EscalationConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from gridcare.core.navigation import NavEntry, register_nav
-        from gridcare.workorders.signals import work_order_transitioned
+        from gridcare.workorders.signals import work_order_deadlines_moved, work_order_transitioned
 
-        from . import home, tasks  # noqa: F401  (periodic jobs, home widget)
-        from .handlers import on_work_order_transitioned
+        from . import audit_labels, home, tasks  # noqa: F401  (periodic jobs, home widget, audit rows in words)
+        from .handlers import on_work_order_deadlines_moved, on_work_order_transitioned
 
         work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="escalation.transitioned")
+        work_order_deadlines_moved.connect(on_work_order_deadlines_moved, dispatch_uid="escalation.deadlines")
+
+        from .selectors import unread_count
 
         register_nav(
-            NavEntry("escalation:notifications", _("通知"), _("站内通知：工单动态、预警、升级"), order=14)
+            NavEntry(
+                "escalation:notifications",
+                _("通知"),
+                _("站内通知：工单动态、预警、升级"),
+                order=14,
+                badge=unread_count,  # the unread count on the header
+            )
         )
         register_nav(
             NavEntry(

@@ -26,6 +26,42 @@ class NotificationKind(models.TextChoices):
     REPEAT = "repeat", _("重复诉求")
     CALLBACK = "callback", _("回访")
     RECOVERY = "recovery", _("服务补救")
+    DIGEST = "digest", _("每日汇总")
+
+
+class NotificationEvent(models.TextChoices):
+    """What happened to an order, as far as telling people is concerned (``NotificationRule``)."""
+
+    QUEUED = "queued", _("新工单待派")
+    DISPATCHED = "dispatched", _("派单/转派")
+    STARTED = "started", _("开始处理")
+    REPLIED = "replied", _("回单")
+    CALLED_BACK = "called_back", _("回访")
+    ARCHIVED = "archived", _("归档")
+    RETURNED = "returned", _("退单")
+    CANCELLED = "cancelled", _("撤销")
+    REOPENED = "reopened", _("重新处理")
+    WARNING = "warning", _("时限预警")
+    ESCALATED = "escalated", _("升级督办")
+    URGED = "urged", _("催办")
+    REPEAT = "repeat", _("重复诉求")
+    OTHER = "other", _("其他工单动态")
+
+
+class NotificationRecipient(models.TextChoices):
+    """Whom an order event concerns. The unit's supervisors and dispatchers are those posted
+    at the event's unit or, when it has none, at the nearest unit above it that has some."""
+
+    HANDLER = "handler", _("处理人")
+    OWNER = "owner", _("首问负责人")
+    SUPERVISOR = "supervisor", _("单位督办")
+    DISPATCHER = "dispatcher", _("单位调度")
+
+
+class NotificationDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("即时通知")
+    DIGEST = "digest", _("每日汇总")
+    NONE = "none", _("不通知")
 
 
 class EscalationReason(models.TextChoices):

@@ -13,31 +13,39 @@ from gridcare.workorders.choices import TIMELINE_ONLY_ACTIONS, Action, Status
 from gridcare.workorders.models import WorkOrder
 
 from . import services
-from .choices import NotificationKind
-from .services._common import supervisors_at
+from .choices import NotificationEvent, NotificationKind
 
 log = logging.getLogger("gridcare.escalation")
 
-
-def _supervisor_units(order: WorkOrder) -> list[int]:
-    """The responsible unit and its ancestors up to county level (not the city/province)."""
-    from gridcare.org.models import OrgUnit
-
-    codes = [c for c in order.unit_path.strip("/").split("/") if c]
-    return list(OrgUnit.objects.filter(code__in=codes[2:]).values_list("pk", flat=True))
+# Which notification event each order action is (``NotificationRule`` says who hears of it).
+ACTION_EVENTS = {
+    Action.CREATE: NotificationEvent.QUEUED,
+    Action.DISPATCH: NotificationEvent.DISPATCHED,
+    Action.TRANSFER: NotificationEvent.DISPATCHED,
+    Action.START: NotificationEvent.STARTED,
+    Action.REPLY: NotificationEvent.REPLIED,
+    Action.CALLBACK: NotificationEvent.CALLED_BACK,
+    Action.ARCHIVE: NotificationEvent.ARCHIVED,
+    Action.RETURN: NotificationEvent.RETURNED,
+    Action.CANCEL: NotificationEvent.CANCELLED,
+    Action.REOPEN: NotificationEvent.REOPENED,
+}
 
 
 def _notify(order: WorkOrder, action: str, from_status: str, to_status: str, actor) -> None:
+    event = ACTION_EVENTS.get(action, NotificationEvent.OTHER)
+    if event == NotificationEvent.QUEUED and (order.status != Status.ACCEPTED or order.master_id):
+        return  # answered at intake, or merged into a master: nothing waits for dispatch
     label = Action(action).label
     if from_status and from_status != to_status:
         text = f"工单 {order.order_no}：{label}（{Status(from_status).label} → {Status(to_status).label}）"
     else:
         text = f"工单 {order.order_no}：{label}"
-    services.notification_create_many(
-        recipients=[order.accepted_by_id, order.handler_id, *supervisors_at(_supervisor_units(order))],
+    services.notify_order_event(
+        event=event,
+        order=order,
         kind=NotificationKind.TRANSITION,
         text=text,
-        order=order,
         exclude=getattr(actor, "pk", None),
     )
 
@@ -45,9 +53,10 @@ def _notify(order: WorkOrder, action: str, from_status: str, to_status: str, act
 def on_work_order_transitioned(
     sender, *, order, action, from_status, to_status, actor=None, notify=True, **kwargs
 ):
-    """The one place people hear of an order's moves: the first-contact owner, the handler
-    and the supervisors, once each (the actor is not told of their own action). A service
-    called with ``notify=False`` tells them itself (urges, warnings, escalations)."""
+    """The one place people hear of an order's moves: whom the notification rules name for
+    the move's event (handler, first-contact owner, the unit's supervisors or dispatchers),
+    once each, at once or in the daily digest (the actor is not told of their own action).
+    A service called with ``notify=False`` tells them itself (urges, warnings, escalations)."""
     steps = []
     if notify:
         steps.append(("notify", lambda: _notify(order, action, from_status, to_status, actor)))
@@ -66,3 +75,10 @@ def on_work_order_transitioned(
             step()
         except Exception:
             log.exception("escalation reaction %s failed for order %s (%s)", name, order.pk, action)
+
+
+def on_work_order_deadlines_moved(sender, *, order_ids, **kwargs) -> None:
+    """The working-day calendar moved these orders' deadlines (in that transaction): the
+    pending callback tasks keep their order's callback deadline. The time-limit watches
+    follow through the orders' bumped versions (``sla_reconcile``)."""
+    services.callback_tasks_follow_deadlines(order_ids=order_ids)

@@ -28,7 +28,10 @@ from .choices import (
     EscalationReason,
     FailureCause,
     FailureOrigin,
+    NotificationDelivery,
+    NotificationEvent,
     NotificationKind,
+    NotificationRecipient,
     OutboundChannel,
     OutboundStatus,
     RecoveryKind,
@@ -54,6 +57,8 @@ class EscalationSetting(models.Model):
     CALLBACK_MAX_DAYS = "callback_max_days"
     OUTBOX_MAX_ATTEMPTS = "outbox_max_attempts"
     SWEEP_BATCH = "sweep_batch"
+    # Local hour at which the daily digest of notifications is sent.
+    DIGEST_HOUR = "notification_digest_hour"
     # Authority limits apply to the running total, not per action: all compensation for one
     # failure, and all compensation one customer received within this many days.
     COMPENSATION_CUSTOMER_PERIOD_DAYS = "compensation_customer_period_days"
@@ -66,6 +71,7 @@ class EscalationSetting(models.Model):
         CALLBACK_MAX_DAYS: 14,
         OUTBOX_MAX_ATTEMPTS: 5,
         SWEEP_BATCH: 500,
+        DIGEST_HOUR: 8,
         COMPENSATION_CUSTOMER_PERIOD_DAYS: 365,
     }
 
@@ -184,6 +190,69 @@ class Notification(models.Model):
         verbose_name_plural = _("站内通知")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="esc_notif_inbox")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NotificationRule(models.Model):
+    """Who is told of which order event, and how: right away, in the daily digest, or not.
+
+    One row per (event, recipient kind); a missing row means "not told". Seeded with the
+    defaults (time-limit warnings to the handler at once and to the unit's supervisors in
+    the digest; the first-contact owner hears of the milestones; dispatchers of new queue
+    items and of escalations to their unit); admins edit the delivery. Read through
+    ``services.notification_rules`` (Django's cache, cleared on every save).
+    """
+
+    event = models.CharField(_("事件"), max_length=16, choices=NotificationEvent.choices)
+    recipient = models.CharField(_("接收人"), max_length=16, choices=NotificationRecipient.choices)
+    delivery = models.CharField(
+        _("通知方式"),
+        max_length=12,
+        choices=NotificationDelivery.choices,
+        default=NotificationDelivery.IMMEDIATE,
+    )
+
+    class Meta:
+        verbose_name = _("通知规则")
+        verbose_name_plural = _("通知规则")
+        ordering = ["event", "recipient"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="notification_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.get_recipient_display()}：{self.get_delivery_display()}"
+
+
+class NotificationDigestItem(models.Model):
+    """An event told by the daily digest: collected here, then sent once a day as one
+    notification per recipient (``digest`` is that notification; empty while pending)."""
+
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=NotificationKind.choices)
+    event = models.CharField(_("事件"), max_length=16, choices=NotificationEvent.choices)
+    order = models.ForeignKey(
+        "workorders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    digest = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="digest_items"
+    )
+
+    scope = OwnerScope("recipient")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("待汇总通知")
+        verbose_name_plural = _("待汇总通知")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(digest__isnull=True), name="esc_digest_pending")
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -31,6 +31,7 @@ from .models import (
     CallbackTask,
     Escalation,
     Notification,
+    NotificationDigestItem,
     RecoveryAction,
     RepeatLink,
     ServiceFailure,
@@ -42,13 +43,25 @@ from .models import (
 
 
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
     qs = Notification.objects.visible_to(user).select_related("order")
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at", "-id")
 
 
+def digest_items_for(user, digest_id: int) -> QuerySet[NotificationDigestItem]:
+    """What one of the user's daily digests bundled, in the order it happened."""
+    return (
+        NotificationDigestItem.objects.visible_to(user)
+        .filter(digest_id=digest_id)
+        .select_related("order")
+        .order_by("created_at", "id")
+    )
+
+
 def unread_count(user) -> int:
+    """Unread notifications: one COUNT on the inbox index (recipient, read_at, …)."""
     return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
@@ -60,6 +73,12 @@ def escalations_for(user, *, open_only: bool = False, reason: str | None = None)
     if reason:
         qs = qs.filter(reason=reason)
     return qs.order_by("-at", "-id")
+
+
+def escalations_between(user, *, since: dt.datetime, until: dt.datetime) -> QuerySet[Escalation]:
+    """THE escalation count of dashboards and the manager's home: steps up to the user's unit
+    or below it, taken in [since, until)."""
+    return Escalation.objects.visible_to(user).filter(at__gte=since, at__lt=until)
 
 
 def warnings_for(user) -> QuerySet[SlaWarning]:
@@ -86,6 +105,26 @@ def callback_worklist(
     if overdue_only:
         qs = qs.filter(due_at__lt=now or timezone.now())
     return qs.order_by("due_at", "id")
+
+
+STORY_EVENTS = 8  # timeline entries the callback panel shows (the latest)
+
+
+def callback_story(user, task: CallbackTask) -> dict:
+    """What an agent needs on screen to call a customer back: the latest steps of the
+    order's timeline, this task's earlier calls and the order's earlier callbacks (the
+    request in the customer's words and the reply are on the order itself)."""
+    order = task.order
+    events = order.events.select_related("actor", "actor__staff").order_by("-at", "-id")
+    latest = list(events[: STORY_EVENTS + 1])
+    return {
+        "events": list(reversed(latest[:STORY_EVENTS])),
+        "more_events": len(latest) > STORY_EVENTS,
+        "attempts": list(task.attempt_log.select_related("actor", "actor__staff").order_by("at", "id")),
+        "earlier": list(
+            callback_tasks_for(user).filter(order=order).exclude(pk=task.pk).order_by("-cycle_at", "-id")[:5]
+        ),
+    }
 
 
 def failures_for(user) -> QuerySet[ServiceFailure]:
@@ -243,7 +282,7 @@ def learning_dashboard(user, *, since: dt.datetime, until: dt.datetime) -> dict:
         .annotate(n=Count("order", distinct=True))
         .order_by()
     }
-    escalations = escalations_for(user).filter(at__gte=since, at__lt=until)
+    escalations = escalations_between(user, since=since, until=until)
     esc_by = list(
         escalations.values("to_unit__name", "to_unit__kind", "reason")
         .annotate(n=Count("pk"))

@@ -38,6 +38,15 @@ def outbox_job() -> dict:
     return {"notices": copied, **services.outbox_deliver()}
 
 
+@periodic("escalation.notification_digest", every_seconds=900)
+def notification_digest_job() -> dict:
+    """The daily digest: after the digest hour (setting ``notification_digest_hour``), one
+    notification per recipient bundles what the rules send by digest. Runs every quarter
+    hour; only the first run after the digest hour finds anything (items after it wait for
+    tomorrow), and an item is never sent twice."""
+    return services.notification_digests_send()
+
+
 @periodic("escalation.callback_reconcile", every_seconds=900)
 def callback_reconcile_job(*, days: int = 14) -> int:
     """Replied orders of the last ``days`` without their callback task get one."""

@@ -7,19 +7,22 @@ becomes a message on the page.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridcare.core.authz import requires
+from gridcare.core.authz import has_perm, requires
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
-from gridcare.core.params import date_param, id_list_param
+from gridcare.core.params import date_param, id_list_param, id_param
+from gridcare.core.textutil import mask_phone
+from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 from gridcare.workorders import selectors as wo_selectors
@@ -28,7 +31,9 @@ from gridcare.workorders.models import WorkOrder
 
 from . import selectors, services
 from .choices import (
+    CallbackKind,
     CallbackResult,
+    CallbackStatus,
     CompensationKind,
     EscalationReason,
     FailureCause,
@@ -65,8 +70,15 @@ def _try(request, fn, ok: str) -> bool:
 
 @requires("escalation.notifications")
 def notifications(request):
-    qs = selectors.notifications_for(request.user, unread_only=request.GET.get("unread") == "1")
-    ctx = paginate(request, qs)
+    """The user's notifications; ``?digest=ID`` lists what one daily digest bundled."""
+    digest_id = id_param(request.GET.get("digest"))
+    if digest_id is not None:
+        ctx = paginate(request, selectors.digest_items_for(request.user, digest_id))
+        ctx["digest_id"] = digest_id
+    else:
+        qs = selectors.notifications_for(request.user, unread_only=request.GET.get("unread") == "1")
+        ctx = paginate(request, qs)
+        ctx["digest_id"] = None
     ctx["unread"] = selectors.unread_count(request.user)
     return render(request, "escalation/notifications.html", ctx)
 
@@ -74,8 +86,15 @@ def notifications(request):
 @requires("escalation.notifications")
 @require_POST
 def notifications_read(request):
-    ids = id_list_param(request.POST.getlist("id")) or None
-    services.notification_mark_read(actor=request.user, ids=ids)
+    """Mark notifications read: those named by ``id``, or every unread one with ``all=1``
+    (the "全部标为已读" button). Ids that are no id are dropped; nothing named: nothing marked."""
+    if request.POST.get("all") == "1":
+        marked = services.notification_mark_read(actor=request.user, ids=None)
+        messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": marked})
+    else:
+        ids = id_list_param(request.POST.getlist("id"))
+        if ids:
+            services.notification_mark_read(actor=request.user, ids=ids)
     return _back(request, "/escalation/notifications/")
 
 
@@ -157,31 +176,163 @@ def _panel_context(user, order: WorkOrder) -> dict:
 # -------------------------------------------------------------------------- callbacks
 
 
+CALLBACKS_URL = "/escalation/callbacks/"
+CALLBACK_FILTERS = ("q", "due", "request_type", "kind", "unit")
+# What a call that reached the customer can end with (no answer is its own one-click button).
+REACHED_CHOICES = [(v, label) for v, label in CallbackResult.choices if v != CallbackResult.UNREACHABLE]
+
+
+def _list_url(query: str) -> str:
+    """The workbench with ``query`` (a query string), without the open panel or the page."""
+    params = QueryDict(query, mutable=True)
+    params.pop("open", None)
+    return CALLBACKS_URL + (f"?{params.urlencode()}" if params else "")
+
+
+def _with_open(url: str, pk: int) -> str:
+    return f"{url}{'&' if '?' in url else '?'}open={pk}#cb-{pk}"
+
+
+def _callback_panel_context(request, task, list_url: str) -> dict:
+    """The call panel of one task: the customer's phone (masked, revealed on request), the
+    order's story, the calls so far, "no answer" in one click and the reached outcome as an
+    explicit choice."""
+    from .models import EscalationSetting
+
+    now = timezone.now()
+    gap = dt.timedelta(minutes=EscalationSetting.get(EscalationSetting.CALLBACK_ATTEMPT_GAP_MINUTES))
+    next_call_at = task.last_attempt_at + gap if task.last_attempt_at else None
+    customer = task.order.customer
+    customer_phone = customer.phone if customer is not None else ""
+    return {
+        "t": task,
+        "story": selectors.callback_story(request.user, task),
+        "list_url": list_url,
+        "too_soon": next_call_at is not None and next_call_at > now,
+        "next_call_at": next_call_at,
+        "max_attempts": EscalationSetting.get(EscalationSetting.CALLBACK_MAX_ATTEMPTS),
+        "reached": REACHED_CHOICES,
+        "contact_masked": mask_phone(task.order.contact_phone),
+        "customer_masked": mask_phone(customer_phone) if customer_phone != task.order.contact_phone else "",
+        "can_reveal": has_perm(request.user, "escalation.reveal_callback_phone"),
+    }
+
+
 @requires("escalation.callbacks")
 def callbacks(request):
-    overdue = request.GET.get("overdue") == "1"
-    ctx = paginate(request, selectors.callback_worklist(request.user, overdue_only=overdue))
-    ctx.update({"results": CallbackResult.choices, "overdue": overdue, "now": timezone.now()})
-    return render(request, "escalation/callbacks.html", ctx)
+    """The callback workbench (回访工作台): pending callbacks, nearest deadline first (each
+    shows its task's own deadline, the order's callback clock); search by order number,
+    customer number, phone or name; filters by deadline, type, kind and unit. "呼叫" opens
+    a task's call panel in its row (htmx, or ``?open=<id>`` without script)."""
+    from .filters import CallbackDue, CallbackTaskFilterSet
+
+    data = {k: request.GET.get(k, "").strip() for k in CALLBACK_FILTERS if request.GET.get(k, "").strip()}
+    if request.GET.get("overdue") == "1" and "due" not in data:  # the old "已超回访时限" link
+        data["due"] = CallbackDue.OVERDUE
+    worklist = selectors.callback_worklist(request.user).select_related("order__unit")
+    fs = CallbackTaskFilterSet(data or None, queryset=worklist)
+    status = 200
+    if fs.is_bound and not fs.is_valid():  # a value no select offers: say which field
+        status, qs = 400, worklist.none()
+    else:
+        qs = fs.qs if fs.is_bound else worklist
+    ctx = paginate(request, qs)
+    rows = list(ctx["page_obj"])
+    list_url = _list_url(request.GET.urlencode())
+    open_pk = id_param(request.GET.get("open"))
+    for task in rows:
+        task.panel = _callback_panel_context(request, task, list_url) if task.pk == open_pk else None
+    units = units_visible_to(request.user).exclude(kind=UnitKind.TEAM).order_by("path")
+    ctx.update(
+        {
+            "rows": rows,
+            "filter": fs,
+            "f": {k: data.get(k, "") for k in CALLBACK_FILTERS},
+            "due_choices": CallbackDue.CHOICES,
+            "request_types": RequestType.choices,
+            "kinds": CallbackKind.choices,
+            "units": units,
+            "list_url": list_url,
+            "now": timezone.now(),
+        }
+    )
+    return render(request, "escalation/callbacks.html", ctx, status=status)
+
+
+def _callback_task(request, pk):
+    task = selectors.callback_tasks_for(request.user).select_related("order__unit").filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@requires("escalation.callbacks")
+def callback_panel(request, pk):
+    """HTMX: the call panel of one callback task, as the row under the task's own row."""
+    task = _callback_task(request, pk)
+    page = urlsplit(request.htmx.current_url or "") if request.htmx else None
+    query = page.query if page is not None and page.path == CALLBACKS_URL else ""
+    if request.GET.get("close") == "1":
+        return render(request, "escalation/_callback_panel.html", {"t": task, "closed": True})
+    return render(
+        request, "escalation/_callback_panel.html", _callback_panel_context(request, task, _list_url(query))
+    )
+
+
+@requires("escalation.reveal_callback_phone")
+@require_POST
+def callback_reveal(request, pk):
+    """HTMX: the numbers to call, in clear (audited by the service)."""
+    task = _callback_task(request, pk)
+    try:
+        phones = services.callback_phone_reveal(
+            actor=request.user, task=task, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as exc:
+        return render(request, "escalation/_callback_phone.html", {"error": exc.message}, status=exc.status)
+    return render(request, "escalation/_callback_phone.html", {"t": task, "phones": phones})
 
 
 @requires("escalation.callbacks")
 @require_POST
 def callback_record(request, pk):
-    task = selectors.callback_tasks_for(request.user).filter(pk=pk).first()
-    if task is None:
-        raise Http404
-    _try(
-        request,
-        lambda: services.callback_record(
-            actor=request.user,
-            task=task,
-            outcome=request.POST.get("outcome", ""),
-            words=request.POST.get("words", ""),
-        ),
-        _("已记录回访结果"),
-    )
-    return _back(request, "/escalation/callbacks/")
+    """Record one call: "未接通" (``outcome=unreachable``, one click) or the outcome the
+    customer gave (an explicit choice: nothing is pre-selected). Back to the workbench,
+    with the task's panel still open while it is pending."""
+    task = _callback_task(request, pk)
+    outcome = request.POST.get("outcome", "").strip()
+    nxt = request.POST.get("next", "")
+    back = _list_url(urlsplit(nxt).query) if nxt.startswith(CALLBACKS_URL) else CALLBACKS_URL
+    if not outcome:
+        messages.error(request, _("请选择回访结果"))
+        return redirect(_with_open(back, task.pk))
+    try:
+        task = services.callback_record(
+            actor=request.user, task=task, outcome=outcome, words=request.POST.get("words", "")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(_with_open(back, task.pk))
+    if task.status == CallbackStatus.PENDING:  # no answer, tries left
+        messages.success(
+            request,
+            _("已记录未接通（第 %(n)s 次，最多 %(max)s 次），请稍后再拨")
+            % {"n": task.attempts, "max": _max_attempts()},
+        )
+        return redirect(_with_open(back, task.pk))
+    if task.result == CallbackResult.UNREACHABLE:
+        messages.success(request, _("已拨打 %(n)s 次均未接通，回访结束：联系不上") % {"n": task.attempts})
+    else:
+        messages.success(
+            request, _("已记录回访结果：%(result)s") % {"result": CallbackResult(task.result).label}
+        )
+    return redirect(back)
+
+
+def _max_attempts() -> int:
+    from .models import EscalationSetting
+
+    return EscalationSetting.get(EscalationSetting.CALLBACK_MAX_ATTEMPTS)
 
 
 # ---------------------------------------------------------------------------- recovery
@@ -302,6 +453,9 @@ def _period(request) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
+DASHBOARD_UNITS_PER_PAGE = 25
+
+
 @requires("escalation.view_dashboard")
 def dashboard(request):
     since, until = _period(request)
@@ -324,10 +478,15 @@ def dashboard(request):
     top = max([r["n"] for r in data["by_cause"]] or [1])
     for row in data["by_cause"]:
         row["width"] = int(100 * row["n"] / top)
+    # One row per unit (time limits, warnings, urges, repeats), busiest first, paged: a city
+    # has a hundred units and more.
+    per_unit = {r["unit"]: r for r in data["per_unit"]}
+    unit_rows = [{**per_unit.get(r["unit"], {}), **r} for r in data["compliance"]]
     return render(
         request,
         "escalation/dashboard.html",
         {
+            **paginate(request, unit_rows, DASHBOARD_UNITS_PER_PAGE),
             "d": data,
             "since": since.date(),
             "until": (until - dt.timedelta(days=1)).date(),

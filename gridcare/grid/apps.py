@@ -7,4 +7,4 @@ class GridConfig(AppConfig):
     verbose_name = "电网资产"
 
     def ready(self):
-        from . import exporters, importers  # noqa: F401  (registers import/export of grid)
+        from . import audit_labels, exporters, importers  # noqa: F401  (import/export; audit rows in words)

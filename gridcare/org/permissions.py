@@ -88,6 +88,9 @@ PERMISSIONS: list[Permission] = [
     P("workorders.dispatch", DISPATCHERS, _("派单")),
     P("workorders.transfer", DISPATCHERS, _("转派")),
     P("workorders.start", HANDLERS, _("开始处理")),
+    P("workorders.depart", HANDLERS, _("记录出发")),
+    P("workorders.restore", HANDLERS, _("记录恢复送电")),
+    P("workorders.attach_photo", HANDLERS, _("上传现场照片")),
     P("workorders.reply", HANDLERS | {R.HOTLINE_AGENT}, _("回单")),
     P("workorders.return", HANDLERS, _("退单")),
     P("workorders.callback", FRONT, _("回访")),
@@ -116,6 +119,8 @@ PERMISSIONS: list[Permission] = [
     P("escalation.notifications", ALL, _("查看站内通知")),
     P("escalation.view_board", SUPERVISING | {R.DISPATCHER}, _("查看升级督办看板")),
     P("escalation.callbacks", CALLBACK, _("回访工作台")),
+    # Calling the customer back needs the number: callback roles that may reveal personal data.
+    P("escalation.reveal_callback_phone", CALLBACK & CONTACT_ROLES, _("查看回访客户的电话")),
     P("escalation.view_failures", SUPERVISING | RECOVERY, _("查看服务失误")),
     P(
         "escalation.record_failure",
@@ -135,6 +140,9 @@ PERMISSIONS: list[Permission] = [
     P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
     P("analytics.view_reports", INSIGHT, _("查看分析报告")),
     P("analytics.publish_report", {R.MANAGER, R.SUPERVISOR, R.ADMIN}, _("生成分析报告")),
+    # The figures managers are judged on (time-limit compliance, satisfaction, repeats,
+    # escalations) on their home page; supervisors answer for the same figures.
+    P("analytics.view_kpis", {R.MANAGER, R.SUPERVISOR, R.ADMIN}, _("查看关键指标")),
     P("analytics.suggest", ALL - {R.PLANNER, R.MANAGER}, _("使用受理分类建议")),
     # ------------------------------------------------------------------- workforce
     P(

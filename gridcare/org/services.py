@@ -28,9 +28,11 @@ def org_unit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     A unit's path is copied into its descendants and into every scoped row (orders,
     warnings, callbacks, audit events …, each registered by its model's ``PathScope``):
     all of them are rewritten together, so nobody's scope goes stale. A unit cannot move
-    under itself or one of its descendants.
+    under itself or one of its descendants. ``actor`` None is the system (``gridcare import
+    org`` run on the server); a user needs ``core.configure``.
     """
-    require(actor, "core.configure")
+    if actor is not None:
+        require(actor, "core.configure")
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
         new_parent = OrgUnit.objects.get(pk=new_parent.pk)

@@ -155,3 +155,63 @@ def test_dashboard_export_matches_the_page(demo_db):
         until=dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
     )
     assert sum(by_cause.values()) == data["failures_total"] == sum(r["n"] for r in data["by_cause"]) > 0
+
+
+def test_manager_kpis_are_the_reports_figures(demo_db):
+    """The manager's home shows, for a period and the one before it, the monthly report's
+    time-limit compliance, satisfaction and repeated requests and the dashboard's escalations."""
+    from gridcare.analytics.home import kpi_widget
+    from gridcare.analytics.reports.build import build_report
+    from gridcare.analytics.reports.periods import last_complete
+    from gridcare.escalation.models import Escalation
+    from gridcare.escalation.selectors import learning_dashboard
+
+    manager = demo_db.users["manager"]
+    unit = manager.staff.unit  # the city company: its reports cover its path
+    month = last_complete("monthly", timezone.localdate())  # a whole month: the published report's
+    request = RequestFactory().get("/")
+    request.user = manager
+    ctx = kpi_widget(request, today=month.end)["context"]
+    assert (ctx["current"].start, ctx["current"].end) == (month.start, month.end)
+    kpis = {k["key"]: k for k in ctx["kpis"]}
+    for period, side in ((ctx["current"], "value"), (ctx["previous"], "previous")):
+        report = build_report(period, scope_path=unit.path, scope_name=unit.name)
+        dashboard = learning_dashboard(manager, since=period.since, until=period.until)
+        assert kpis["compliance"][side] == report["compliance"]["rate"] is not None
+        assert kpis["satisfaction"][side] == report["satisfaction"]["rate"] is not None
+        assert kpis["repeats"][side] == report["repeats"]["customers"]
+        raw = Escalation.objects.filter(
+            at__gte=period.since, at__lt=period.until, to_path__startswith=unit.path
+        ).count()
+        assert kpis["escalations"][side] == sum(r["n"] for r in dashboard["escalations_by_level"]) == raw
+        if side == "value":
+            assert kpis["compliance"]["detail"] == {
+                "due": report["compliance"]["due"],
+                "overdue": report["compliance"]["overdue"],
+            }
+            assert kpis["satisfaction"]["detail"]["surveyed"] == report["satisfaction"]["surveyed"] > 0
+    assert kpis["repeats"]["value"] > 0 and kpis["escalations"]["value"] + kpis["escalations"]["previous"] > 0
+
+
+def test_recovery_dashboard_pages_its_units(demo_db, monkeypatch):
+    """The per-unit table is one row per unit, paged; the pages together are the figures'
+    every unit, each once, with the time-limit and repeat columns of the same unit."""
+    from gridcare.escalation import views
+
+    per_page = 4  # the small demo has about ten units with orders; a city has a hundred and more
+    monkeypatch.setattr(views, "DASHBOARD_UNITS_PER_PAGE", per_page)
+    page = Client()
+    page.force_login(demo_db.users["admin"])
+    first = page.get("/escalation/dashboard/")
+    data, paginator = first.context["d"], first.context["paginator"]
+    assert paginator.count == len(data["compliance"]) > 2 * per_page
+    assert 'class="pager"' in first.content.decode()
+    rows = []
+    for n in range(1, paginator.num_pages + 1):
+        response = page.get(f"/escalation/dashboard/?page={n}")
+        assert len(response.context["page_obj"]) <= per_page
+        rows += list(response.context["page_obj"])
+    assert [r["unit"] for r in rows] == [r["unit"] for r in data["compliance"]]
+    per_unit = {r["unit"]: r for r in data["per_unit"]}
+    for r in rows:
+        assert (r["urges"], r["repeats"]) == (per_unit[r["unit"]]["urges"], per_unit[r["unit"]]["repeats"])

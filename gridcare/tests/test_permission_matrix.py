@@ -75,17 +75,34 @@ def test_every_permission_is_used_or_documented():
 # ---------------------------------------------------------------------------- samples
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def _samples(demo) -> dict[str, dict]:
     """One object of each kind in county A (the matrix users' county) and one in county B."""
     from gridcare.analytics.models import PublishedReport
     from gridcare.customers.models import Customer
-    from gridcare.escalation.models import CallbackTask, RecoveryAction, ServiceFailure, SocialSupervisor
+    from gridcare.escalation.models import (
+        CallbackTask,
+        RecoveryAction,
+        ServiceFailure,
+        SocialSupervisor,
+        WarningLevel,
+    )
     from gridcare.escalation.services import social_supervisor_register
     from gridcare.grid.models import Feeder, Substation, TransformerArea
     from gridcare.org.choices import UnitKind
     from gridcare.org.models import OrgUnit
     from gridcare.workorders.choices import RequestType, Status
     from gridcare.workorders.models import WorkOrder
+    from gridcare.workorders.services import work_order_photo_add
 
     out = {}
     admin = demo.users["admin"]
@@ -119,7 +136,11 @@ def _samples(demo) -> dict[str, dict]:
         ).first() or social_supervisor_register(
             actor=admin, name=f"监督员{side}", phone="13800001111", area="城区", unit=county
         )
+        photo = work_order_photo_add(actor=admin, order=order, content=_png(), caption=f"现场{side}")
         out[side] = {
+            "photo_order": order.pk,
+            "warning_level": WarningLevel.objects.order_by("pk").first().pk,
+            "photo": photo.token,
             "customer_no": Customer.objects.filter(station__path__startswith=path)
             .order_by("pk")
             .first()
@@ -162,10 +183,21 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
         "grid:area": [{"code": s["area"]}],
         "workorders:detail": [{"key": s["order"]}],
         "workorders:action": [{"key": s["order"], "action": a} for a in sorted(PAGE_ACTIONS)],
+        "workorders:handlers": [{"key": s["order"]}],
         "escalation:urge": [{"key": s["order"]}],
+        "settings-list": [{"key": "commitments"}, {"key": "calendar"}],
+        "settings-edit": [
+            {"key": "warning-levels", "pk": str(s["warning_level"])},
+            {"key": "commitments", "pk": "new"},
+        ],
+        "workorders:photo-add": [{"key": s["order"]}],
+        "work-order-photo-file": [{"key": s["photo_order"], "token": s["photo"]}],
         "escalation:order-panel": [{"key": s["order"]}],
         "escalation:failure-new": [{"key": s["complaint"]}],
         "escalation:callback-record": [{"pk": s["callback_task"]}],
+        "escalation:callback-panel": [{"pk": s["callback_task"]}],
+        "escalation:callback-reveal": [{"pk": s["callback_task"]}],
+        "workorders:customer-orders": [{"customer_no": s["customer_no"]}],
         "escalation:failure": [{"pk": s["failure"]}],
         "escalation:recovery-propose": [{"pk": s["failure"]}],
         "escalation:recovery-act": [
@@ -199,6 +231,8 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
 
 # Objects that belong to everyone in the company, or arguments that name no object (no cross-scope case).
 COMPANY_WIDE = {
+    "settings-list",
+    "settings-edit",
     "analytics:report-detail",
     "analytics:report-file",
     "analysis-report-detail",

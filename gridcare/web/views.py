@@ -47,21 +47,67 @@ def home(request):
     return render(request, "web/home.html", {"tiles": nav_for(request.user), "widgets": widgets_for(request)})
 
 
-@requires("core.view_audit")
-def audit_list(request):
-    """Audit events of the user's units (admins: everything), filterable."""
-    qs = AuditEvent.objects.visible_to(request.user).select_related("actor").order_by("-at", "-id")
-    f = {k: request.GET.get(k, "").strip() for k in ("action", "object_type", "object_id", "actor", "unit")}
+AUDIT_FILTERS = ("action", "object_type", "object_id", "actor", "unit", "since", "until")
+
+
+def audit_events_filtered(user, params) -> tuple[object, dict]:
+    """The audit events ``user`` may see, narrowed by the audit log's filters.
+
+    ``action``: one code, or every code under a prefix ending in "." (``work_order.``);
+    ``object_type`` and ``object_id``: exact; ``actor``: username (or a staff member's
+    display name); ``unit``: a unit code, its units below included; ``since``/``until``:
+    dates, both days included (local time). Returns the queryset and the cleaned filters.
+    """
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from gridcare.core.calendar import local_tz
+    from gridcare.core.limits import NAME_MAX
+    from gridcare.core.params import date_param
+
+    f = {k: str(params.get(k, "")).strip()[:NAME_MAX] for k in AUDIT_FILTERS}
+    qs = AuditEvent.objects.visible_to(user).select_related("actor__staff").order_by("-at", "-id")
     if f["action"]:
-        qs = qs.filter(action__startswith=f["action"])
+        if f["action"].endswith("."):
+            qs = qs.filter(action__startswith=f["action"])
+        else:
+            qs = qs.filter(action=f["action"])
     if f["object_type"]:
         qs = qs.filter(object_type=f["object_type"])
     if f["object_id"]:
         qs = qs.filter(object_id=f["object_id"])
     if f["actor"]:
-        qs = qs.filter(actor__username=f["actor"])
+        qs = qs.filter(Q(actor__username=f["actor"]) | Q(actor__staff__display_name=f["actor"]))
     if f["unit"]:
         qs = qs.filter(unit_path__contains=f"/{f['unit']}/")
+    tz = local_tz()
+    for key in ("since", "until"):
+        if not f[key]:
+            continue
+        day = date_param(f[key], None)
+        if day is None:
+            raise ApplicationError(_("日期格式应为 YYYY-MM-DD"), field=key, code="invalid")
+        f[key] = day.isoformat()
+        if key == "since":
+            qs = qs.filter(at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=tz))
+        else:
+            qs = qs.filter(at__lt=dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs, f
+
+
+@requires("core.view_audit")
+def audit_list(request):
+    """Audit events of the user's units (admins: everything), in words, filterable."""
+    from gridcare.core.audit import audit_action_groups, audit_object_choices
+
+    status, error = 200, None
+    try:
+        qs, f = audit_events_filtered(request.user, request.GET)
+    except ApplicationError as exc:  # a date that is no date: say which filter, show nothing
+        status, error = 400, f"{exc.field}: {exc.message}"
+        qs = AuditEvent.objects.none()
+        f = {k: str(request.GET.get(k, ""))[:100] for k in AUDIT_FILTERS}
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -72,8 +118,12 @@ def audit_list(request):
             "page_obj": page,
             "paginator": page.paginator,
             "f": f,
+            "action_groups": audit_action_groups(),
+            "object_choices": audit_object_choices(),
             "querystring_without_page": params.urlencode() + "&" if params else "",
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -125,3 +175,106 @@ def import_view(request):
     if status == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def _section_or_404(key: str):
+    from django.http import Http404
+
+    from gridcare.core.configuration import section
+
+    found = section(key)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _cell(obj, name: str):
+    display = getattr(obj, f"get_{name}_display", None)
+    value = display() if callable(display) else getattr(obj, name)
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    return "—" if value in (None, "") else value
+
+
+@requires("core.configure")
+def settings_index(request):
+    """Everything an administrator configures in GridCare, one page per table."""
+    from gridcare.core.configuration import sections
+
+    rows = [{"section": s, "count": s.model._default_manager.count()} for s in sections()]
+    return render(request, "web/settings_index.html", {"rows": rows})
+
+
+@requires("core.configure")
+def settings_list(request, key: str):
+    from gridcare.core.listing import paginate
+
+    sec = _section_or_404(key)
+    qs = sec.model._default_manager.all()
+    ctx = paginate(request, qs, 50)
+    headers = [sec.model._meta.get_field(c).verbose_name for c in sec.list_columns]
+    ctx["table"] = [(obj, [_cell(obj, c) for c in sec.list_columns]) for obj in ctx["page_obj"]]
+    ctx.update({"sec": sec, "headers": headers})
+    return render(request, "web/settings_list.html", ctx)
+
+
+@requires("core.configure")
+def settings_edit(request, key: str, pk: str):
+    """Create (``pk`` "new") or change one row; a stale form (someone saved the row since it
+    was opened) is refused, nothing is lost: the form comes back with what was typed."""
+    from django.forms import modelform_factory
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    from gridcare.core.configuration import config_delete, config_save, row_stamp
+    from gridcare.core.params import id_param
+
+    sec = _section_or_404(key)
+    if pk == "new":
+        if not sec.can_add:
+            raise Http404
+        instance = sec.model()
+    else:
+        number = id_param(pk)
+        instance = sec.model._default_manager.filter(pk=number).first() if number else None
+        if instance is None:
+            raise Http404
+    form_class = modelform_factory(sec.model, fields=list(sec.fields))
+    form = form_class(
+        request.POST or None, instance=sec.model._default_manager.get(pk=instance.pk) if instance.pk else None
+    )
+    stamp = row_stamp(instance, sec.fields) if instance.pk else ""
+    if request.method == "POST":
+        if request.POST.get("delete") and instance.pk:
+            try:
+                config_delete(actor=request.user, section=sec, instance=instance)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已删除"))
+                return redirect("settings-list", key=key)
+        elif form.is_valid():
+            try:
+                data = {name: form.cleaned_data[name] for name in sec.fields}
+                config_save(
+                    actor=request.user,
+                    section=sec,
+                    instance=instance,
+                    data=data,
+                    stamp=request.POST.get("stamp", ""),
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("settings-list", key=key)
+    return render(
+        request,
+        "web/settings_edit.html",
+        {"sec": sec, "form": form, "instance": instance, "stamp": request.POST.get("stamp", stamp)},
+    )

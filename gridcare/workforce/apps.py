@@ -11,7 +11,7 @@ class WorkforceConfig(AppConfig):
 
         from gridcare.core.navigation import NavEntry, register_nav
 
-        from . import importers  # noqa: F401  (registers `gridcare import calls`)
+        from . import audit_labels, importers  # noqa: F401  (`gridcare import calls`; audit rows in words)
 
         register_nav(
             NavEntry(

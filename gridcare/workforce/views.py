@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from gridcare.core.authz import requires
 from gridcare.core.charts import Line, line_chart
+from gridcare.core.listing import paginate
 from gridcare.core.params import float_param
 
 from .erlang import ErlangError, staff_intervals
@@ -113,6 +114,9 @@ def _svg(rows, key_a: str, key_b: str, key_c: str | None = None, width: int = 90
     return line_chart(labels, series, width=width, height=height, legend=False, fluid=True)
 
 
+OVERVIEW_ROWS_PER_PAGE = 48
+
+
 @requires("workforce.view")
 def overview(request):
     """Forecast vs actual and required vs planned agents for the latest cached forecast."""
@@ -124,10 +128,15 @@ def overview(request):
 
         today = timezone.localdate()
         rows = [r for r in rows if r["start"].date() == today]
+    # The charts show every interval; the table is paged: a day per page for half-hour
+    # intervals (at most OVERVIEW_ROWS_PER_PAGE rows for shorter ones).
+    minutes = run.interval_minutes if run is not None and run.interval_minutes else 30
+    per_page = max(1, min(OVERVIEW_ROWS_PER_PAGE, 1440 // minutes))
     return render(
         request,
         "workforce/overview.html",
         {
+            **paginate(request, rows, per_page),
             "run": run,
             "view": view,
             "params": params,

@@ -9,9 +9,14 @@ class WorkordersConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from gridcare.core.calendar import calendar_changed
         from gridcare.core.navigation import NavEntry, register_nav
 
-        from . import home, importers  # noqa: F401  (home-page widgets; `gridcare import work-orders`)
+        from . import audit_labels, home, importers  # noqa: F401  (home widgets; import; audit rows in words)
+        from .handlers import on_calendar_changed
+
+        # The calendar (core) announces a changed year; the deadlines it moves are ours.
+        calendar_changed.connect(on_calendar_changed, dispatch_uid="workorders.calendar_changed")
 
         register_nav(
             NavEntry(

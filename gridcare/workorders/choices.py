@@ -23,6 +23,33 @@ class Channel(models.TextChoices):
     SUPERVISOR = "supervisor", _("社会监督员")
 
 
+class ArchiveSatisfaction(models.TextChoices):
+    """What the person archiving an order says of the customer's satisfaction: an explicit
+    choice, never a default (``WorkOrder.satisfied`` True / False / None)."""
+
+    SATISFIED = "satisfied", _("满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+    UNKNOWN = "unknown", _("未能确认")
+
+
+ARCHIVE_SATISFACTION_VALUE: dict[str, bool | None] = {
+    ArchiveSatisfaction.SATISFIED: True,
+    ArchiveSatisfaction.UNSATISFIED: False,
+    ArchiveSatisfaction.UNKNOWN: None,
+}
+
+
+# THE table of the channel the intake form starts with, by the role code of the person taking
+# the request: where that role meets customers. A role not here (dispatcher, supervisor,
+# quality inspector, admin) takes requests from several channels and picks one each time.
+INTAKE_CHANNEL_BY_ROLE: dict[str, str] = {
+    "hotline_agent": Channel.HOTLINE,  # 95598 话务员: the phone
+    "counter_clerk": Channel.COUNTER,  # 营业厅窗口: face to face at the counter
+    "customer_manager": Channel.FIELD,  # 客户经理: on visits to the customers they look after
+    "repair_crew": Channel.FIELD,  # 抢修班组: on site
+}
+
+
 class RequestType(models.TextChoices):
     CONSULTATION = "consultation", _("咨询")
     FAULT_REPAIR = "fault_repair", _("故障报修")
@@ -101,6 +128,24 @@ class Action(models.TextChoices):
     PRIORITY = "priority", _("调整优先级")
     WARN = "warn", _("时限预警")
     ESCALATE = "escalate", _("升级督办")
+    # A repair crew's field progress (timeline and clocks, no status change of their own).
+    DEPART = "depart", _("出发")
+    RESTORE = "restore", _("恢复送电")
+
+
+class FaultCause(models.TextChoices):
+    """What the crew found (故障原因), recorded when supply is restored."""
+
+    TRANSFORMER = "transformer", _("配变故障")
+    LINE = "line", _("线路故障（断线、接地）")
+    FUSE = "fuse", _("熔断器熔断、开关跳闸")
+    METER_BOX = "meter_box", _("表箱、表计或进户线故障")
+    EXTERNAL = "external", _("外力破坏")
+    WEATHER = "weather", _("雷击、大风、覆冰等天气")
+    OVERLOAD = "overload", _("过负荷")
+    CUSTOMER_SIDE = "customer_side", _("客户内部故障")
+    PLANNED = "planned", _("计划停电或欠费停电")
+    OTHER = "other", _("其他")
 
 
 S, A = Status, Action
@@ -155,7 +200,9 @@ ACTIONS_REQUIRING_REASON = frozenset(
 # Timeline entries that change neither the status nor a clock (``work_order_note`` writes
 # them; the time-limit monitor has nothing to recompute for them).
 NOTE_ACTIONS = frozenset({Action.NOTE, Action.WARN, Action.ESCALATE})
-TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
+TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY, Action.DEPART})
+# The field actions of a fault repair (a crew's progress): each recorded once per visit.
+FIELD_ACTIONS = frozenset({Action.DEPART, Action.RESTORE})
 
 
 # THE table of actions a person takes on an order (one form on the order page, one API
@@ -164,7 +211,7 @@ TIMELINE_ONLY_ACTIONS = frozenset(NOTE_ACTIONS | {Action.PRIORITY})
 ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("unit", "handler", "note"),
     Action.TRANSFER: ("unit", "handler", "reason"),
-    Action.START: ("note",),
+    Action.START: ("at", "note"),
     Action.REPLY: ("reply",),
     Action.CALLBACK: ("note",),
     Action.ARCHIVE: ("satisfied", "note"),
@@ -177,6 +224,8 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     Action.DETACH: ("note",),
     Action.URGE: ("note",),
     Action.PRIORITY: ("priority", "reason"),
+    Action.DEPART: ("at", "note"),
+    Action.RESTORE: ("at", "fault_cause", "note"),
 }
 PAGE_ACTIONS = frozenset(ACTION_INPUTS)
 assert {a for (_src, a) in TRANSITIONS} <= PAGE_ACTIONS
@@ -204,6 +253,7 @@ class ClockBasis(models.TextChoices):
 # Which clocks an action stops.
 CLOCKS_MET_BY: dict[str, frozenset[str]] = {
     Action.START: frozenset({ClockKind.ARRIVAL, ClockKind.CONTACT}),
+    Action.RESTORE: frozenset({ClockKind.ARRIVAL, ClockKind.RESTORATION}),
     Action.REPLY: frozenset(
         {ClockKind.ARRIVAL, ClockKind.CONTACT, ClockKind.RESTORATION, ClockKind.REPLY, ClockKind.COMPLETION}
     ),

@@ -19,6 +19,7 @@ from gridcare.core.scoping import is_visible, scope_path
 from .choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
+    FIELD_ACTIONS,
     OPEN_STATUSES,
     TYPES_WITHOUT_CALLBACK,
     Action,
@@ -57,6 +58,13 @@ def work_order_allowed_actions(user, order: WorkOrder) -> list[str]:
         actions = [a for a in actions if a != Action.REOPEN]
     if order.status == Status.REPLIED and order.request_type not in TYPES_WITHOUT_CALLBACK:
         actions = [a for a in actions if a != Action.ARCHIVE]
+    if order.request_type == RequestType.FAULT_REPAIR:
+        # A crew's progress: set off once dispatched, restore supply once on site.
+        if order.status == Status.DISPATCHED and order.departed_at is None:
+            actions.insert(0, Action.DEPART)
+        if order.status == Status.IN_PROGRESS and order.restored_at is None:
+            actions.insert(0, Action.RESTORE)
+        actions = [a for a in actions if a not in FIELD_ACTIONS or has_perm(user, action_permission(a))]
     if order.status in OPEN_STATUSES:
         extra = [Action.RESUME if order.clock_paused_at else Action.PAUSE]
         extra.append(Action.DETACH if order.master_id else Action.MERGE)
@@ -89,10 +97,18 @@ def work_order_detail(user, key: str | int) -> WorkOrder:
         .prefetch_related(
             "clocks",
             "children",
+            "photos__uploaded_by",
             Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
         )
     )
     return _by_key(qs, key)
+
+
+def work_order_photos(user, order: WorkOrder) -> QuerySet:
+    """The photos of an order the user may see (the order's own scope)."""
+    from .models import WorkOrderPhoto
+
+    return WorkOrderPhoto.objects.visible_to(user).filter(order=order).select_related("uploaded_by__staff")
 
 
 def work_order_result(pk: int) -> WorkOrder:
@@ -242,3 +258,70 @@ def commitment_rules_for(
         area_class=area_class,
         customer_category=customer_category,
     )
+
+
+# --------------------------------------------------------------------------- dispatch desk
+
+# At most this many people in one handler list (a unit and everything below it).
+HANDLER_LIST_MAX = 200
+
+
+def _order_station_path(order: WorkOrder, units) -> str:
+    """Where the order's unit list starts: the supply station its responsible unit is (or
+    is in), among ``units``; the responsible unit itself when no station is above it."""
+    from gridcare.org.choices import UnitKind
+
+    stations = [u.path for u in units if u.kind == UnitKind.STATION and order.unit_path.startswith(u.path)]
+    return max(stations, key=len) if stations else order.unit_path
+
+
+def dispatch_units_for(user, order: WorkOrder, *, transfer: bool = False) -> list:
+    """The supply stations and teams an order can be dispatched (or transferred) to, in the
+    order a dispatcher wants them: the order's own station and its teams first, then the
+    rest of the user's units; a transfer may go anywhere, so the units beyond the user's
+    reach follow, and never the order's current unit."""
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+    from gridcare.org.selectors import units_visible_to
+
+    kinds = [UnitKind.STATION, UnitKind.TEAM]
+    visible = list(units_visible_to(user).filter(kind__in=kinds).order_by("path"))
+    if transfer:
+        mine = {u.pk for u in visible}
+        units = [u for u in OrgUnit.objects.filter(kind__in=kinds).order_by("path") if u.pk != order.unit_id]
+    else:
+        mine = None
+        units = visible
+    start = _order_station_path(order, units)
+
+    def rank(unit) -> tuple:
+        near = unit.path.startswith(start)
+        reach = mine is None or unit.pk in mine
+        return (0 if near else 1 if reach else 2, unit.path)
+
+    return sorted(units, key=rank)
+
+
+def handler_candidates(user, unit) -> list:
+    """The people of ``unit`` and below who can take an order (the roles that may start
+    one), that the user may see, active, each with ``open_load``: how many open orders
+    they hold now (one aggregate query over the handler index)."""
+    from django.db.models import Count
+
+    from gridcare.core.authz import roles_with
+    from gridcare.org.selectors import staff_for
+
+    staff = list(
+        staff_for(user, unit=unit, roles=roles_with(action_permission(Action.START))).order_by(
+            "unit__path", "role", "display_name", "pk"
+        )[:HANDLER_LIST_MAX]
+    )
+    loads = dict(
+        WorkOrder.objects.filter(handler_id__in=[s.user_id for s in staff], status__in=OPEN_STATUSES)
+        .values("handler_id")
+        .annotate(n=Count("id"))
+        .values_list("handler_id", "n")
+    )
+    for s in staff:
+        s.open_load = loads.get(s.user_id, 0)
+    return staff

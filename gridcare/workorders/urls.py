@@ -12,6 +12,9 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("mine/", views.my_orders, name="mine"),
     path("first-contact/", views.first_contact, name="first-contact"),
+    path("customer/<str:customer_no>/", views.customer_orders, name="customer-orders"),
     path("<str:key>/", views.order_detail, name="detail"),
     path("<str:key>/act/<str:action>/", views.order_action, name="action"),
+    path("<str:key>/handlers/", views.handler_options, name="handlers"),
+    path("<str:key>/photos/", views.photo_add, name="photo-add"),
 ]

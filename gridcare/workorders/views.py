@@ -8,27 +8,38 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridcare.core.authz import requires
+from gridcare.core.authz import has_perm, requires, role_of
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
-from gridcare.customers.selectors import customer_search
+from gridcare.core.textutil import mask_phone
+from gridcare.customers.selectors import customer_get, customer_search
 from gridcare.grid.models import TransformerArea
-from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
-from gridcare.org.selectors import units_visible_to
 
 from . import selectors, services
-from .choices import OPEN_STATUSES, PAGE_ACTIONS, Action, Priority
+from .choices import (
+    CLOSED_STATUSES,
+    INTAKE_CHANNEL_BY_ROLE,
+    OPEN_STATUSES,
+    PAGE_ACTIONS,
+    Action,
+    ArchiveSatisfaction,
+    Channel,
+    FaultCause,
+    Priority,
+)
 from .filters import WorkOrderFilterSet
 from .forms import ActionForm, WorkOrderIntakeForm
 from .models import WorkOrder
+from .rules import due_at_provisional
 
 PAGE_SIZE = 50
+QUEUE_POLL_SECONDS = 30  # the dispatch queue reloads its rows this often
 FILTER_PARAMS = ("q", "unit", "customer", "overdue", "created_after", "created_before")
 
 
@@ -42,9 +53,26 @@ def _page(request, qs):
 
 @requires("workorders.create")
 def intake(request):
-    """One page to take a call: find the caller, see their orders, record the request."""
-    initial = {k: request.GET[k] for k in ("customer", "area", "channel") if request.GET.get(k)}
-    form = WorkOrderIntakeForm(request.POST or None, initial=initial)
+    """One page to take a call: find the caller, see their orders, record the request.
+
+    The channel starts from the role (``INTAKE_CHANNEL_BY_ROLE``); ``?customer=NO`` (the
+    customer page's "new request") fills the customer and their contact details, the phone
+    shown masked and taken from the customer record when left blank."""
+    initial = {k: request.GET[k][:64] for k in ("customer", "area", "channel") if request.GET.get(k)}
+    if initial.get("channel") not in Channel.values:
+        initial.pop("channel", None)
+        if role_of(request.user) in INTAKE_CHANNEL_BY_ROLE:
+            initial["channel"] = INTAKE_CHANNEL_BY_ROLE[role_of(request.user)]
+    phone_hint = ""
+    customer_no = request.POST.get("customer", "") if request.method == "POST" else initial.get("customer")
+    if customer_no:
+        picked = customer_get(request.user, customer_no.strip()[:64])
+        if picked is not None:
+            initial.update(contact_name=picked.name, address=picked.address)
+            phone_hint = mask_phone(picked.phone)
+        elif request.method == "GET":
+            messages.warning(request, _("户号 %(no)s 不存在") % {"no": initial.pop("customer")})
+    form = WorkOrderIntakeForm(request.POST or None, initial=initial, phone_hint=phone_hint)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.work_order_create(actor=request.user, **form.cleaned_data)
@@ -66,6 +94,21 @@ def caller_lookup(request):
             open_orders, history = selectors.customer_orders(request.user, customer, limit=5)
             results.append({"customer": customer, "open_orders": open_orders, "history": history})
     return render(request, "workorders/_lookup.html", {"q": q, "results": results})
+
+
+@requires("workorders.view")
+def customer_orders(request, customer_no):
+    """HTMX: a customer's open orders and order history, for the customer page (the
+    customers app is a lower floor: it loads this fragment instead of importing orders)."""
+    customer = customer_get(request.user, customer_no)
+    if customer is None:
+        raise Http404
+    open_orders, history = selectors.customer_orders(request.user, customer, limit=20)
+    return render(
+        request,
+        "workorders/_customer_orders.html",
+        {"customer": customer, "open_orders": open_orders, "history": history},
+    )
 
 
 @requires("workorders.create")
@@ -105,10 +148,12 @@ def duplicates(request):
 # ------------------------------------------------------------------------------ lists
 
 
-def _list(request, qs, *, title: str, subtitle: str = "", with_filters: bool = False):
+def _list(request, qs, *, title: str, subtitle: str = "", with_filters: bool = False, poll_seconds: int = 0):
     ctx = {
         "title": title,
         "subtitle": subtitle,
+        # A queue refreshes itself: htmx asks for the rows again every ``poll_seconds``.
+        "poll_seconds": poll_seconds,
         # The filter form shows what was asked (absent fields: empty).
         "params": {k: request.GET.get(k, "") for k in FILTER_PARAMS},
     }
@@ -140,6 +185,7 @@ def queue(request):
         selectors.dispatch_queue(request.user, unit=unit),
         title=_("待派单"),
         subtitle=_("已受理或被退回、等待派单的工单（子单随主单处理，不在此列）"),
+        poll_seconds=QUEUE_POLL_SECONDS,
     )
 
 
@@ -172,17 +218,29 @@ def _get(request, key) -> WorkOrder:
 @requires("workorders.view")
 def order_detail(request, key):
     order = _get(request, key)
-    dispatch_units = units_visible_to(request.user).filter(kind__in=[UnitKind.STATION, UnitKind.TEAM])
+    actions = selectors.work_order_allowed_actions(request.user, order)
+    clocks = selectors.work_order_clocks(order)
     ctx = {
         "order": order,
-        "clocks": selectors.work_order_clocks(order),
+        "clocks": clocks,
+        "due_provisional": due_at_provisional(order.due_at, clocks),
         "events": selectors.work_order_timeline(order),
         "children": selectors.work_order_children(request.user, order),
-        "actions": selectors.work_order_allowed_actions(request.user, order),
+        "actions": actions,
         "action_labels": dict(Action.choices),
         "priorities": Priority.choices,
-        "dispatch_units": dispatch_units.order_by("path"),
-        "transfer_units": OrgUnit.objects.filter(kind__in=[UnitKind.STATION, UnitKind.TEAM]).order_by("path"),
+        "archive_satisfaction": ArchiveSatisfaction.choices,
+        "fault_causes": FaultCause.choices,
+        "photos": list(selectors.work_order_photos(request.user, order)),
+        "can_attach_photo": order.status not in CLOSED_STATUSES
+        and has_perm(request.user, "workorders.attach_photo"),
+        # The order's own station and teams first (the handler list follows the unit picked).
+        "dispatch_units": selectors.dispatch_units_for(request.user, order)
+        if Action.DISPATCH in actions
+        else [],
+        "transfer_units": selectors.dispatch_units_for(request.user, order, transfer=True)
+        if Action.TRANSFER in actions
+        else [],
         "duplicates": selectors.likely_duplicates(
             request.user,
             customer=order.customer,
@@ -222,3 +280,41 @@ def order_action(request, key, action):
         # The action handed it out of the user's reach (a transfer, a return): back to their list.
         return redirect("workorders:list")
     return redirect("workorders:detail", key=result.order.order_no)
+
+
+@requires("workorders.attach_photo")
+@require_POST
+def photo_add(request, key):
+    """A crew's photo from the site (multipart upload), checked by the service."""
+    order = _get(request, key)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise ApplicationError(_("请选择照片"), field="photo", code="required")
+        if upload.size > services.PHOTO_MAX_BYTES:
+            raise ApplicationError(_("照片过大（最大 8 MB）"), field="photo", code="too_large")
+        services.work_order_photo_add(
+            actor=request.user,
+            order=order,
+            content=upload.read(),
+            filename=upload.name,
+            caption=request.POST.get("caption", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("照片已上传"))
+    return redirect("workorders:detail", key=order.order_no)
+
+
+@requires("workorders.dispatch")
+def handler_options(request, key):
+    """HTMX: the handler list of the dispatch and transfer forms — the people of the unit
+    picked (``?unit=CODE``, default the order's unit) and below, with their open orders."""
+    order = _get(request, key)
+    code = request.GET.get("unit", "").strip()[:32]
+    unit = OrgUnit.objects.filter(code=code).first() if code else order.unit
+    if unit is None:
+        return HttpResponse(_("目标单位：单位 %(code)s 不存在") % {"code": code}, status=400)
+    staff = selectors.handler_candidates(request.user, unit)
+    return render(request, "workorders/_handler_options.html", {"unit": unit, "staff": staff})

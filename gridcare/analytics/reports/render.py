@@ -34,11 +34,35 @@ def report_context(data: dict) -> dict:
     }
 
 
+# The CJK face every report PDF embeds. It comes with the package (PyPI
+# ``pylopdf-fonts-zh-cn``: Noto Sans SC Regular from notofonts/noto-cjk, SIL Open Font
+# License 1.1), so Chinese renders on a machine without any CJK system font; the PDF
+# template and the charts name this family first.
+PDF_FONT_FAMILY = "Noto Sans SC"
+
+
+def pdf_font_path():
+    """The packaged font file (``pathlib.Path``) behind ``PDF_FONT_FAMILY``."""
+    import pylopdf_fonts_zh_cn
+
+    return pylopdf_fonts_zh_cn.sans_path()
+
+
+def pdf_font_face_css() -> str:
+    """An ``@font-face`` rule loading ``PDF_FONT_FAMILY`` from the packaged file (``file://``)."""
+    return f'@font-face {{ font-family: "{PDF_FONT_FAMILY}"; src: url("{pdf_font_path().as_uri()}"); }}'
+
+
 def render_pdf(data: dict) -> bytes:
-    from weasyprint import HTML
+    """The report as a PDF; its text is set in the packaged CJK font (``PDF_FONT_FAMILY``),
+    whatever fonts the machine has (the font file travels with the package)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string("analytics/report_pdf.html", report_context(data))
-    return HTML(string=html).write_pdf()
+    font_config = FontConfiguration()
+    fonts = CSS(string=pdf_font_face_css(), font_config=font_config)
+    return HTML(string=html).write_pdf(stylesheets=[fonts], font_config=font_config)
 
 
 def _pct(v):

@@ -153,7 +153,7 @@ def test_scheduled_job_publishes_last_periods_once(october):
     assert PublishedReport.objects.count() == 2
 
 
-def test_pages_and_permissions(october, client, world):
+def test_pages_and_permissions(october, client, world, django_capture_on_commit_callbacks):
     report = report_publish(period=october)
     manager = world.staff("manager", unit=world.city)
     client.force_login(manager)
@@ -169,7 +169,8 @@ def test_pages_and_permissions(october, client, world):
     assert client.get(reverse("analytics:report-file", args=[report.pk, "pdf"])).status_code == 200
     resp = client.get(reverse("analytics:hotspots-export", args=["planning"]))
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
-    resp = client.post(reverse("analytics:report-publish"), {"kind": "weekly", "period": "2026-W44"})
+    with django_capture_on_commit_callbacks(execute=True):  # the job's task runs (immediate backend)
+        resp = client.post(reverse("analytics:report-publish"), {"kind": "weekly", "period": "2026-W44"})
     assert resp.status_code == 302
     assert PublishedReport.objects.filter(kind="weekly", scope_path=world.city.path).exists()
     client.force_login(world.staff("hotline_agent"))

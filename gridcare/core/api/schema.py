@@ -33,7 +33,7 @@ ERROR_RESPONSES = {
     "400": "输入有误（字段名见 errors） / invalid input",
     "401": "未登录或令牌无效 / not authenticated",
     "403": "无权执行此操作 / permission denied",
-    "404": "对象不存在或不在您的范围内，或页码超出范围 / not found",
+    "404": "对象不存在或不在您的范围内，或页码超出范围",
     "409": "已被他人修改或当前状态不允许此操作 / conflict",
     "415": "不支持的请求内容类型 / unsupported media type",
     "422": "同一 Idempotency-Key 配了不同的内容 / idempotency key reused with other content",

@@ -19,3 +19,27 @@ def staff_name(user) -> str:
         return ""
     staff = getattr(user, "staff", None) if hasattr(user, "staff") else None
     return (getattr(staff, "display_name", "") or "") or getattr(user, "username", "")
+
+
+@register.filter
+def audit_action(event) -> str:
+    """An audit event's action in words (``gridcare.core.audit.audit_action_label``)."""
+    from gridcare.core.audit import audit_action_label
+
+    return audit_action_label(event.action, event.object_type)
+
+
+@register.filter
+def audit_changes(event) -> list:
+    """An audit event's changes as rows, each shape rendered properly (``audit_change_rows``)."""
+    from gridcare.core.audit import audit_change_rows
+
+    return audit_change_rows(event.action, event.changes)
+
+
+@register.simple_tag
+def calendar_warning_text() -> str:
+    """The admin's warning while a year's holidays are due, '' otherwise."""
+    from gridcare.core.admin import calendar_warning_text as text
+
+    return text() or ""

@@ -25,7 +25,7 @@ def artifacts_dir() -> Path:
 
 
 @contextmanager
-def browser_page(locale: str = "zh-CN"):
+def browser_page(locale: str = "zh-CN", viewport: tuple[int, int] = (1366, 900)):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import expect, sync_playwright
 
@@ -35,7 +35,7 @@ def browser_page(locale: str = "zh-CN"):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            page = browser.new_page(locale=locale, viewport={"width": 1366, "height": 900})
+            page = browser.new_page(locale=locale, viewport={"width": viewport[0], "height": viewport[1]})
             page.set_default_timeout(30_000)
             yield page
         finally:

@@ -22,6 +22,20 @@ from gridcare.workorders.rules import clock_due
 from .rows import _Clock, _Ev, _order_row, _Rules
 from .texts import CALLBACK_WORDS, REPLIES, STUCK_WITHIN, _callback_outcome
 
+# What crews find behind a fault report (weights: fuses and meter boxes most often).
+FAULT_CAUSES = [
+    "fuse",
+    "meter_box",
+    "line",
+    "transformer",
+    "external",
+    "weather",
+    "overload",
+    "customer_side",
+    "other",
+]
+FAULT_CAUSE_WEIGHTS = [30, 22, 14, 8, 7, 7, 5, 5, 2]
+
 
 def _callback_delay(rnd) -> float:
     """Hours from the reply to the callback: most within the working day or the next (the
@@ -69,7 +83,9 @@ def _base(s: dict, rnd: random.Random, rules: _Rules, actor) -> tuple[SimpleName
         accepted_unit=accepted,
         accepted_path=accepted.path,
         accepted_by_id=actor(
-            Role.COUNTER_CLERK if accepted.kind != UnitKind.CITY else Role.HOTLINE_AGENT, accepted.path
+            Role.COUNTER_CLERK if accepted.kind != UnitKind.CITY else Role.HOTLINE_AGENT,
+            accepted.path,
+            created,
         ),
         created_at=created,
         version=1,
@@ -344,6 +360,13 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         t += dt.timedelta(hours=rnd.uniform(0.5, 20))
     if t > now:
         return finish()
+    if fault:
+        # The crew records setting off a few minutes after the dispatch, then its arrival.
+        leave = min(state["t"] + dt.timedelta(minutes=rnd.randint(2, 10)), t - dt.timedelta(minutes=1))
+        if leave > state["t"]:
+            order.departed_at = leave
+            ev(Action.DEPART, Status.DISPATCHED, leave, actor_id=crew, data={"at": leave.isoformat()})
+        order.arrived_at = t
     meet({ClockKind.ARRIVAL, ClockKind.CONTACT}, t)
     ev(Action.START, Status.IN_PROGRESS, t, actor_id=crew if fault else None)
     # Reply.
@@ -365,6 +388,19 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
             t += dt.timedelta(days=rnd.uniform(0.5, 3))
     if t > now:
         return finish()
+    if fault:
+        # Supply back a little before the reply is written, with the cause the crew found.
+        back = max(order.arrived_at + dt.timedelta(minutes=1), t - dt.timedelta(minutes=rnd.randint(2, 20)))
+        order.restored_at = back
+        order.fault_cause = rnd.choices(FAULT_CAUSES, weights=FAULT_CAUSE_WEIGHTS)[0]
+        meet({ClockKind.ARRIVAL, ClockKind.RESTORATION}, back)
+        ev(
+            Action.RESTORE,
+            Status.IN_PROGRESS,
+            back,
+            actor_id=crew,
+            data={"at": back.isoformat(), "fault_cause": order.fault_cause},
+        )
     order.reply, order.replied_at = reply_text, t
     if order.handler_id is None:
         order.handler_id = crew if fault else dispatcher

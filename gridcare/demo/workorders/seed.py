@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from gridcare.core.calendar import local_tz
 from gridcare.customers.models import Customer
+from gridcare.demo.users import shift_at
 from gridcare.grid.models import TransformerArea
-from gridcare.org.choices import UnitKind
+from gridcare.org.choices import Role, UnitKind
 from gridcare.org.models import OrgUnit, StaffProfile
 from gridcare.workorders.choices import (
     Channel,
@@ -23,10 +24,11 @@ from gridcare.workorders.history import next_order_id, work_orders_write_history
 from gridcare.workorders.models import (
     WorkOrder,
 )
+from gridcare.workorders.rules import order_no_format, order_no_scope
 
 from .lifecycle import _follow, _simulate
 from .rows import _Clock, _Ev, _Rules, _subtype_for
-from .texts import CHANNEL_MIX, HOURLY, TYPE_MIX, WEEKDAY, _load_corpus
+from .texts import CHANNEL_MIX, HOURLY, TYPE_MIX, WEEKDAY, _load_corpus, written_by
 
 
 def seed_work_orders(
@@ -78,19 +80,42 @@ def seed_work_orders(
     for aid in area_ids:
         by_feeder[areas[aid]["feeder_id"]].append(aid)
     feeders = sorted(by_feeder)
-    # A few weak areas report faults far more often than their share (planning hotspots).
+    # The weak spots of a real network (planning hotspots): a few overloaded transformer
+    # areas, worse in the last three months (summer load, growth), and a few rundown feeders
+    # whose areas all fail more often; complaints about supply follow the faults.
     weak = set(rnd.sample(area_ids, max(1, len(area_ids) // 30)))
-    fault_weights = []
-    acc = 0.0
-    for aid in area_ids:
-        acc += len(by_area[aid]) * (6.0 if aid in weak else 1.0)
-        fault_weights.append(acc)
+    rundown = set(rnd.sample(feeders, max(1, len(feeders) // 40)))
+    recent_since = now - dt.timedelta(days=90)
+
+    def cumulative(recent: bool) -> list[float]:
+        out, acc = [], 0.0
+        for aid in area_ids:
+            w = len(by_area[aid]) * ((8.0 if recent else 3.0) if aid in weak else 1.0)
+            acc += w * (2.5 if areas[aid]["feeder_id"] in rundown else 1.0)
+            out.append(acc)
+        return out
+
+    fault_weights = {False: cumulative(False), True: cumulative(True)}
 
     staff_by_role: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for role, path, uid in StaffProfile.objects.values_list("role", "unit__path", "user_id"):
         staff_by_role[role].append((path, uid))
 
-    def actor(role: str, unit_path: str) -> int | None:
+    # Calls to the city's hotline are taken by whoever is on shift.
+    seats: dict[int, list[int]] = defaultdict(list)
+    city_path = city.path
+    for index, uid in enumerate(
+        StaffProfile.objects.filter(user__username__startswith="hotline", role=Role.HOTLINE_AGENT)
+        .order_by("user__username")
+        .values_list("user_id", flat=True)
+    ):
+        seats[_seat_shift(index)].append(uid)
+
+    def actor(role: str, unit_path: str, at: dt.datetime | None = None) -> int | None:
+        if role == Role.HOTLINE_AGENT and at is not None and unit_path == city_path:
+            on_shift = seats.get(shift_at(timezone.localtime(at).hour))
+            if on_shift:
+                return on_shift[rnd.randrange(len(on_shift))]
         for path, uid in staff_by_role.get(role, []):
             if unit_path.startswith(path):
                 return uid
@@ -124,8 +149,11 @@ def seed_work_orders(
         storm: bool = False,
     ) -> dict:
         if customer_idx is None:
-            if rtype == RequestType.FAULT_REPAIR and area_id is None:
-                area_id = rnd.choices(area_ids, cum_weights=fault_weights)[0]
+            located = rtype == RequestType.FAULT_REPAIR or (
+                rtype == RequestType.COMPLAINT and rnd.random() < 0.3
+            )
+            if located and area_id is None:
+                area_id = rnd.choices(area_ids, cum_weights=fault_weights[created >= recent_since])[0]
             if area_id is not None:
                 customer_idx = rnd.choice(by_area[area_id])
             else:
@@ -136,10 +164,11 @@ def seed_work_orders(
         text = text.replace("{n}", str(rnd.randint(2, 9)))
         if storm:
             text = rnd.choice(["雷雨过后", "刮大风后", "打雷之后", ""]) + text
-        subtype = _subtype_for(text, rnd) if rtype == RequestType.SERVICE_APPLICATION else ""
         channel = rnd.choices(channels, weights=channel_w)[0]
         if rtype == RequestType.FAULT_REPAIR and channel == Channel.COUNTER:
             channel = Channel.HOTLINE
+        text = written_by(text, channel, rnd)
+        subtype = _subtype_for(text, rnd) if rtype == RequestType.SERVICE_APPLICATION else ""
         station = units[area["station_id"]]
         accepted = station if channel in (Channel.COUNTER, Channel.FIELD) else city
         return {
@@ -201,9 +230,9 @@ def seed_work_orders(
         specs = [s for s in specs if s["created"] <= now]
         specs.sort(key=lambda s: s["created"])
         for s in specs:
-            key = (day, s["station"].code)
+            key = (day, order_no_scope(s["station"].code))
             counters[key] += 1
-            s["order_no"] = f"GD{day:%Y%m%d}{s['station'].code}{counters[key]:05d}"
+            s["order_no"] = order_no_format(day, key[1], counters[key])
             plans.append(s)
         day += dt.timedelta(days=1)
 
@@ -272,3 +301,14 @@ def seed_work_orders(
         "overdue": overdue,
         "status": dict(status_counts),
     }
+
+
+def _seat_shift(index: int) -> int:
+    """The shift of the ``index``-th hotline seat (``gridcare.demo.users.HOTLINE_SHIFTS`` order)."""
+    from gridcare.demo.users import HOTLINE_SHIFTS
+
+    for shift, (_s, _e, size) in enumerate(HOTLINE_SHIFTS):
+        if index < size:
+            return shift
+        index -= size
+    return 0

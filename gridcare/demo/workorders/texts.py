@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -220,3 +221,23 @@ def _load_corpus(rnd: random.Random) -> dict[str, list[tuple[str, str]]]:
         if not texts.get(rtype):
             texts[rtype] = list(fallback)
     return texts
+
+
+# Channels where a customer types the request themselves; everywhere else a member of staff
+# records it in their own words.
+CUSTOMER_WRITTEN = frozenset({"web", "app", "wechat"})
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
+
+
+def written_by(text: str, channel: str, rnd: random.Random) -> str:
+    """The request as it is recorded: staff (phone, counter, field, referrals) write plain
+    Simplified Chinese without emoji; customers online mostly do too — a few still type in
+    traditional characters or with an emoji."""
+    from gridcare.core.textutil import to_simplified
+
+    if channel in CUSTOMER_WRITTEN and rnd.random() < 0.04:
+        return text
+    simplified = to_simplified(text)
+    if channel in CUSTOMER_WRITTEN:
+        return simplified
+    return " ".join(_EMOJI.sub(" ", simplified).split())

@@ -14,6 +14,7 @@ from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders.models import WorkOrder
 
 from .. import selectors, services
+from ..filters import CallbackTaskFilterSet
 from ..models import Notification
 from . import serializers as s
 
@@ -110,6 +111,7 @@ class CallbackTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "record": "escalation.callbacks",
     }
     serializer_class = s.CallbackTaskSerializer
+    filterset_class = CallbackTaskFilterSet  # the workbench's own filters (search, due, type, unit)
     lookup_value_regex = "[0-9]+"  # integer ids: anything else is a 404, not a failed query
 
     def get_queryset(self):

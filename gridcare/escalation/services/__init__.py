@@ -3,13 +3,23 @@
 Split by topic; the public names are all importable from here.
 """
 
-from .callbacks import callback_due, callback_record, callback_task_ensure, callback_tasks_close_superseded
+from .callbacks import (
+    callback_due,
+    callback_phone_reveal,
+    callback_record,
+    callback_task_ensure,
+    callback_tasks_close_superseded,
+    callback_tasks_follow_deadlines,
+)
 from .escalating import order_escalate
 from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_create, sla_watch_refresh
 from .notifications import (
     customer_notices_enqueue,
     notification_create_many,
+    notification_digests_send,
     notification_mark_read,
+    notification_rules,
+    notify_order_event,
     outbound_enqueue,
     outbox_deliver,
 )
@@ -33,13 +43,18 @@ from .urging import urge_record
 __all__ = [
     "authority_limit_for",
     "callback_due",
+    "callback_phone_reveal",
     "callback_record",
     "callback_task_ensure",
     "callback_tasks_close_superseded",
+    "callback_tasks_follow_deadlines",
     "clock_threshold",
     "customer_notices_enqueue",
     "notification_create_many",
+    "notification_digests_send",
     "notification_mark_read",
+    "notification_rules",
+    "notify_order_event",
     "order_escalate",
     "outbound_enqueue",
     "outbox_deliver",

@@ -8,9 +8,10 @@ import hashlib
 from django.db import IntegrityError, transaction
 
 from gridcare.core.audit import audit_record
-from gridcare.core.authz import require
+from gridcare.core.authz import can, require
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.customers.services import customer_reveal_personal_data
 from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import ClockKind, Status
@@ -52,6 +53,28 @@ def callback_due(order: WorkOrder) -> dt.datetime:
     if clock is not None and clock.due_at is not None:
         return clock.due_at
     return order.replied_at + dt.timedelta(days=EscalationSetting.get(EscalationSetting.CALLBACK_MAX_DAYS))
+
+
+def callback_tasks_follow_deadlines(*, order_ids: list[int]) -> int:
+    """The working-day calendar moved these orders' deadlines: a pending order callback
+    task keeps the deadline of its order's callback clock (``callback_due``). Runs in the
+    transaction that moved them; returns the number of tasks updated."""
+    dues = dict(
+        WorkOrderClock.objects.filter(
+            order_id__in=order_ids, kind=ClockKind.CALLBACK, met_at__isnull=True
+        ).values_list("order_id", "due_at")
+    )
+    tasks = [
+        t
+        for t in CallbackTask.objects.filter(
+            order_id__in=list(dues), kind=CallbackKind.ORDER, status=CallbackStatus.PENDING
+        )
+        if t.due_at != dues[t.order_id]
+    ]
+    for t in tasks:
+        t.due_at = dues[t.order_id]
+    CallbackTask.objects.bulk_update(tasks, ["due_at"], batch_size=1000)
+    return len(tasks)
 
 
 def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = None) -> CallbackTask | None:
@@ -116,6 +139,8 @@ def callback_record(
     on an order that is not (or no longer) replied is refused.
     """
     require(actor, "escalation.callbacks")
+    if not outcome:  # never a default: "no answer" and each result are explicit choices
+        raise ApplicationError("请选择回访结果", field="outcome", code="required")
     if outcome not in ATTEMPT_OUTCOMES:
         raise ApplicationError(f"未知的回访结果：{outcome}", field="outcome", code="invalid_choice")
     words = check_length((words or "").strip(), field="words", max_length=TEXT_MAX)
@@ -204,3 +229,41 @@ def _close_recovery_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt
             note=f"补救后仍不满意：{task.words}"[:300],
             now=now,
         )
+
+
+def callback_phone_reveal(*, actor, task: CallbackTask | int, reason: str = "") -> dict:
+    """The numbers to call a customer back on, in clear, for a role that calls customers;
+    every reveal is audited.
+
+    The customer's own phones come through the customers app's audited reveal (the row
+    lands in the customer's history); a contact phone taken at intake that is none of the
+    customer's (a tenant, a relative) — or the only number of an order without a customer —
+    is audited here, on the order. Returns ``contact``, ``phone``, ``phone2`` (blank when
+    there is none, or when the customer is outside the actor's reach).
+    """
+    require(actor, "escalation.reveal_callback_phone")
+    reason = check_length((reason or "").strip(), field="reason", max_length=TEXT_MAX)
+    pk = task.pk if isinstance(task, CallbackTask) else task
+    task = (
+        CallbackTask.objects.select_related("order", "order__customer", "order__customer__station")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None or not wo_selectors.work_order_is_visible(actor, task.order):
+        raise ApplicationError("回访任务不存在", field="task", code="not_found", status=404)
+    order = task.order
+    note = f"{order.order_no} {reason}".strip()
+    out = {"contact": order.contact_phone, "phone": "", "phone2": ""}
+    customer = order.customer
+    if customer is not None and can(actor, "customers.reveal", customer):
+        data = customer_reveal_personal_data(actor=actor, customer=customer, reason=note)
+        out["phone"], out["phone2"] = data["phone"], data["phone2"]
+    if order.contact_phone and order.contact_phone not in (out["phone"], out["phone2"]):
+        audit_record(
+            actor=actor,
+            action="escalation.callback_reveal_phone",
+            obj=order,
+            note=note,
+            unit_path=order.unit_path,
+        )
+    return out

@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from gridcare.core.audit import audit_record
+from gridcare.org.choices import Role
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Action
 from gridcare.workorders.models import WorkOrder
 
-from ..choices import EscalationReason, NotificationKind, OutboundChannel
+from ..choices import (
+    EscalationReason,
+    NotificationDelivery,
+    NotificationEvent,
+    NotificationKind,
+    OutboundChannel,
+)
 from ..models import Escalation, OrderEscalation, SlaWarning
-from ._common import now_or, order_note, supervisors_at
-from .notifications import notification_create_many, outbound_enqueue
+from ._common import now_or, order_note
+from .notifications import notify_order_event, outbound_enqueue
 
 
 def order_escalate(
@@ -73,17 +80,21 @@ def order_escalate(
         data={"reason": reason, "from_unit": current.code, "to_unit": target.code, "level": level},
         now=now,
     )
-    supervisors = supervisors_at([target.pk])
-    notification_create_many(
-        recipients=[*supervisors, order.accepted_by_id, order.handler_id],
+    # The supervisors and dispatchers of the unit it went to, the handler and the owner, as
+    # the notification rules say; the supervisors told at once also get a text message.
+    told = notify_order_event(
+        event=NotificationEvent.ESCALATED,
+        order=order,
         kind=NotificationKind.ESCALATION,
         text=text,
-        order=order,
+        unit_path=target.path,
+        exclude=getattr(actor, "pk", None),
         now=now,
     )
     from gridcare.org.models import StaffProfile
 
-    for staff in StaffProfile.objects.filter(user_id__in=supervisors).exclude(phone=""):
+    at_once = sorted(uid for uid, delivery in told.items() if delivery == NotificationDelivery.IMMEDIATE)
+    for staff in StaffProfile.objects.filter(user_id__in=at_once, role=Role.SUPERVISOR).exclude(phone=""):
         outbound_enqueue(
             channel=OutboundChannel.SMS,
             recipient=staff.phone,

@@ -18,14 +18,28 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gridcare.org.choices import Role
-from gridcare.org.models import StaffProfile
 from gridcare.workorders.choices import CLOSED_STATUSES, Action, ClockKind
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
 
-from ..choices import EscalationReason, NotificationKind
-from ..models import EscalationSetting, Notification, SlaWarning, SlaWatch, WarningLevel
+from ..choices import EscalationReason, NotificationEvent, NotificationKind
+from ..models import (
+    EscalationSetting,
+    Notification,
+    NotificationDigestItem,
+    SlaWarning,
+    SlaWatch,
+    WarningLevel,
+)
 from ._common import now_or, order_note
 from .escalating import order_escalate
+from .notifications import (
+    OrderParties,
+    notification_deliveries,
+    notification_rows,
+    notification_rules,
+    roles_needed,
+    unit_staff,
+)
 
 
 def _levels() -> list[WarningLevel]:
@@ -133,29 +147,27 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict, ctx: dict)
             text = (
                 f"工单 {order.order_no}「{ClockKind(clock.kind).label}」时限已用{level.percent}%，请抓紧处理"
             )
-            ids = sorted(
-                {
-                    r
-                    for r in [
-                        order.handler_id,
-                        order.accepted_by_id,
-                        *ctx["supervisors"].get(order.unit_id, []),
-                    ]
-                    if r
-                }
+            staff = ctx["staff"].get(order.unit_path, {})
+            parties = OrderParties(
+                handler=order.handler_id,
+                owner=order.accepted_by_id,
+                supervisors=staff.get(Role.SUPERVISOR, []),
+                dispatchers=staff.get(Role.DISPATCHER, []),
             )
-            url = f"/work-orders/{order.order_no}/"
-            ctx["notifications"].extend(
-                Notification(
-                    recipient_id=uid,
-                    kind=NotificationKind.WARNING,
-                    order=order,
-                    text=text[:300],
-                    url=url,
-                    created_at=now,
-                )
-                for uid in ids
+            deliveries = notification_deliveries(
+                event=NotificationEvent.WARNING, parties=parties, rules=ctx["rules"]
             )
+            notes, items = notification_rows(
+                deliveries,
+                kind=NotificationKind.WARNING,
+                event=NotificationEvent.WARNING,
+                text=text,
+                order_id=order.pk,
+                order_no=order.order_no,
+                now=now,
+            )
+            ctx["notifications"].extend(notes)
+            ctx["digest_items"].extend(items)
     ctx["watches"].append(
         SlaWatch(
             order_id=order.pk, next_at=_next_at(order, clocks, levels, fired), order_version=order.version
@@ -163,7 +175,7 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict, ctx: dict)
     )
 
 
-def _prepare(orders: list[WorkOrder], levels, now: dt.datetime) -> dict:
+def _prepare(orders: list[WorkOrder], levels, now: dt.datetime, rules: dict) -> dict:
     """Read the batch's clocks and fired warnings (two queries), then write every level
     reached in one insert. Each order is locked by this worker and ``fired`` was read
     after the lock, so every row inserted is new; ``ignore_conflicts`` (the unique
@@ -202,7 +214,7 @@ def _prepare(orders: list[WorkOrder], levels, now: dt.datetime) -> dict:
                 )
                 candidates.append((order, clock, level, warning))
     new: dict[int, list] = {}
-    units: set[int] = set()
+    paths: set[str] = set()
     if candidates:
         SlaWarning.objects.bulk_create([c[3] for c in candidates], ignore_conflicts=True)
         touched = {c[0].pk for c in candidates}
@@ -224,19 +236,17 @@ def _prepare(orders: list[WorkOrder], levels, now: dt.datetime) -> dict:
             warning.pk = pk
             new.setdefault(order.pk, []).append((clock, level, warning))
             if not level.escalate:
-                units.add(order.unit_id)
-    supervisors: dict[int, list[int]] = {}
-    if units:
-        for unit_id, user_id in StaffProfile.objects.filter(
-            unit_id__in=sorted(units), role=Role.SUPERVISOR
-        ).values_list("unit_id", "user_id"):
-            supervisors.setdefault(unit_id, []).append(user_id)
+                paths.add(order.unit_path)
+    # The warned orders' units' supervisors and dispatchers, in one query.
+    roles = roles_needed(NotificationEvent.WARNING, rules)
     return {
         "clocks": clocks,
         "fired": fired,
         "new": new,
-        "supervisors": supervisors,
+        "rules": rules,
+        "staff": unit_staff(paths, roles) if paths and roles else {},
         "notifications": [],
+        "digest_items": [],
         "watches": [],
     }
 
@@ -244,6 +254,8 @@ def _prepare(orders: list[WorkOrder], levels, now: dt.datetime) -> dict:
 def _flush(ctx: dict) -> None:
     if ctx["notifications"]:
         Notification.objects.bulk_create(ctx["notifications"])
+    if ctx["digest_items"]:
+        NotificationDigestItem.objects.bulk_create(ctx["digest_items"])
     if ctx["watches"]:
         SlaWatch.objects.bulk_update(ctx["watches"], ["next_at", "order_version"])
 
@@ -262,6 +274,7 @@ def sla_sweep(
     now = now_or(now)
     batch = batch or EscalationSetting.get(EscalationSetting.SWEEP_BATCH)
     levels = _levels()
+    rules = None  # the notification rules, read once a sweep finds work
     stats = {"examined": 0, "warnings": 0, "escalations": 0, "batches": 0}
     last_pk = 0
     while max_batches is None or stats["batches"] < max_batches:
@@ -295,7 +308,9 @@ def sla_sweep(
             if not orders:
                 continue
             stats["batches"] += 1
-            ctx = _prepare(orders, levels, now)
+            if rules is None:
+                rules = notification_rules()
+            ctx = _prepare(orders, levels, now, rules)
             for order in orders:
                 stats["examined"] += 1
                 _process(order, levels, now, stats, ctx)

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridcare.core.params import MAX_ID
+from gridcare.org.choices import Role
+from gridcare.org.models import StaffProfile
 from gridcare.workorders.models import CustomerNotice, WorkOrder
 
 from ..backends import get_backend
-from ..choices import OutboundChannel, OutboundStatus
-from ..models import EscalationSetting, Notification, OutboundMessage, OutboxCursor
+from ..choices import (
+    NotificationDelivery,
+    NotificationKind,
+    NotificationRecipient,
+    OutboundChannel,
+    OutboundStatus,
+)
+from ..models import (
+    EscalationSetting,
+    Notification,
+    NotificationDigestItem,
+    NotificationRule,
+    OutboundMessage,
+    OutboxCursor,
+)
 from ._common import now_or
 
 log = logging.getLogger("gridcare.escalation")
@@ -43,6 +63,256 @@ def notification_create_many(
         ]
     )
     return len(ids)
+
+
+# ------------------------------------------------------------ who is told of an order event
+
+IMMEDIATE, DIGEST, NONE = (
+    NotificationDelivery.IMMEDIATE,
+    NotificationDelivery.DIGEST,
+    NotificationDelivery.NONE,
+)
+# The recipient kinds that are people posted at a unit, found by their role.
+UNIT_ROLES = {
+    NotificationRecipient.SUPERVISOR: Role.SUPERVISOR,
+    NotificationRecipient.DISPATCHER: Role.DISPATCHER,
+}
+
+
+def notification_rules() -> dict[tuple[str, str], str]:
+    """The rule table: (event, recipient kind) -> delivery; a missing row is "none".
+
+    Read afresh for each event (or once per monitor sweep): at most 56 rows, so an admin's
+    edit reaches every process at once, with no cache to invalidate.
+    """
+    return {(e, r): d for e, r, d in NotificationRule.objects.values_list("event", "recipient", "delivery")}
+
+
+def roles_needed(event: str, rules: dict) -> set[str]:
+    """The unit roles an event's rules reach (the handler rule reaches the unit's dispatchers
+    when the order has no named handler)."""
+    roles = {role for kind, role in UNIT_ROLES.items() if rules.get((event, kind), NONE) != NONE}
+    if rules.get((event, NotificationRecipient.HANDLER), NONE) != NONE:
+        roles.add(Role.DISPATCHER)
+    return roles
+
+
+def unit_staff(paths: Iterable[str], roles: Iterable[str]) -> dict[str, dict[str, list[int]]]:
+    """For each unit path: role -> ids of the active users of that role posted at the unit,
+    or, when it has none, at the nearest unit above it that has some. One query."""
+    paths, roles = sorted(set(paths)), sorted(set(roles))
+    out: dict[str, dict[str, list[int]]] = {p: {r: [] for r in roles} for p in paths}
+    if not paths or not roles:
+        return out
+    codes = {c for p in paths for c in p.strip("/").split("/") if c}
+    posted: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for code, role, uid in (
+        StaffProfile.objects.filter(unit__code__in=sorted(codes), role__in=roles, user__is_active=True)
+        .order_by("user_id")
+        .values_list("unit__code", "role", "user_id")
+    ):
+        posted[(code, role)].append(uid)
+    return {p: nearest_staff(p, roles, posted) for p in paths}
+
+
+def nearest_staff(
+    path: str, roles: Iterable[str], posted: dict[tuple[str, str], list[int]]
+) -> dict[str, list[int]]:
+    """Pure: role -> the users of the deepest unit on ``path`` that has any of that role
+    (``posted``: (unit code, role) -> user ids)."""
+    chain = [c for c in path.strip("/").split("/") if c]
+    out = {}
+    for role in roles:
+        out[role] = next((posted[(c, role)] for c in reversed(chain) if posted.get((c, role))), [])
+    return out
+
+
+@dataclass
+class OrderParties:
+    """The people an order event may concern (user ids)."""
+
+    handler: int | None = None
+    owner: int | None = None
+    supervisors: list[int] = field(default_factory=list)
+    dispatchers: list[int] = field(default_factory=list)
+
+
+def notification_deliveries(
+    *, event: str, parties: OrderParties, rules: dict, exclude: int | None = None
+) -> dict[int, str]:
+    """Pure: user id -> "immediate" or "digest" by the rules (one person who is several
+    parties gets the most immediate delivery; ``exclude``, the actor, gets nothing). An order
+    without a named handler is held by its unit's dispatch desk: the handler rule reaches
+    the unit's dispatchers."""
+    out: dict[int, str] = {}
+
+    def add(uids, kind: str) -> None:
+        delivery = rules.get((event, kind), NONE)
+        if delivery == NONE:
+            return
+        for uid in uids:
+            if uid and uid != exclude and out.get(uid) != IMMEDIATE:
+                out[uid] = delivery
+
+    add([parties.handler] if parties.handler else parties.dispatchers, NotificationRecipient.HANDLER)
+    add([parties.owner], NotificationRecipient.OWNER)
+    add(parties.supervisors, NotificationRecipient.SUPERVISOR)
+    add(parties.dispatchers, NotificationRecipient.DISPATCHER)
+    return out
+
+
+def notification_rows(
+    deliveries: dict[int, str],
+    *,
+    kind: str,
+    event: str,
+    text: str,
+    order_id: int | None,
+    order_no: str = "",
+    now: dt.datetime,
+) -> tuple[list[Notification], list[NotificationDigestItem]]:
+    """Pure: the notifications (immediate) and digest items (daily digest) to write."""
+    url = f"/work-orders/{order_no}/" if order_no else ""
+    text = text[:300]
+    notes, items = [], []
+    for uid in sorted(deliveries):
+        if deliveries[uid] == IMMEDIATE:
+            notes.append(
+                Notification(
+                    recipient_id=uid, kind=kind, order_id=order_id, text=text, url=url, created_at=now
+                )
+            )
+        elif deliveries[uid] == DIGEST:
+            items.append(
+                NotificationDigestItem(
+                    recipient_id=uid,
+                    kind=kind,
+                    event=event,
+                    order_id=order_id,
+                    text=text,
+                    url=url,
+                    created_at=now,
+                )
+            )
+    return notes, items
+
+
+def notify_order_event(
+    *,
+    event: str,
+    order: WorkOrder,
+    kind: str,
+    text: str,
+    unit_path: str | None = None,
+    link: WorkOrder | None = None,
+    exclude: int | None = None,
+    now: dt.datetime | None = None,
+) -> dict[int, str]:
+    """Tell the people an order event concerns, as the notification rules say: at once (a
+    notification) or in the next daily digest (a digest item). The unit's supervisors and
+    dispatchers are those of ``unit_path`` (an escalation: the unit it went to), by default
+    the order's responsible unit; the message links to ``link`` (default: the order).
+    Returns user id -> delivery."""
+    rules = notification_rules()
+    path = unit_path or order.unit_path
+    roles = roles_needed(event, rules)
+    staff = unit_staff([path], roles)[path] if roles else {}
+    parties = OrderParties(
+        handler=order.handler_id,
+        owner=order.accepted_by_id,
+        supervisors=staff.get(Role.SUPERVISOR, []),
+        dispatchers=staff.get(Role.DISPATCHER, []),
+    )
+    deliveries = notification_deliveries(event=event, parties=parties, rules=rules, exclude=exclude)
+    link = link or order
+    notes, items = notification_rows(
+        deliveries,
+        kind=kind,
+        event=event,
+        text=text,
+        order_id=link.pk,
+        order_no=link.order_no,
+        now=now_or(now),
+    )
+    if notes:
+        Notification.objects.bulk_create(notes)
+    if items:
+        NotificationDigestItem.objects.bulk_create(items)
+    return deliveries
+
+
+# ------------------------------------------------------------------------------ the digest
+
+
+def digest_cutoff(now: dt.datetime) -> dt.datetime:
+    """The latest digest time at or before ``now``: today at the digest hour (local), or
+    yesterday's when that is still ahead."""
+    hour = min(max(EscalationSetting.get(EscalationSetting.DIGEST_HOUR), 0), 23)
+    local = timezone.localtime(now)
+    cutoff = dt.datetime.combine(local.date(), dt.time(hour), tzinfo=local.tzinfo)
+    if cutoff > now:
+        cutoff = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(hour), tzinfo=local.tzinfo)
+    return cutoff
+
+
+def digest_text(items: list[NotificationDigestItem], cutoff: dt.datetime) -> str:
+    """Pure: one line for the digest notification (counts by kind)."""
+    counts = Counter(item.kind for item in items)
+    parts = "、".join(
+        _("%(kind)s %(n)d 条") % {"kind": NotificationKind(kind).label, "n": n}
+        for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return _("每日汇总（截至 %(at)s）：%(parts)s") % {
+        "at": f"{timezone.localtime(cutoff):%m-%d %H:%M}",
+        "parts": parts,
+    }
+
+
+class _Raced(Exception):
+    """Another worker took some of the items first: this recipient's digest is rolled back."""
+
+
+def notification_digests_send(*, now: dt.datetime | None = None) -> dict:
+    """The daily digest: every pending item created before the latest digest time goes into
+    one notification per recipient, sent once a day.
+
+    Idempotent: an item belongs to exactly one digest (claimed under its row lock, and the
+    claim counts the rows it took, so a second worker or a rerun finds nothing to send);
+    items that arrive after the digest time wait for tomorrow's. Each recipient's digest is
+    its own transaction: a crash loses nothing, the next run sends what is left.
+    """
+    now = now_or(now)
+    cutoff = digest_cutoff(now)
+    pending = NotificationDigestItem.objects.filter(digest__isnull=True, created_at__lt=cutoff)
+    recipients = list(pending.order_by("recipient_id").values_list("recipient_id", flat=True).distinct())
+    stats = {"digests": 0, "items": 0}
+    for uid in recipients:
+        try:
+            with transaction.atomic():
+                items = list(
+                    pending.filter(recipient_id=uid)
+                    .select_for_update(skip_locked=True)
+                    .order_by("created_at", "id")
+                )
+                if not items:
+                    continue
+                note = Notification.objects.create(
+                    recipient_id=uid,
+                    kind=NotificationKind.DIGEST,
+                    text=digest_text(items, cutoff)[:300],
+                    created_at=now,
+                )
+                note.url = f"{reverse('escalation:notifications')}?digest={note.pk}"
+                note.save(update_fields=["url"])
+                top = max(item.pk for item in items)
+                taken = pending.filter(recipient_id=uid, pk__lte=top).update(digest=note)
+                if taken != len(items):
+                    raise _Raced
+        except _Raced:
+            continue
+        stats["digests"] += 1
+        stats["items"] += len(items)
+    return stats
 
 
 def notification_mark_read(*, actor, ids: Iterable[int] | None = None, now: dt.datetime | None = None) -> int:

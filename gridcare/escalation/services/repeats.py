@@ -13,11 +13,11 @@ from gridcare.core.audit import audit_record
 from gridcare.workorders.choices import RequestType
 from gridcare.workorders.models import WorkOrder
 
-from ..choices import EscalationReason, NotificationKind, RepeatBasis
+from ..choices import EscalationReason, NotificationEvent, NotificationKind, RepeatBasis
 from ..models import EscalationSetting, RepeatLink
 from ._common import now_or, raise_priority
 from .escalating import order_escalate
-from .notifications import notification_create_many
+from .notifications import notify_order_event
 
 # Praise is never a complaint repeated.
 TYPES_NOT_REPEATED = frozenset({RequestType.PRAISE})
@@ -131,11 +131,11 @@ def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> 
             changes={"earlier": earlier.order_no, "basis": basis, "similarity": round(score, 3)},
             unit_path=current.unit_path,
         )
-        notification_create_many(
-            recipients=[current.accepted_by_id, current.handler_id],
+        notify_order_event(
+            event=NotificationEvent.REPEAT,
+            order=current,
             kind=NotificationKind.REPEAT,
             text=f"工单 {current.order_no} 是 {earlier.order_no} 的重复诉求（{RepeatBasis(basis).label}），已提级处理",
-            order=current,
             now=now,
         )
         order_escalate(

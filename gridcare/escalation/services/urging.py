@@ -13,11 +13,11 @@ from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import CLOSED_STATUSES, Channel, Status
 from gridcare.workorders.models import WorkOrder
 
-from ..choices import EscalationReason, NotificationKind, UrgeChannel
+from ..choices import EscalationReason, NotificationEvent, NotificationKind, UrgeChannel
 from ..models import Escalation, EscalationSetting, Urge
 from ._common import now_or, raise_priority, visible_order
 from .escalating import order_escalate
-from .notifications import notification_create_many
+from .notifications import notify_order_event
 
 URGE_TO_ORDER_CHANNEL = {
     UrgeChannel.HOTLINE: Channel.HOTLINE,
@@ -75,11 +75,11 @@ def urge_record(
             changes={"urge_count": current.urge_count, "priority": current.priority},
             unit_path=current.unit_path,
         )
-        notification_create_many(
-            recipients=[current.accepted_by_id, current.handler_id],
+        notify_order_event(
+            event=NotificationEvent.URGED,
+            order=current,
             kind=NotificationKind.URGE,
             text=f"工单 {current.order_no} 客户第{current.urge_count}次催办：{words or '请尽快处理'}",
-            order=current,
             exclude=getattr(actor, "pk", None),
             now=now,
         )
@@ -134,11 +134,12 @@ def _urge_closed(*, actor, order: WorkOrder, channel: str, words: str, now: dt.d
         changes={"follow_up": follow_up.order_no},
         unit_path=order.unit_path,
     )
-    notification_create_many(
-        recipients=[order.accepted_by_id, order.handler_id],
+    notify_order_event(  # the closed order's people hear of it, linked to the follow-up
+        event=NotificationEvent.URGED,
+        order=order,
+        link=follow_up,
         kind=NotificationKind.URGE,
         text=f"已{label}的工单 {order.order_no} 客户再次催办，已新建工单 {follow_up.order_no}",
-        order=follow_up,
         exclude=getattr(actor, "pk", None),
         now=now,
     )

@@ -6,7 +6,14 @@ import pytest
 
 from gridcare.escalation import services
 from gridcare.escalation.choices import EscalationReason
-from gridcare.escalation.models import Escalation, Notification, OrderEscalation, SlaWarning, SlaWatch
+from gridcare.escalation.models import (
+    Escalation,
+    Notification,
+    NotificationDigestItem,
+    OrderEscalation,
+    SlaWarning,
+    SlaWatch,
+)
 from gridcare.workorders import services as wo
 from gridcare.workorders.tests.factories import make_order
 
@@ -56,7 +63,11 @@ def test_warnings_then_breach_escalates_once_to_next_unit(world, people, signals
     assert services.sla_sweep(now=T0 + dt.timedelta(minutes=10))["examined"] == 0
     s = services.sla_sweep(now=T0 + dt.timedelta(minutes=23))
     assert (s["examined"], s["warnings"], s["escalations"]) == (1, 1, 0)
-    assert Notification.objects.filter(recipient=people.agent, kind="warning").count() == 1
+    # The rules: not the first-contact owner; the order has no named handler yet, so its
+    # unit's dispatch desk holds it (at once); the unit's supervisor in the daily digest.
+    assert not Notification.objects.filter(recipient=people.agent, kind="warning").exists()
+    assert Notification.objects.filter(recipient=people.dispatcher, kind="warning").count() == 1
+    assert NotificationDigestItem.objects.filter(recipient=people.station_sup, kind="warning").count() == 1
     s = services.sla_sweep(now=T0 + dt.timedelta(minutes=40))
     assert s["warnings"] == 1
     s = services.sla_sweep(now=T0 + dt.timedelta(minutes=46))
@@ -200,13 +211,14 @@ def _sweep_queries(people, world, n, start):
 
 
 def test_sweep_queries_do_not_grow_per_order(world, people):
-    # A batch reads its watches, orders, clocks and fired warnings, inserts the warnings
-    # and the notifications and updates the watches in a constant number of queries;
-    # what grows is only the timeline entry of each warning (workorders' work_order_note).
+    # A batch reads its watches, orders, clocks and fired warnings (and, once a sweep, the
+    # notification rules), inserts the warnings, the notifications and the digest items and
+    # updates the watches in a constant number of queries; what grows is only the timeline
+    # entry of each warning (workorders' work_order_note).
     with mock.patch.object(services.monitor, "_warning_note"):
         two = _sweep_queries(people, world, 2, T0)
         eight = _sweep_queries(people, world, 8, T0 + dt.timedelta(days=10))
-    assert eight == two <= 16
+    assert eight == two <= 18
     with CaptureNotes() as notes:
         total = _sweep_queries(people, world, 8, T0 + dt.timedelta(days=20))
     assert notes.calls == 8

@@ -191,8 +191,33 @@ def test_overview_page_today_view_shows_only_today(db, client):
     client.force_login(StaffFactory(role=Role.SUPERVISOR, unit=county).user)
     assert client.get("/workforce/").status_code == 403
     client.force_login(StaffFactory(role=Role.SUPERVISOR, unit=OrgUnitFactory(kind=UnitKind.CITY)).user)
-    week = client.get("/workforce/").content.decode()
+    # The week's table is paged (a day of half-hour intervals a page): its first two pages.
+    week = client.get("/workforce/").content.decode() + client.get("/workforce/?page=2").content.decode()
     today = client.get("/workforce/?view=today").content.decode()
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert tomorrow in week and tomorrow not in today
     assert timezone.localdate().isoformat() in today
+
+
+def test_overview_table_is_paged_a_day_at_a_time(db, client):
+    import re
+
+    from gridcare.demo.workforce import seed_demo_forecast
+    from gridcare.org.choices import Role, UnitKind
+    from gridcare.org.tests.factories import OrgUnitFactory, StaffFactory
+
+    seed_demo_forecast(seed=3)
+    client.force_login(StaffFactory(role=Role.MANAGER, unit=OrgUnitFactory(kind=UnitKind.CITY)).user)
+    first = client.get("/workforce/")
+    total = first.context["paginator"].count
+    assert total > 300, "a week of half-hour intervals"
+    rows = lambda html: re.findall(r"<tr><td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", html)  # noqa: E731
+    seen = []
+    for page in range(1, first.context["paginator"].num_pages + 1):
+        html = client.get(f"/workforce/?page={page}").content.decode()
+        assert len(rows(html)) <= 48
+        seen += rows(html)
+    assert len(seen) == len(set(seen)) == total
+    assert 'class="pager"' in first.content.decode() and "page=2" in first.content.decode()
+    # Parameters survive paging.
+    assert "aht=300" in client.get("/workforce/?aht=300").content.decode()

@@ -18,6 +18,7 @@ from ..choices import (
     ClockBasis,
     ClockKind,
     Dimension,
+    FaultCause,
     Priority,
     RequestType,
     Status,
@@ -114,6 +115,10 @@ class WorkOrderClockSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     basis = serializers.ChoiceField(choices=ClockBasis.choices, read_only=True)
     remaining_seconds = serializers.SerializerMethodField()
     met_late = serializers.BooleanField(read_only=True)
+    provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="暂定：按工作日计算、跨入尚未录入节假日的年份；录入该年后自动重算",
+    )
 
     class Meta:
         model = WorkOrderClock
@@ -124,6 +129,7 @@ class WorkOrderClockSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "amount",
             "started_at",
             "due_at",
+            "provisional",
             "met_at",
             "met_late",
             "paused_since",
@@ -151,6 +157,32 @@ class WorkOrderEventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WorkOrderPhotoSerializer(serializers.Serializer):
+    """A site photo: its metadata and where to fetch the file (signed-in users who may see the order)."""
+
+    token = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+    content_type = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+    caption = serializers.CharField(read_only=True)
+    uploaded_by = serializers.CharField(
+        source="uploaded_by.username", read_only=True, allow_null=True, default=None
+    )
+    uploaded_at = serializers.DateTimeField(read_only=True)
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("work-order-photo-file", kwargs={"key": obj.order_id, "token": obj.token})
+
+
+class WorkOrderPhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField(help_text="JPEG / PNG / WebP, 最大 8 MB")
+    caption = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
 class WorkOrderDetailSerializer(WorkOrderListSerializer):
     """The whole order: owner, handler, clocks, timeline, children and the actions allowed now."""
 
@@ -164,10 +196,15 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
     area_class = serializers.ChoiceField(choices=AreaClass.choices, read_only=True, allow_blank=True)
     description = serializers.CharField(read_only=True)
     children = serializers.SerializerMethodField()
+    fault_cause = serializers.ChoiceField(choices=FaultCause.choices, read_only=True, allow_blank=True)
+    photos = WorkOrderPhotoSerializer(many=True, read_only=True)
     clocks = WorkOrderClockSerializer(many=True, read_only=True)
     events = WorkOrderEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
+    due_at_provisional = serializers.SerializerMethodField(
+        help_text="due_at 是暂定时限（其时限跨入尚未录入节假日的年份）"
+    )
 
     class Meta(WorkOrderListSerializer.Meta):
         fields = [
@@ -182,11 +219,17 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "handler",
             "master_no",
             "children",
+            "departed_at",
+            "arrived_at",
+            "restored_at",
+            "fault_cause",
+            "photos",
             "reply",
             "return_reason",
             "cancel_reason",
             "satisfied",
             "clock_paused_at",
+            "due_at_provisional",
             "replied_at",
             "closed_at",
             "updated_at",
@@ -202,6 +245,11 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
         if request is not None and has_perm(request.user, "customers.reveal"):
             return obj.contact_phone
         return mask_phone(obj.contact_phone)
+
+    def get_due_at_provisional(self, obj) -> bool:
+        from ..rules import due_at_provisional
+
+        return due_at_provisional(obj.due_at, obj.clocks.all())
 
     def get_children(self, obj) -> list[str]:
         return [c.order_no for c in obj.children.all()]
@@ -274,7 +322,11 @@ class WorkOrderReplySerializer(_VersionedSerializer):
 
 
 class WorkOrderArchiveSerializer(_VersionedSerializer):
-    satisfied = serializers.BooleanField(required=False, allow_null=True, default=True)
+    satisfied = serializers.BooleanField(
+        allow_null=True,
+        help_text="必填，无默认值：客户是否满意。true 满意，false 不满意，null 未能确认"
+        "（例如联系不上客户）。Required, no default: true satisfied, false unsatisfied, null unknown.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
 
@@ -285,6 +337,17 @@ class WorkOrderReasonSerializer(_VersionedSerializer):
 class WorkOrderMergeSerializer(_VersionedSerializer):
     master = serializers.CharField(help_text="主单号或ID", max_length=64)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
+
+
+class WorkOrderFieldTimeSerializer(_VersionedSerializer):
+    at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="实际时间（空：现在）"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
+
+
+class WorkOrderRestoreSerializer(WorkOrderFieldTimeSerializer):
+    fault_cause = serializers.ChoiceField(choices=FaultCause.choices)
 
 
 class WorkOrderPrioritySerializer(_VersionedSerializer):

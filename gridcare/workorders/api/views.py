@@ -7,7 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gridcare.core.api.pagination import LargeListPagination
 from gridcare.core.errors import ApplicationError
@@ -21,12 +23,16 @@ from .serializers import (
     WorkOrderCreateSerializer,
     WorkOrderDetailSerializer,
     WorkOrderDispatchSerializer,
+    WorkOrderFieldTimeSerializer,
     WorkOrderListSerializer,
     WorkOrderMergeSerializer,
     WorkOrderNoteSerializer,
+    WorkOrderPhotoSerializer,
+    WorkOrderPhotoUploadSerializer,
     WorkOrderPrioritySerializer,
     WorkOrderReasonSerializer,
     WorkOrderReplySerializer,
+    WorkOrderRestoreSerializer,
     WorkOrderTransferSerializer,
     WorkOrderUrgeSerializer,
 )
@@ -79,6 +85,9 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "detach": "workorders.detach",
         "urge": "workorders.urge",
         "priority": "workorders.priority",
+        "depart": "workorders.depart",
+        "restore": "workorders.restore",
+        "add_photo": "workorders.attach_photo",
     }
 
     filterset_class = WorkOrderFilterSet
@@ -171,10 +180,43 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def transfer(self, request, key=None):
         return self._act(Action.TRANSFER, WorkOrderTransferSerializer)
 
-    @_action_schema(WorkOrderNoteSerializer, "开始处理（抢修到达现场）")
+    @_action_schema(WorkOrderFieldTimeSerializer, "开始处理（抢修到达现场；at：实际到达时间）")
     @action(detail=True, methods=["post"])
     def start(self, request, key=None):
-        return self._act(Action.START, WorkOrderNoteSerializer)
+        return self._act(Action.START, WorkOrderFieldTimeSerializer)
+
+    @_action_schema(WorkOrderFieldTimeSerializer, "抢修出发")
+    @action(detail=True, methods=["post"])
+    def depart(self, request, key=None):
+        return self._act(Action.DEPART, WorkOrderFieldTimeSerializer)
+
+    @_action_schema(WorkOrderRestoreSerializer, "恢复送电（故障原因）")
+    @action(detail=True, methods=["post"])
+    def restore(self, request, key=None):
+        return self._act(Action.RESTORE, WorkOrderRestoreSerializer)
+
+    @extend_schema(
+        request={"multipart/form-data": WorkOrderPhotoUploadSerializer},
+        responses={201: WorkOrderPhotoSerializer},
+        summary="上传现场照片",
+    )
+    @action(
+        detail=True, methods=["post"], url_path="photos", url_name="photos", parser_classes=[MultiPartParser]
+    )
+    def add_photo(self, request, key=None):
+        seen = services.work_order_resolve(request.user, key)
+        data = self._input(WorkOrderPhotoUploadSerializer)
+        upload = data["photo"]
+        if upload.size > services.PHOTO_MAX_BYTES:
+            raise ApplicationError("照片过大（最大 8 MB）", field="photo", code="too_large")
+        photo = services.work_order_photo_add(
+            actor=request.user,
+            order=seen,
+            content=upload.read(),
+            filename=upload.name,
+            caption=data["caption"],
+        )
+        return Response(WorkOrderPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
     @_action_schema(WorkOrderReplySerializer, "回单")
     @action(detail=True, methods=["post"])
@@ -235,3 +277,31 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def priority(self, request, key=None):
         return self._act(Action.PRIORITY, WorkOrderPrioritySerializer)
+
+
+class WorkOrderPhotoFileView(APIView):
+    """The file of a site photo, for anyone who may see the order (session or token)."""
+
+    permissions_by_action = {"get": "workorders.view"}
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY}, summary="现场照片文件")
+    def get(self, request, key: str, token: str):
+        from django.http import FileResponse
+
+        from ..models import WorkOrder
+
+        try:
+            order = selectors.work_order_get(request.user, key)
+        except WorkOrder.DoesNotExist:
+            raise Http404 from None
+        photo = selectors.work_order_photos(request.user, order).filter(token=token).first()
+        if photo is None:
+            raise Http404
+        try:
+            handle = photo.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=photo.content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

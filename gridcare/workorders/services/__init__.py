@@ -18,6 +18,8 @@ shared helpers in ``_common``); every public name is importable from here.
 from .actions import ActionResult, work_order_act, work_order_resolve
 from .clocks import work_order_pause_clock, work_order_resume_clock
 from .create import CreateResult, request_hash, work_order_create, work_order_submit
+from .deadlines import work_order_deadlines_recompute
+from .field import PHOTO_MAX_BYTES, work_order_depart, work_order_photo_add, work_order_restore
 from .lifecycle import (
     work_order_archive,
     work_order_callback,
@@ -33,6 +35,10 @@ from .merging import work_order_detach, work_order_merge
 from .notes import work_order_note, work_order_set_priority, work_order_urge
 
 __all__ = [
+    "PHOTO_MAX_BYTES",
+    "work_order_depart",
+    "work_order_photo_add",
+    "work_order_restore",
     "ActionResult",
     "work_order_act",
     "work_order_resolve",
@@ -43,6 +49,7 @@ __all__ = [
     "work_order_callback",
     "work_order_cancel",
     "work_order_create",
+    "work_order_deadlines_recompute",
     "work_order_detach",
     "work_order_dispatch",
     "work_order_merge",

@@ -227,8 +227,12 @@ def _transition(
     note: str = "",
     data: dict | None = None,
     save_fields: Iterable[str] = (),
+    effective_at: dt.datetime | None = None,
 ) -> tuple[str, str]:
-    """Move ``order`` (already locked and changed by the caller) through ``action``."""
+    """Move ``order`` (already locked and changed by the caller) through ``action``.
+
+    ``effective_at``: when it really happened, if earlier than now (a crew records its
+    arrival after the fact): the clocks stop then; the timeline entry is written now."""
     from_status = order.status
     to_status = _check_transition(order, action)
     order.status = to_status
@@ -237,7 +241,7 @@ def _transition(
         order.closed_at = now
     elif from_status in (Status.ARCHIVED, Status.CANCELLED):
         order.closed_at = None
-    _apply_clock_effects(order, action, now)
+    _apply_clock_effects(order, action, effective_at or now)
     fields = {"status", "version", "closed_at", "due_at", "updated_at", *save_fields}
     order.save(update_fields=sorted(fields))
     order.refresh_from_db(fields=["version"])
@@ -305,3 +309,34 @@ def _save_quiet(order: WorkOrder, fields: list[str]) -> None:
     order.version = F("version") + 1
     order.save(update_fields=[*fields, "version", "updated_at"])
     order.refresh_from_db(fields=["version"])
+
+
+def _field_time(
+    order: WorkOrder, at, *, now: dt.datetime, field: str = "at", after: dt.datetime | None = None
+):
+    """The time a crew says something happened: now when not given; else not in the future
+    (a minute's grace for clocks) and not before ``after`` (the dispatch, the departure…)."""
+    if at in (None, ""):
+        return now
+    if isinstance(at, str):
+        from django.utils.dateparse import parse_datetime
+
+        try:
+            parsed = parse_datetime(at.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ApplicationError(gettext("时间格式不正确"), field=field, code="invalid")
+        at = parsed
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, timezone.get_current_timezone())
+    if at > now + dt.timedelta(minutes=1):
+        raise ApplicationError(gettext("时间不能晚于现在"), field=field, code="in_future")
+    floor = after or order.created_at
+    if at < floor:
+        raise ApplicationError(
+            gettext("时间不能早于 %(t)s") % {"t": timezone.localtime(floor).strftime("%Y-%m-%d %H:%M")},
+            field=field,
+            code="too_early",
+        )
+    return at

@@ -18,9 +18,10 @@ from gridcare.core.errors import ApplicationError
 from gridcare.org.models import OrgUnit
 
 from .. import selectors
-from ..choices import ACTION_INPUTS, Action
+from ..choices import ACTION_INPUTS, ARCHIVE_SATISFACTION_VALUE, Action
 from ..models import WorkOrder
 from .clocks import work_order_pause_clock, work_order_resume_clock
+from .field import work_order_depart, work_order_restore
 from .lifecycle import (
     work_order_archive,
     work_order_callback,
@@ -51,6 +52,8 @@ SERVICES = {
     Action.DETACH: work_order_detach,
     Action.URGE: work_order_urge,
     Action.PRIORITY: work_order_set_priority,
+    Action.DEPART: work_order_depart,
+    Action.RESTORE: work_order_restore,
 }
 # Actions whose service takes no expected_version (an urge never conflicts).
 UNVERSIONED = frozenset({Action.URGE})
@@ -95,10 +98,23 @@ def _master(actor, key):
         ) from None
 
 
-def _flag(value) -> bool | None:
+def _satisfaction(data: dict) -> bool | None:
+    """The archive's explicit answer on the customer's satisfaction: ``True``/``False``/
+    ``None`` (unknown) from the API, ``satisfied``/``unsatisfied``/``unknown`` from the page.
+    Nothing chosen is refused: one click must not record a satisfied customer."""
+    value = data.get("satisfied", "")
     if value is None or isinstance(value, bool):
         return value
-    return str(value).strip().lower() in {"1", "true", "on", "yes"}
+    text = str(value).strip()
+    if not text:
+        raise ApplicationError(
+            _("请选择客户是否满意（满意、不满意或未能确认）"), field="satisfied", code="required"
+        )
+    if text not in ARCHIVE_SATISFACTION_VALUE:
+        raise ApplicationError(
+            _("未知的满意度：%(value)s") % {"value": text[:40]}, field="satisfied", code="invalid_choice"
+        )
+    return ARCHIVE_SATISFACTION_VALUE[text]
 
 
 RESOLVE = {"unit": lambda actor, v: _unit(v), "handler": lambda actor, v: _handler(v), "master": _master}
@@ -117,7 +133,7 @@ def work_order_act(*, actor, key: str | int | WorkOrder, action: str, data: dict
         if field in RESOLVE:
             kwargs[field] = RESOLVE[field](actor, value)
         elif field == "satisfied":
-            kwargs[field] = _flag(value)
+            kwargs[field] = _satisfaction(data)
         else:
             kwargs[field] = "" if value is None else value
     if action not in UNVERSIONED:

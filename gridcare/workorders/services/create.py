@@ -38,6 +38,7 @@ from ..models import (
     WorkOrder,
     WorkOrderClock,
 )
+from ..rules import order_no_format, order_no_scope
 from ._common import _check_lengths, _check_role, _due, _now, _record, _refresh_due, _transition
 from .merging import _merge
 
@@ -100,14 +101,17 @@ def _validate_codes(
     return check_length(description, field="description", max_length=DESCRIPTION_MAX)
 
 
-def _next_order_no(scope: str, now: dt.datetime) -> str:
-    """``GD`` + date + unit code + 5-digit daily sequence, safe under concurrency.
+def _next_order_no(unit_code: str, now: dt.datetime) -> str:
+    """``GD`` + date + the unit's code padded to a fixed width + 5-digit daily sequence
+    (``rules.order_no_format``: one length for every unit), safe under concurrency.
 
-    The UPDATE takes the counter row's lock until commit, so concurrent creations for the
-    same unit and day queue on it; the first of the day creates the row in a savepoint and
-    falls back to the UPDATE if a concurrent transaction created it first.
+    The counter is kept per day and unit part (``rules.order_no_scope``). The UPDATE takes
+    the counter row's lock until commit, so concurrent creations for the same unit and day
+    queue on it; the first of the day creates the row in a savepoint and falls back to the
+    UPDATE if a concurrent transaction created it first.
     """
     day = timezone.localtime(now).date()
+    scope = order_no_scope(unit_code)
     counters = OrderNumberCounter.objects.filter(day=day, scope=scope)
     if connection.features.can_return_columns_from_insert:
         # PostgreSQL and SQLite ≥ 3.35: increment and read in one statement.
@@ -119,7 +123,7 @@ def _next_order_no(scope: str, now: dt.datetime) -> str:
             )
             row = cursor.fetchone()
         if row is not None:
-            return f"GD{day:%Y%m%d}{scope}{row[0]:05d}"
+            return order_no_format(day, scope, row[0])
         updated = False
     else:
         updated = bool(counters.update(last=F("last") + 1))
@@ -127,11 +131,11 @@ def _next_order_no(scope: str, now: dt.datetime) -> str:
         try:
             with transaction.atomic():
                 OrderNumberCounter.objects.create(day=day, scope=scope, last=1)
-            return f"GD{day:%Y%m%d}{scope}{1:05d}"
+            return order_no_format(day, scope, 1)
         except IntegrityError:
             counters.update(last=F("last") + 1)
     value = counters.values_list("last", flat=True).get()
-    return f"GD{day:%Y%m%d}{scope}{value:05d}"
+    return order_no_format(day, scope, value)
 
 
 def _default_priority(request_type: str, dimension: str, customer: Customer | None) -> int:
@@ -419,7 +423,7 @@ def _create(
     # Nothing changed it after the insert: its clocks and timeline are exactly these, so an
     # API caller can show the order without reading it back (``CreateResult.parts``).
     clocks = sorted(clocks, key=lambda c: (c.due_at, c.pk))
-    return order, {"clocks": clocks, "events": [created], "children": []}
+    return order, {"clocks": clocks, "events": [created], "children": [], "photos": []}
 
 
 def _initial_clocks(rules: dict[str, CommitmentRule], now: dt.datetime) -> list[WorkOrderClock]:

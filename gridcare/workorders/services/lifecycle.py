@@ -26,6 +26,7 @@ from ._common import (
     _cascade,
     _check_role,
     _check_transition,
+    _field_time,
     _lock,
     _now,
     _require_reason,
@@ -137,10 +138,12 @@ def work_order_start(
     actor,
     order: WorkOrder | int,
     note: str = "",
+    at=None,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """The handler takes the order up (for a fault: the crew is on site, which meets the arrival clock)."""
+    """The handler takes the order up (for a fault: the crew is on site, which meets the
+    arrival clock — at the time the crew gives, ``at``, if it arrived before saying so)."""
     _check_role(actor, Action.START)
     check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
@@ -150,7 +153,21 @@ def work_order_start(
         if order.handler_id is None:
             order.handler = actor
             fields.append("handler")
-        _transition(order, action=Action.START, actor=actor, now=now, note=note, save_fields=fields)
+        arrived = _field_time(order, at, now=now, after=order.departed_at)
+        if order.request_type == RequestType.FAULT_REPAIR:
+            order.arrived_at = arrived
+            fields.append("arrived_at")
+        data = {"at": arrived.isoformat()} if arrived != now else None
+        _transition(
+            order,
+            action=Action.START,
+            actor=actor,
+            now=now,
+            note=note,
+            data=data,
+            save_fields=fields,
+            effective_at=arrived,
+        )
         _cascade(order, action=Action.START, actor=actor, now=now, note=note)
         return order
 
@@ -212,12 +229,15 @@ def work_order_archive(
     *,
     actor,
     order: WorkOrder | int,
-    satisfied: bool | None = True,
+    satisfied: bool | None = None,
     note: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
-    """Close the loop (归档). Types that need a callback must have had one."""
+    """Close the loop (归档). Types that need a callback must have had one.
+
+    ``satisfied``: what the customer said (True / False), None when nobody could tell —
+    never assumed: a caller that says nothing records "unknown", not "satisfied"."""
     _check_role(actor, Action.ARCHIVE)
     check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)

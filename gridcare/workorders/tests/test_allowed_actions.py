@@ -98,6 +98,8 @@ def _call(action: str, actor, order, world, master):
         Action.DETACH: lambda: svc.work_order_detach(actor=actor, order=order),
         Action.URGE: lambda: svc.work_order_urge(actor=actor, order=order, note="客户催促"),
         Action.PRIORITY: lambda: svc.work_order_set_priority(actor=actor, order=order, priority=1, **reason),
+        Action.DEPART: lambda: svc.work_order_depart(actor=actor, order=order),
+        Action.RESTORE: lambda: svc.work_order_restore(actor=actor, order=order, fault_cause="fuse"),
     }
     return calls[action]()
 

@@ -122,7 +122,7 @@ def test_lifecycle_over_the_api(world, agent, dispatcher):
     assert c.post(f"{URL}{order_no}/reply/", {"reply": ""}, format="json").status_code == 400
     assert c.post(f"{URL}{order_no}/reply/", {"reply": "已恢复送电"}, format="json").status_code == 200
     a = client_for(agent)
-    early = a.post(f"{URL}{order_no}/archive/", {}, format="json")
+    early = a.post(f"{URL}{order_no}/archive/", {"satisfied": True}, format="json")
     assert early.status_code == 409 and early.json()["code"] == "callback_required"
     assert a.post(f"{URL}{order_no}/callback/", {"note": "满意"}, format="json").status_code == 200
     res = a.post(f"{URL}{order_no}/archive/", {"satisfied": True}, format="json")
@@ -241,8 +241,8 @@ def test_list_query_count_is_constant(world, agent, django_assert_num_queries):
 def test_detail_query_count_is_constant(world, agent, django_assert_num_queries):
     order = make_order(agent, area=world.area_a)
     client = client_for(agent)
-    # the visible order with its relations, then clocks, children, events.
-    with django_assert_num_queries(4):
+    # the visible order with its relations, then clocks, children, photos, events.
+    with django_assert_num_queries(5):
         client.get(f"{URL}{order.order_no}/")
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from gridcare.analytics.models import OrderClassification
-from gridcare.escalation.models import Notification, SlaWatch
+from gridcare.escalation.models import NotificationDigestItem, SlaWatch
 from gridcare.org.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -59,13 +59,16 @@ def test_worker_runs_the_reactions_of_an_api_created_order(
     assert SlaWatch.objects.filter(order_id=order_id).exists()
     assert OrderClassification.objects.filter(order_id=order_id).exists()
 
-    # The dispatcher's move is announced the same way: the first-contact owner hears of it.
+    # The dispatcher's move is announced the same way: the first-contact owner hears of it
+    # (in the daily digest, as the default notification rules say).
     client.force_authenticate(dispatcher)
     with django_capture_on_commit_callbacks(execute=True):
         res = client.post(
             f"/api/work-orders/{order_id}/dispatch/", {"unit": world.team_a.code}, format="json"
         )
     assert res.status_code == 200, res.json()
-    assert not Notification.objects.filter(recipient=agent, order_id=order_id).exists()
+    assert not NotificationDigestItem.objects.filter(recipient=agent, order_id=order_id).exists()
     call_command("worker", "--once", stdout=io.StringIO())
-    assert Notification.objects.filter(recipient=agent, order_id=order_id, kind="transition").exists()
+    assert NotificationDigestItem.objects.filter(
+        recipient=agent, order_id=order_id, kind="transition"
+    ).exists()

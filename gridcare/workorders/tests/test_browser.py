@@ -76,7 +76,9 @@ def test_fault_call_from_intake_to_archive(world, live_server):
         page.goto(detail)
         form = _act(page, "dispatch")
         form.locator("select[name=unit]").select_option(world.team_a.code)
-        form.locator("input[name=handler]").fill("wang")
+        handler = form.locator("select[name=handler]")
+        expect(handler.locator("option[value=wang]")).to_have_count(1)  # the crew's people, by htmx
+        handler.select_option("wang")
         form.locator("button[type=submit]").click()
         expect(page.locator("#timeline")).to_contain_text("派单")
 
@@ -93,10 +95,11 @@ def test_fault_call_from_intake_to_archive(world, live_server):
         # 4. The agent calls the customer back from the callback worklist: satisfied → archived.
         _as(page, base, "zhou")
         page.goto(f"{base}/escalation/callbacks/")
-        row = page.locator("tr", has_text=order.order_no)
-        row.locator("select[name=outcome]").select_option("satisfied")
-        row.locator("input[name=words]").fill("师傅来得很快，满意")
-        row.locator("button", has_text="保存").click()
+        page.locator("tr", has_text=order.order_no).get_by_role("link", name="呼叫").click()
+        panel = page.locator("tr.cb-panel")  # the call panel opens under the row (htmx)
+        panel.locator("select[name=outcome]").select_option("satisfied")
+        panel.locator("textarea[name=words]").fill("师傅来得很快，满意")
+        panel.locator("button", has_text="保存回访结果").click()
         expect(page.locator("body")).to_contain_text("已记录回访结果")
         page.goto(detail)
         expect(page.locator("#timeline")).to_contain_text("归档")

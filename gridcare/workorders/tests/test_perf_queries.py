@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from gridcare.customers.tests.factories import CustomerFactory
 from gridcare.org.choices import Role
 from gridcare.workorders.models import OrderNumberCounter
+from gridcare.workorders.rules import order_no_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,9 @@ def _cases(world):
 def _warm_up(world, client):
     """Fill the caches and today's order-number counters, leaving area A without an earlier
     order (no merge, no repeat complaint): the steady state of a running server."""
-    OrderNumberCounter.objects.create(day=timezone.localdate(), scope=world.station_a.code, last=100)
+    OrderNumberCounter.objects.create(
+        day=timezone.localdate(), scope=order_no_scope(world.station_a.code), last=100
+    )
     for request_type in ("consultation", "fault_repair"):
         data = _body(request_type=request_type, dimension="supply_reliability", area=world.area_b.code)
         res = client.post(URL, data, format="json")

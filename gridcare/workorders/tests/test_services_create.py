@@ -33,7 +33,7 @@ def test_create_fault_repair_sets_owner_unit_number_and_minute_clocks(world, peo
     now = at(2026, 3, 2, 9, 0)
     customer = CustomerFactory(area=world.area_a)
     order = make_order(people.agent, customer=customer.customer_no, now=now)
-    assert re.fullmatch(r"GD20260302NJ0101\d{5}", order.order_no)
+    assert re.fullmatch(r"GD20260302NJ010100\d{5}", order.order_no)  # station NJ0101, padded
     assert order.status == Status.ACCEPTED
     assert order.unit == world.station_a and order.accepted_unit == world.city
     assert order.accepted_by == people.agent

@@ -3,11 +3,19 @@
 (function () {
   "use strict";
 
-  // <button data-gc-pick='{"id_customer": "3100000001"}'>: fill form fields (and let htmx
-  // listeners see the change).
+  // <button data-gc-pick='{"id_customer": "3100000001", "id_contact_phone": {"placeholder": "139****5678"}}'>:
+  // fill form fields (and let htmx listeners see the change). A plain value sets the field's
+  // value; an object sets its attributes instead ("placeholder": a hint shown in the empty
+  // field, e.g. the customer's masked phone that is used when the field stays blank).
   function pick(field, value) {
     var el = document.getElementById(field);
     if (!el) return;
+    if (value !== null && typeof value === "object") {
+      Object.keys(value).forEach(function (attr) {
+        el.setAttribute(attr, value[attr]);
+      });
+      return;
+    }
     el.value = value;
     el.dispatchEvent(new Event("change", { bubbles: true }));
   }

@@ -1,0 +1,65 @@
+"""The demo looks like a real utility: plain Simplified Chinese from staff, realistic names,
+tariffs that fit the customer, many agents sharing the calls, and weak spots that show."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
+
+
+def test_staff_write_plain_simplified_chinese(demo_db):
+    from gridcare.core.textutil import to_simplified
+    from gridcare.workorders.models import WorkOrder
+
+    rows = list(WorkOrder.objects.values_list("channel", "description", "reply"))
+    staff = [(d, r) for ch, d, r in rows if ch not in ("web", "app", "wechat")]
+    assert staff
+    for description, reply in staff:
+        assert to_simplified(description) == description, description
+        assert not EMOJI.search(description) and not EMOJI.search(reply), description
+    traditional = sum(1 for _ch, d, _r in rows if to_simplified(d) != d)
+    assert traditional <= 0.02 * len(rows)
+
+
+def test_people_and_tariffs_are_realistic(demo_db):
+    from gridcare.customers.models import Customer
+    from gridcare.demo import names as N
+    from gridcare.escalation.models import ServiceFailure
+
+    persons = list(
+        ServiceFailure.objects.exclude(responsible_person="").values_list("responsible_person", flat=True)
+    )
+    assert persons and not any("某" in p for p in persons)
+    for name, tariff in Customer.objects.filter(category="lv_non_residential").values_list("name", "tariff"):
+        if tariff == "农业生产":
+            assert any(name.endswith(f) for f in N.FARMING), name
+        else:
+            assert not any(name.endswith(f) for f in N.FARMING), name
+
+
+def test_many_agents_share_the_hotline(demo_db):
+    from gridcare.workorders.models import WorkOrder
+
+    takers = Counter(
+        WorkOrder.objects.filter(channel="hotline", accepted_unit__kind="city").values_list(
+            "accepted_by__username", flat=True
+        )
+    )
+    total = sum(takers.values())
+    assert len(takers) >= 8, takers
+    assert max(takers.values()) < 0.3 * total
+
+
+def test_weak_spots_show_on_the_planners_default_page(demo_db):
+    """The hotspot page at its defaults (transformer areas, last 90 days) finds the demo's
+    overloaded areas."""
+    from gridcare.analytics.hotspots import compute_hotspots
+
+    run = compute_hotspots(level="area", days=90, dimension=None, scope_path="")
+    assert run.hotspots, "no hotspot at the default settings"
