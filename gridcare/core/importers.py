@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .calendar import HOLIDAY, WORKDAY, calendar_year_replace
 from .tabular import ImportFailed, ImportReport, check_headers, read_table, register_importer
@@ -34,7 +35,7 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-@register_importer("holidays", "working-day calendar: one year's holidays and make-up working days")
+@register_importer("holidays", gettext_lazy("工作日历：一年的法定节假日与调休上班日"))
 def import_holidays(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     report = ImportReport(kind="holidays")
     table = read_table(source, name=name)

@@ -67,17 +67,22 @@ class ImportReport:
         if self.ok:
             return "\n".join(
                 [
-                    f"导入成功 / imported: {self.rows} 行, 新增 {self.created}, 更新 {self.updated}, "
-                    f"未变 {self.unchanged}",
+                    _("导入成功：%(rows)s 行，新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s")
+                    % {
+                        "rows": self.rows,
+                        "created": self.created,
+                        "updated": self.updated,
+                        "unchanged": self.unchanged,
+                    },
                     *self.notes,
                 ]
             )
-        lines = [f"导入失败，未写入任何数据 / import failed, nothing written: {self.error_count} 处错误"]
-        lines.append("行(row)\t列(column)\t值(value)\t原因(reason)")
+        lines = [_("导入失败，未写入任何数据：%(n)s 处错误") % {"n": self.error_count}]
+        lines.append("\t".join([_("行"), _("列"), _("值"), _("原因")]))
         for e in self.errors:
             lines.append(f"{e.row}\t{e.column}\t{e.value}\t{e.reason}")
         if self.error_count > len(self.errors):
-            lines.append(f"……另有 {self.error_count - len(self.errors)} 处错误未列出")
+            lines.append(_("……另有 %(n)s 处错误未列出") % {"n": self.error_count - len(self.errors)})
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
@@ -98,7 +103,7 @@ class ImportFailed(ApplicationError):
 
     def __init__(self, report: ImportReport):
         super().__init__(
-            f"导入失败：{report.error_count} 处错误，未写入任何数据",
+            _("导入失败：%(n)s 处错误，未写入任何数据") % {"n": report.error_count},
             code="import_failed",
             details=report.as_dict(),
         )
@@ -354,11 +359,11 @@ def check_headers(table: Table, expected: list[str], report: ImportReport) -> bo
     unknown = [c for c in got if c not in expected]
     dupes = {c for c in got if got.count(c) > 1}
     for c in missing:
-        report.add_error(1, c, "", "缺少列 / missing column")
+        report.add_error(1, c, "", _("缺少列"))
     for c in unknown:
-        report.add_error(1, c, c, f"未知列（应为：{', '.join(expected)}）/ unknown column")
+        report.add_error(1, c, c, _("未知列（应为：%(columns)s）") % {"columns": ", ".join(expected)})
     for c in dupes:
-        report.add_error(1, c, c, "重复列 / duplicate column")
+        report.add_error(1, c, c, _("重复列"))
     return not (missing or unknown or dupes)
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext as _
 
 from gridcare.grid.models import TransformerArea
 
@@ -40,7 +41,7 @@ class CustomerForm(forms.ModelForm):
     def clean_area_code(self):
         area = self.areas.filter(code=self.cleaned_data["area_code"].strip()).first()
         if area is None:
-            raise forms.ValidationError("台区编码不存在或不在您的权限范围内")
+            raise forms.ValidationError(_("台区编码不存在或不在您的权限范围内"))
         return area
 
 
@@ -51,5 +52,5 @@ def _phone(value: str, *, required: bool) -> str:
 
     value = to_halfwidth(value or "").replace(" ", "")
     if value and not PHONE_RE.match(value):
-        raise forms.ValidationError("电话号码无效（手机11位或区号-号码）")
+        raise forms.ValidationError(_("电话号码无效（手机11位或区号-号码）"))
     return value

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridcare.core.audit import audit_record
 from gridcare.core.maintenance import refresh_statistics
@@ -131,7 +133,7 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
             yield out
             out = []
         if len(cells) != ncols:
-            add(rowno, "*", len(cells), f"列数不符：应为 {ncols} 列 / wrong number of cells")
+            add(rowno, "*", len(cells), _("列数不符：应为 %(n)s 列") % {"n": ncols})
             continue
         no, name, phone, address = cells[i_no], cells[i_name], cells[i_phone], cells[i_addr]
         area, cat, tariff = areas.get(cells[i_area]), cells[i_cat], cells[i_tariff]
@@ -164,47 +166,52 @@ def _validated_chunks(table, report: ImportReport, progress, chunk: int, areas: 
             continue
         ok = True
         if not NO_RE.match(no):
-            add(rowno, "customer_no", no, "户号应为4-20位数字或字母 / invalid customer number")
+            add(rowno, "customer_no", no, _("户号应为4-20位数字或字母"))
             ok = False
         elif no in seen:
-            add(rowno, "customer_no", no, f"户号与第 {seen[no]} 行重复 / duplicate in file")
+            add(rowno, "customer_no", no, _("户号与第 %(row)s 行重复") % {"row": seen[no]})
             ok = False
         else:
             seen[no] = rowno
         if not name or len(name) > 100:
-            add(rowno, "name", name, "户名不能为空且不超过100字 / name required")
+            add(rowno, "name", name, _("户名不能为空且不超过100字"))
             ok = False
         phones = [p.strip() for p in SEP_RE.split(phone.replace(" ", "")) if p.strip()]
         for p in phones:
             if not PHONE_RE.match(p):
-                add(rowno, "phone", p, "电话号码无效（手机11位或区号-号码）/ invalid phone")
+                add(rowno, "phone", p, _("电话号码无效（手机11位或区号-号码）"))
                 ok = False
         if len(phones) > 2:
-            add(rowno, "phone", cells[i_phone], "最多两个电话号码 / at most two phones")
+            add(rowno, "phone", cells[i_phone], _("最多两个电话号码"))
             ok = False
         if not address or len(address) > 200:
-            add(rowno, "address", address, "地址不能为空且不超过200字 / address required")
+            add(rowno, "address", address, _("地址不能为空且不超过200字"))
             ok = False
         if area is None:
-            add(rowno, "area_code", cells[i_area], "台区编码不存在 / unknown transformer area")
+            add(rowno, "area_code", cells[i_area], _("台区编码不存在"))
             ok = False
         if cat not in CATEGORIES:
-            add(rowno, "category", cat, f"用户类别无效（{', '.join(sorted(CATEGORIES))}）/ unknown category")
+            add(
+                rowno,
+                "category",
+                cat,
+                _("用户类别无效（%(choices)s）") % {"choices": ", ".join(sorted(CATEGORIES))},
+            )
             ok = False
         if not tariff or len(tariff) > 50:
-            add(rowno, "tariff", tariff, "电价类别不能为空 / tariff required")
+            add(rowno, "tariff", tariff, _("电价类别不能为空"))
             ok = False
         if volt is None:
-            add(rowno, "voltage_kv", cells[i_v], "电压等级须为正数 / voltage must be positive")
+            add(rowno, "voltage_kv", cells[i_v], _("电压等级须为正数"))
             ok = False
         if cap is None:
-            add(rowno, "capacity_kva", cells[i_cap], "容量须为非负数 / capacity must be >= 0")
+            add(rowno, "capacity_kva", cells[i_cap], _("容量须为非负数"))
             ok = False
         if imp is None:
-            add(rowno, "important", cells[i_imp], "应为 0 或 1 / must be 0 or 1")
+            add(rowno, "important", cells[i_imp], _("应为 0 或 1"))
             ok = False
         if sen is None:
-            add(rowno, "sensitive", cells[i_sen], "应为 0 或 1 / must be 0 or 1")
+            add(rowno, "sensitive", cells[i_sen], _("应为 0 或 1"))
             ok = False
         if ok:
             cat, tariff = shared.setdefault(cat, cat), shared.setdefault(tariff, tariff)
@@ -351,7 +358,7 @@ def write_customer_rows(new_rows: list[tuple], updates: list[tuple], now) -> Non
                     )
 
 
-@register_importer("customers", "customer master data (户号, 户变关系)")
+@register_importer("customers", gettext_lazy("客户档案（户号、户变关系）"))
 def import_customers(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     """Validate every row; insert new customers and update changed ones, all or nothing.
 

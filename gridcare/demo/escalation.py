@@ -32,6 +32,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gridcare.core.calendar import add_working_days
+from gridcare.core.messages import msg
 from gridcare.demo.seed import person_name
 from gridcare.escalation.choices import (
     CallbackKind,
@@ -171,13 +172,13 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
             action__in=[Action.REPLY, Action.CALLBACK, Action.REOPEN, Action.ARCHIVE],
         )
         .order_by("order_id", "at", "id")
-        .values_list("order_id", "action", "at", "actor_id", "note")
+        .values_list("order_id", "action", "at", "actor_id", "note", "data")
     )
     due_cache: dict[tuple, dt.datetime] = {}
     tasks: list[CallbackTask] = []
     attempts: dict[int, list[CallbackAttempt]] = defaultdict(list)  # by id(task)
     open_task: dict[int, CallbackTask] = {}
-    for order_id, action, at, actor_id, note in events.iterator(chunk_size=5000):
+    for order_id, action, at, actor_id, note, data in events.iterator(chunk_size=5000):
         o = orders[order_id]
         rule = rules[o["request_type"]]
         if action == Action.REPLY:
@@ -206,7 +207,7 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
             open_task[order_id] = task
         elif action == Action.CALLBACK and order_id in open_task:
             task = open_task[order_id]
-            result, words = _result_from(note)
+            result, words = _result_from(note, data)
             task.status, task.result, task.words = CallbackStatus.DONE, result, words
             task.done_at, task.done_by_id = at, actor_id
             calls = (
@@ -240,13 +241,12 @@ def _callbacks(rnd: random.Random, now: dt.datetime) -> int:
     return len(tasks)
 
 
-def _result_from(note: str) -> tuple[str, str]:
-    """The callback result and the customer's words from the timeline note the demo wrote
-    (``回访结果：满意。客户：……``)."""
-    labels = {str(c.label): c.value for c in CallbackResult}
-    head, _, words = (note or "").partition("。客户：")
-    label = head.replace("回访结果：", "").strip()
-    result = labels.get(label, CallbackResult.SATISFIED)
+def _result_from(note: str, data: dict | None) -> tuple[str, str]:
+    """The callback result and the customer's words from the timeline entry the demo wrote
+    (the result in its message, the customer's words as the note)."""
+    said = (data or {}).get("msg") or {}
+    result = (said.get("params") or {}).get("result") or CallbackResult.SATISFIED
+    words = note or ""
     if result == CallbackResult.UNREACHABLE:
         words = UNREACHABLE_WORDS
     return result, words
@@ -326,7 +326,7 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
     notes: list[Notification] = []
     digest_items: list[NotificationDigestItem] = []
 
-    def tell(order, event: str, kind: str, text: str, unit_path: str, at: dt.datetime) -> None:
+    def tell(order, event: str, kind: str, text, unit_path: str, at: dt.datetime) -> None:
         people = staff.get(unit_path, {})
         parties = OrderParties(
             handler=order.handler_id,
@@ -351,7 +351,6 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
     for w in warnings:
         order = orders[w.order_id]
         fired[order.pk].add((w.clock_kind, w.clock_started_at, w.level_id))
-        clock_label = ClockKind(w.clock_kind).label
         recent = order.pk in active_ids
         target = None
         if w.level.escalate:
@@ -370,11 +369,10 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
                         to_path=target.path,
                         level=level_no,
                         warning=w,
-                        note=f"{clock_label}时限已到期",
                         at=w.at,
                     )
                 )
-                text = f"因“{EscalationReason.BREACH.label}”升级至{target.name}督办（第{level_no}级）"
+                said = {"reason": EscalationReason.BREACH, "unit": target.name, "level": level_no}
                 events.append(
                     WorkOrderEvent(
                         order_id=order.pk,
@@ -382,12 +380,12 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
                         action=Action.ESCALATE,
                         from_status=order.status,
                         to_status=order.status,
-                        note=f"{text}：{clock_label}时限已到期",
                         data={
                             "reason": EscalationReason.BREACH,
                             "from_unit": units[current_id].code,
                             "to_unit": target.code,
                             "level": level_no,
+                            "msg": msg("order.escalated_clock", clock=w.clock_kind, **said).as_json(),
                         },
                     )
                 )
@@ -396,7 +394,7 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
                         order,
                         NotificationEvent.ESCALATED,
                         NotificationKind.ESCALATION,
-                        f"工单 {order.order_no} {text}",
+                        msg("notify.escalated", no=order.order_no, **said),
                         target.path,
                         w.at,
                     )
@@ -408,9 +406,14 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
                     action=Action.WARN,
                     from_status=order.status,
                     to_status=order.status,
-                    note=f"{w.level.name}：「{clock_label}」时限已用{w.percent}%"
-                    f"（{timezone.localtime(w.clock_due_at):%m-%d %H:%M} 到期）",
-                    data={"clock": w.clock_kind, "level": w.level.code, "percent": w.percent},
+                    data={
+                        "clock": w.clock_kind,
+                        "level": w.level.code,
+                        "percent": w.percent,
+                        "msg": msg(
+                            "order.warned", clock=w.clock_kind, percent=w.percent, due=w.clock_due_at
+                        ).as_json(),
+                    },
                 )
             )
             if recent:
@@ -418,7 +421,7 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
                     order,
                     NotificationEvent.WARNING,
                     NotificationKind.WARNING,
-                    f"工单 {order.order_no}「{clock_label}」时限已用{w.percent}%，请抓紧处理",
+                    msg("notify.warning", no=order.order_no, clock=w.clock_kind, percent=w.percent),
                     order.unit_path,
                     w.at,
                 )
@@ -437,7 +440,7 @@ def _monitor(rnd: random.Random, now: dt.datetime, units: dict) -> dict:
             order,
             NotificationEvent.QUEUED,
             NotificationKind.TRANSITION,
-            f"工单 {order.order_no}：{Action.CREATE.label}",
+            msg("notify.action", no=order.order_no, action=Action.CREATE),
             order.unit_path,
             order.created_at,
         )
@@ -533,8 +536,15 @@ def _urges(rnd: random.Random, now: dt.datetime) -> int:
                         action=Action.PRIORITY,
                         from_status=order.status,
                         to_status=order.status,
-                        note=f"{Priority(order.priority).label} → {Priority(new).label}：客户第{i}次催办",
-                        data={"priority": [order.priority, new]},
+                        data={
+                            "priority": [order.priority, new],
+                            "msg": msg(
+                                "order.priority_changed_for",
+                                old=order.priority,
+                                new=new,
+                                reason=msg("order.urged", count=i).as_json(),
+                            ).as_json(),
+                        },
                     )
                 )
                 order.priority = new

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridcare.customers.importers import write_customer_rows
-from gridcare.demo.users import create_demo_users, create_hotline_team
+from gridcare.demo.users import create_demo_users, create_field_staff, create_hotline_team
 from gridcare.grid.models import Feeder, Substation, TransformerArea
 from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
@@ -305,6 +305,11 @@ def seed_utility(
         logins = create_demo_users(units=units)
         names = Rand(seed + 17)
         create_hotline_team(city=city, names=iter(names.person, None))
+        create_field_staff(
+            counties=[county for county, _place in counties],
+            teams=teams,
+            names=iter(names.person, None),
+        )
     return {
         "counties": len(counties),
         "stations": len(stations),

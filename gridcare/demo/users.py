@@ -95,3 +95,41 @@ def shift_at(hour: int) -> int:
         if start <= hour < end:
             return index
     return 0
+
+
+# The field side of a real supply company: dispatchers in every county company (one on duty
+# by day, one by night), a service supervisor per county, three line workers per repair
+# team. Staff accounts without a password (not demo logins); the demo's history spreads the
+# work over them, so the dispatcher's handler list shows crews with their own open load.
+DISPATCHERS_PER_COUNTY = 2
+CREW_PER_TEAM = 3
+
+
+def create_field_staff(*, counties: list[OrgUnit], teams: list[OrgUnit], names) -> int:
+    """Dispatchers and a supervisor per county, crews per team; returns how many."""
+    User = get_user_model()
+    plan = []
+    for county in counties:
+        plan += [
+            (f"disp-{county.code}-{i}", Role.DISPATCHER, county) for i in range(1, DISPATCHERS_PER_COUNTY + 1)
+        ]
+        plan.append((f"sup-{county.code}", Role.SUPERVISOR, county))
+    for team in teams:
+        plan += [(f"crew-{team.code}-{i}", Role.REPAIR_CREW, team) for i in range(1, CREW_PER_TEAM + 1)]
+    existing = set(User.objects.filter(username__in=[p[0] for p in plan]).values_list("username", flat=True))
+    users = [User(username=u, first_name=next(names)) for u, _r, _unit in plan if u not in existing]
+    for user in users:
+        user.set_unusable_password()
+    User.objects.bulk_create(users, batch_size=500)
+    ids = dict(User.objects.filter(username__in=[p[0] for p in plan]).values_list("username", "id"))
+    have = set(StaffProfile.objects.filter(user_id__in=ids.values()).values_list("user_id", flat=True))
+    first = dict(User.objects.filter(pk__in=ids.values()).values_list("id", "first_name"))
+    StaffProfile.objects.bulk_create(
+        [
+            StaffProfile(user_id=ids[u], unit=unit, role=role, display_name=first[ids[u]])
+            for u, role, unit in plan
+            if ids[u] not in have
+        ],
+        batch_size=500,
+    )
+    return len(plan)

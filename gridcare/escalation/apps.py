@@ -12,7 +12,7 @@ class EscalationConfig(AppConfig):
         from gridcare.core.navigation import NavEntry, register_nav
         from gridcare.workorders.signals import work_order_deadlines_moved, work_order_transitioned
 
-        from . import audit_labels, home, tasks  # noqa: F401  (periodic jobs, home widget, audit rows in words)
+        from . import audit_labels, home, messages, tasks  # noqa: F401  (jobs, home widget, audit rows, messages)
         from .handlers import on_work_order_deadlines_moved, on_work_order_transitioned
 
         work_order_transitioned.connect(on_work_order_transitioned, dispatch_uid="escalation.transitioned")

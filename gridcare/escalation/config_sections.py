@@ -1,10 +1,11 @@
-"""Configuration pages of supervision: warning levels, authority limits, callback sampling, settings."""
+"""Configuration pages of supervision: warning levels, authority limits, callback sampling,
+notification rules, settings."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.configuration import ConfigSection, register_config
 
-from .models import AuthorityLimit, CallbackRule, EscalationSetting, WarningLevel
+from .models import AuthorityLimit, CallbackRule, EscalationSetting, NotificationRule, WarningLevel
 
 register_config(
     ConfigSection(
@@ -46,5 +47,15 @@ register_config(
         order=70,
         can_add=False,
         can_delete=False,
+    )
+)
+register_config(
+    ConfigSection(
+        key="notification-rules",
+        model=NotificationRule,
+        fields=("event", "recipient", "delivery"),
+        label=_("通知规则"),
+        help=_("每类工单事件告知谁、怎样告知：立即通知、并入每日汇总，或不通知；没有规则的组合不通知。"),
+        order=60,
     )
 )

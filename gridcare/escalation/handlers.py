@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from gridcare.core.messages import msg
 from gridcare.workorders.choices import TIMELINE_ONLY_ACTIONS, Action, Status
 from gridcare.workorders.models import WorkOrder
 
@@ -36,11 +37,12 @@ def _notify(order: WorkOrder, action: str, from_status: str, to_status: str, act
     event = ACTION_EVENTS.get(action, NotificationEvent.OTHER)
     if event == NotificationEvent.QUEUED and (order.status != Status.ACCEPTED or order.master_id):
         return  # answered at intake, or merged into a master: nothing waits for dispatch
-    label = Action(action).label
     if from_status and from_status != to_status:
-        text = f"工单 {order.order_no}：{label}（{Status(from_status).label} → {Status(to_status).label}）"
+        text = msg(
+            "notify.transition", no=order.order_no, action=action, to=to_status, **{"from": from_status}
+        )
     else:
-        text = f"工单 {order.order_no}：{label}"
+        text = msg("notify.action", no=order.order_no, action=action)
     services.notify_order_event(
         event=event,
         order=order,

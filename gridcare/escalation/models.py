@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.messages import render_stored
 from gridcare.core.scoping import OwnerScope, PathScope, ScopedManager
 from gridcare.org.choices import Role, UnitKind
 from gridcare.workorders.choices import ClockKind, RequestType
@@ -177,7 +178,11 @@ class Notification(models.Model):
     order = models.ForeignKey(
         "workorders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    text = models.CharField(_("内容"), max_length=300)
+    # What it says: a message code and its parameters (``gridcare.core.messages``), put into
+    # the reader's words when shown; ``text`` only for free text without a code.
+    code = models.CharField(_("消息代码"), max_length=40, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    text = models.CharField(_("内容"), max_length=300, blank=True)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读于"), null=True, blank=True)
@@ -192,7 +197,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="esc_notif_inbox")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.message
+
+    @property
+    def message(self) -> str:
+        return render_stored({"code": self.code, "params": self.params}, self.text)
 
 
 class NotificationRule(models.Model):
@@ -236,7 +245,9 @@ class NotificationDigestItem(models.Model):
     order = models.ForeignKey(
         "workorders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    text = models.CharField(_("内容"), max_length=300)
+    code = models.CharField(_("消息代码"), max_length=40, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    text = models.CharField(_("内容"), max_length=300, blank=True)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     digest = models.ForeignKey(
@@ -255,7 +266,11 @@ class NotificationDigestItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.message
+
+    @property
+    def message(self) -> str:
+        return render_stored({"code": self.code, "params": self.params}, self.text)
 
 
 class OutboundMessage(models.Model):

@@ -67,7 +67,7 @@ def unread_count(user) -> int:
 
 def escalations_for(user, *, open_only: bool = False, reason: str | None = None) -> QuerySet[Escalation]:
     """The escalation board: steps up to the user's unit or below it, newest first."""
-    qs = Escalation.objects.visible_to(user).select_related("order", "from_unit", "to_unit")
+    qs = Escalation.objects.visible_to(user).select_related("order", "from_unit", "to_unit", "warning")
     if open_only:
         qs = qs.filter(order__status__in=ACTIVE_STATUSES)
     if reason:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridcare.core.audit import audit_record
 from gridcare.core.models import AuditEvent
@@ -41,7 +43,7 @@ MAX_LENGTH = {
 MAX_CAPACITY = Decimal("1e9")  # capacity_kva: 10 digits, 1 after the point
 
 
-@register_importer("grid", "grid assets: substations, feeders, transformer areas")
+@register_importer("grid", gettext_lazy("电网台账：变电站、线路、台区"))
 def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     report = ImportReport(kind="grid")
     table = read_table(source, name=name)
@@ -55,22 +57,20 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
     for rowno, cells in table.rows:
         report.rows += 1
         if len(cells) != len(table.headers):
-            report.add_error(rowno, "*", len(cells), "列数不符 / wrong number of cells")
+            report.add_error(rowno, "*", len(cells), _("列数不符：应为 %(n)s 列") % {"n": len(table.headers)})
             continue
         v = {c: cells[i] for c, i in idx.items()}
         ok = True
         st = stations.get(v["station_code"])
         if st is None:
-            report.add_error(
-                rowno, "station_code", v["station_code"], "供电所编码不存在 / unknown supply station"
-            )
+            report.add_error(rowno, "station_code", v["station_code"], _("供电所编码不存在"))
             ok = False
         for col, longest in MAX_LENGTH.items():
             if not v[col]:
-                report.add_error(rowno, col, "", "不能为空 / required")
+                report.add_error(rowno, col, "", _("不能为空"))
                 ok = False
             elif len(v[col]) > longest:
-                report.add_error(rowno, col, v[col], f"最多 {longest} 个字符 / at most {longest} characters")
+                report.add_error(rowno, col, v[col], _("最多 %(n)s 个字符") % {"n": longest})
                 ok = False
         fc = v["feeder_code"]
         if fc:
@@ -80,7 +80,7 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
                     rowno,
                     "feeder_code",
                     fc,
-                    f"同一线路在第 {prev[2]} 行的名称或变电站不同 / inconsistent feeder",
+                    _("同一线路在第 %(row)s 行的名称或变电站不同") % {"row": prev[2]},
                 )
                 ok = False
             elif not prev:
@@ -88,7 +88,7 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
         ac = v["area_code"]
         if ac in areas_seen:
             report.add_error(
-                rowno, "area_code", ac, f"台区编码与第 {areas_seen[ac]} 行重复 / duplicate in file"
+                rowno, "area_code", ac, _("台区编码与第 %(row)s 行重复") % {"row": areas_seen[ac]}
             )
             ok = False
         elif ac:
@@ -102,11 +102,11 @@ def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportR
                 rowno,
                 "capacity_kva",
                 v["capacity_kva"],
-                "容量须为小于 10 亿的正数 / capacity must be positive, below 1e9",
+                _("容量须为小于 10 亿的正数"),
             )
             ok = False
         if v["area_class"] not in AREA_CLASSES:
-            report.add_error(rowno, "area_class", v["area_class"], "区域类别应为 urban、rural 或 remote")
+            report.add_error(rowno, "area_class", v["area_class"], _("区域类别应为 urban、rural 或 remote"))
             ok = False
         if ok:
             rows.append((v, st, cap))

@@ -25,9 +25,9 @@ class StaffTokenAuthentication(authentication.TokenAuthentication):
         try:
             token = Token.objects.select_related("user", *(f"user__{r}" for r in WITH_STAFF)).get(key=key)
         except Token.DoesNotExist:
-            raise exceptions.AuthenticationFailed("无效的令牌 / invalid token") from None
+            raise exceptions.AuthenticationFailed(gettext("无效的令牌")) from None
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("用户已停用 / user inactive or deleted")
+            raise exceptions.AuthenticationFailed(gettext("用户已停用或已删除"))
         return token.user, token
 
 

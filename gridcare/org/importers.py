@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridcare.core.audit import audit_record
 from gridcare.core.tabular import ImportFailed, ImportReport, check_headers, read_table, register_importer
@@ -74,7 +75,7 @@ def _rows(table, columns: list[str], report: ImportReport, progress):
 # ------------------------------------------------------------------------------------- org
 
 
-@register_importer("org", "organisation: units (company, city, county, station, team)")
+@register_importer("org", gettext_lazy("组织机构：公司、市公司、县公司、供电所、班组"))
 def import_org(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     report = ImportReport(kind="org")
     table = read_table(source, name=name)
@@ -237,7 +238,7 @@ def import_org(*, source, actor=None, name: str = "", progress=None) -> ImportRe
 # ----------------------------------------------------------------------------------- staff
 
 
-@register_importer("staff", "staff accounts: username, unit, role (new accounts get a set-password link)")
+@register_importer("staff", gettext_lazy("员工账号：用户名、所在单位、角色（新账号发放设置密码链接）"))
 def import_staff(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     report = ImportReport(kind="staff")
     table = read_table(source, name=name)

@@ -57,6 +57,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import special
 
+from .i18n import gettext as _
+
 DEFAULT_MAX_AGENTS = 100_000
 
 
@@ -92,18 +94,17 @@ class StaffingResult:
 
 def _check_common(calls: float, interval_seconds: float, aht: float) -> None:
     if calls is None or not math.isfinite(calls):
-        raise ErlangError("来电量必须是有限数值 / calls must be a finite number", field="calls")
+        raise ErlangError(_("来电量必须是有限数值"), field="calls")
     if calls < 0:
-        raise ErlangError(f"来电量不能为负数 / calls must not be negative (got {calls})", field="calls")
+        raise ErlangError(_("来电量不能为负数（现为 %(calls)s）") % {"calls": calls}, field="calls")
     if not math.isfinite(interval_seconds) or interval_seconds <= 0:
         raise ErlangError(
-            f"时段长度必须大于 0 秒 / interval_seconds must be > 0 (got {interval_seconds})",
+            _("时段长度必须大于 0 秒（现为 %(value)s）") % {"value": interval_seconds},
             field="interval_seconds",
         )
     if not math.isfinite(aht) or aht <= 0:
         raise ErlangError(
-            f"平均处理时长必须大于 0 秒 / AHT must be > 0 seconds (got {aht}); "
-            "an AHT of 0 means calls need no agent time and staffing is undefined",
+            _("平均处理时长必须大于 0 秒（现为 %(value)s）；处理时长为 0 时无法计算坐席数") % {"value": aht},
             field="aht",
         )
 
@@ -111,8 +112,8 @@ def _check_common(calls: float, interval_seconds: float, aht: float) -> None:
 def _check_patience(patience: float | None) -> None:
     if patience is not None and (not math.isfinite(patience) or patience <= 0):
         raise ErlangError(
-            f"平均耐心时长必须大于 0 秒 / patience must be > 0 seconds (got {patience}); "
-            "leave it out for Erlang C (infinitely patient callers)",
+            _("平均耐心时长必须大于 0 秒（现为 %(value)s）；Erlang C（客户无限耐心）请不填")
+            % {"value": patience},
             field="patience",
         )
 
@@ -210,8 +211,7 @@ def _erlang_a_metrics(n: int, lam: float, mu: float, theta: float, t: float) -> 
     while True:
         if length > _MAX_STATES:
             raise ErlangError(
-                "排队状态过多，无法计算（耐心时长相对来电量过长）/ queue too long to evaluate: "
-                "patience is too long for this load; use Erlang C (no patience)",
+                _("排队状态过多，无法计算（耐心时长相对来电量过长）；请改用 Erlang C（不填耐心时长）"),
                 field="patience",
             )
         i = np.arange(1, length + 1, dtype=float)
@@ -300,21 +300,20 @@ def required_agents(
     _check_patience(patience)
     if not math.isfinite(target) or target < 0 or target > 1:
         raise ErlangError(
-            f"服务水平目标须在 0 与 1 之间 / target must be within [0, 1] (got {target})", field="target"
+            _("服务水平目标须在 0 与 1 之间（现为 %(value)s）") % {"value": target}, field="target"
         )
     if not math.isfinite(answer_within) or answer_within < 0:
         raise ErlangError(f"answer_within must be ≥ 0 seconds (got {answer_within})", field="answer_within")
     if not (0 <= shrinkage < 1):
         raise ErlangError(
-            f"缺勤率须在 [0, 1) / shrinkage must be in [0, 1) (got {shrinkage})", field="shrinkage"
+            _("缺勤率须在 [0, 1) 之间（现为 %(value)s）") % {"value": shrinkage}, field="shrinkage"
         )
     if not (0 < max_occupancy <= 1):
         raise ErlangError(f"max_occupancy must be in (0, 1] (got {max_occupancy})", field="max_occupancy")
     if max_abandon is not None:
         if patience is None:
             raise ErlangError(
-                "呼损率上限需要给出客户耐心时长（Erlang A）/ max_abandon needs --patience (Erlang A); "
-                "Erlang C assumes nobody hangs up",
+                _("呼损率上限需要给出客户耐心时长（Erlang A）；Erlang C 假定没有客户挂断"),
                 field="max_abandon",
             )
         if not (0 <= max_abandon <= 1):
@@ -325,16 +324,16 @@ def required_agents(
         return StaffingResult(0, 0, 1.0, 0.0, None if patience is None else 0.0, 0.0, 0.0, 0.0)
     if target >= 1.0:
         raise ErlangError(
-            "目标不可达：只要有来电，任何有限坐席数都无法保证 100% 的来电在 "
-            f"{answer_within:g} 秒内接通 / target unreachable: with calls arriving, no finite number "
-            f"of agents answers 100% of calls within {answer_within:g} s (service level is always < 1); "
-            "use a target below 1, e.g. 0.8",
+            _(
+                "目标不可达：只要有来电，任何有限坐席数都无法保证 100%% 的来电在 %(seconds)s 秒内接通"
+                "（服务水平总小于 1）；请使用小于 1 的目标，如 0.8"
+            )
+            % {"seconds": f"{answer_within:g}"},
             field="target",
         )
     if max_abandon is not None and max_abandon <= 0:
         raise ErlangError(
-            "目标不可达：只要客户耐心有限，呼损率总大于 0 / target unreachable: with finite patience some "
-            "callers always hang up, so max_abandon must be > 0",
+            _("目标不可达：只要客户耐心有限，呼损率总大于 0，呼损率上限须大于 0"),
             field="max_abandon",
         )
 
@@ -410,7 +409,7 @@ def _with_shrinkage(n: int, shrinkage: float) -> int:
 
 def _unreachable(max_agents: int) -> ErlangError:
     return ErlangError(
-        f"目标不可达：{max_agents} 个坐席内无法满足目标 / target unreachable within {max_agents} agents",
+        _("目标不可达：%(n)s 个坐席内无法满足目标") % {"n": max_agents},
         field="target",
     )
 

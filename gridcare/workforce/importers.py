@@ -19,6 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from gridcare.core.tabular import ImportFailed, ImportReport, read_table, register_importer
 
 from .models import INTERVAL_MINUTES
@@ -49,7 +52,7 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
     return value
 
 
-@register_importer("calls", "95598 call volume: interval counts (start, calls) or call records")
+@register_importer("calls", gettext_lazy("95598 话务量：分时段来电量（start, calls）或逐通话记录"))
 def import_calls(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     from .services import call_records_store, contact_volume_store
 
@@ -65,8 +68,7 @@ def import_calls(*, source, actor=None, name: str = "", progress=None) -> Import
             1,
             "*",
             ", ".join(table.headers),
-            "列应为 start, calls 或 arrived_at, answered_at, ended_at, abandoned / expected columns "
-            "start, calls or arrived_at, answered_at, ended_at, abandoned",
+            _("列应为 start, calls 或 arrived_at, answered_at, ended_at, abandoned"),
         )
         raise ImportFailed(report)
     idx = {c: headers.index(c) for c in headers}
@@ -89,19 +91,19 @@ def _validate_counts(table, idx, report: ImportReport, progress) -> list[tuple[d
         if progress and report.rows % 1000 == 0:
             progress(1000)
         if len(cells) != len(idx):
-            report.add_error(rowno, "*", len(cells), "列数不符 / wrong number of cells")
+            report.add_error(rowno, "*", len(cells), _("列数不符：应为 %(n)s 列") % {"n": len(idx)})
             continue
         start = parse_local_datetime(cells[idx["start"]])
         ok = True
         if start is None:
-            report.add_error(rowno, "start", cells[idx["start"]], "时间无法识别 / unreadable timestamp")
+            report.add_error(rowno, "start", cells[idx["start"]], _("时间无法识别"))
             ok = False
         elif start.second or start.microsecond or start.astimezone(LOCAL).minute % 5:
             report.add_error(
                 rowno,
                 "start",
                 cells[idx["start"]],
-                "时段开始须在 5 分钟网格上 / start must be on a 5-minute grid",
+                _("时段开始须在 5 分钟网格上"),
             )
             ok = False
         elif start in seen:
@@ -109,7 +111,7 @@ def _validate_counts(table, idx, report: ImportReport, progress) -> list[tuple[d
                 rowno,
                 "start",
                 cells[idx["start"]],
-                f"与第 {seen[start]} 行时间重复 / duplicate of row {seen[start]}",
+                _("与第 %(row)s 行时间重复") % {"row": seen[start]},
             )
             ok = False
         raw = cells[idx["calls"]]
@@ -119,20 +121,20 @@ def _validate_counts(table, idx, report: ImportReport, progress) -> list[tuple[d
                 raise ValueError
             count = int(value)
         except (ValueError, OverflowError):
-            report.add_error(rowno, "calls", raw, "来电量须为整数 / calls must be a whole number")
+            report.add_error(rowno, "calls", raw, _("来电量须为整数"))
             continue
         if count < 0:
-            report.add_error(rowno, "calls", raw, "来电量不能为负 / calls must not be negative")
+            report.add_error(rowno, "calls", raw, _("来电量不能为负"))
             ok = False
         elif count > MAX_CALLS:
-            report.add_error(rowno, "calls", raw, "来电量超出范围 / calls out of range")
+            report.add_error(rowno, "calls", raw, _("来电量超出范围"))
             ok = False
         if ok:
             seen[start] = rowno
             rows.append((rowno, start, count))
     if not rows or not report.ok:
         if report.ok:
-            report.add_error(2, "*", "", "没有数据行 / no data rows")
+            report.add_error(2, "*", "", _("没有数据行"))
         return []
     ordered = sorted(rows, key=lambda r: r[1])
     steps = [int((b[1] - a[1]).total_seconds() // 60) for a, b in zip(ordered, ordered[1:], strict=False)]
@@ -142,16 +144,16 @@ def _validate_counts(table, idx, report: ImportReport, progress) -> list[tuple[d
             ordered[0][0],
             "start",
             "",
-            f"时段长度 {interval} 分钟不受支持（5/15/30/60）/ unsupported interval {interval} min",
+            _("时段长度 %(minutes)s 分钟不受支持（5/15/30/60）") % {"minutes": interval},
         )
         return []
-    for rowno, start, _ in rows:
+    for rowno, start, _count in rows:
         if start.astimezone(LOCAL).minute % interval:
             report.add_error(
                 rowno,
                 "start",
                 start.isoformat(),
-                f"不在 {interval} 分钟网格上 / not on the {interval}-min grid",
+                _("不在 %(minutes)s 分钟网格上") % {"minutes": interval},
             )
     return [(start, count, interval) for _, start, count in rows]
 
@@ -163,7 +165,7 @@ def _validate_calls(table, idx, report: ImportReport, progress) -> list[dict]:
         if progress and report.rows % 1000 == 0:
             progress(1000)
         if len(cells) != len(idx):
-            report.add_error(rowno, "*", len(cells), "列数不符 / wrong number of cells")
+            report.add_error(rowno, "*", len(cells), _("列数不符：应为 %(n)s 列") % {"n": len(idx)})
             continue
         v = {c: cells[i] for c, i in idx.items()}
         ok = True
@@ -171,46 +173,38 @@ def _validate_calls(table, idx, report: ImportReport, progress) -> list[dict]:
         for col in ("arrived_at", "answered_at", "ended_at"):
             stamps[col] = parse_local_datetime(v[col])
             if v[col].strip() and stamps[col] is None:
-                report.add_error(rowno, col, v[col], "时间无法识别 / unreadable timestamp")
+                report.add_error(rowno, col, v[col], _("时间无法识别"))
                 ok = False
         if not v["arrived_at"].strip():
-            report.add_error(rowno, "arrived_at", "", "不能为空 / required")
+            report.add_error(rowno, "arrived_at", "", _("不能为空"))
             ok = False
         flag = v["abandoned"].strip().lower()
         if flag not in TRUE | FALSE:
-            report.add_error(
-                rowno, "abandoned", v["abandoned"], "应为 0/1、true/false、是/否 / expected 0/1 or true/false"
-            )
+            report.add_error(rowno, "abandoned", v["abandoned"], _("应为 0/1、true/false、是/否"))
             ok = False
         abandoned = flag in TRUE
         if not ok:
             continue
         arr, ans, end = stamps["arrived_at"], stamps["answered_at"], stamps["ended_at"]
         if ans and ans < arr:
-            report.add_error(
-                rowno, "answered_at", v["answered_at"], "接通时间早于来电时间 / answered before arrival"
-            )
+            report.add_error(rowno, "answered_at", v["answered_at"], _("接通时间早于来电时间"))
             ok = False
         if end and end < (ans or arr):
-            report.add_error(
-                rowno, "ended_at", v["ended_at"], "结束时间早于接通/来电时间 / ended before answer/arrival"
-            )
+            report.add_error(rowno, "ended_at", v["ended_at"], _("结束时间早于接通/来电时间"))
             ok = False
         if abandoned and ans:
             report.add_error(
                 rowno,
                 "abandoned",
                 v["abandoned"],
-                "放弃的来电不能有接通时间 / an abandoned call has no answer time",
+                _("放弃的来电不能有接通时间"),
             )
             ok = False
         if not abandoned and not ans:
-            report.add_error(
-                rowno, "answered_at", "", "未放弃的来电须有接通时间 / answered_at required unless abandoned"
-            )
+            report.add_error(rowno, "answered_at", "", _("未放弃的来电须有接通时间"))
             ok = False
         if ok:
             calls.append({"arrived_at": arr, "answered_at": ans, "ended_at": end, "abandoned": abandoned})
     if not calls and report.ok:
-        report.add_error(2, "*", "", "没有数据行 / no data rows")
+        report.add_error(2, "*", "", _("没有数据行"))
     return calls

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .erlang import _erlang_a_metrics
+from .i18n import gettext as _
 
 
 class RosterError(ValueError):
@@ -102,8 +103,8 @@ def _variants(
     for tpl in templates:
         if tpl.length_minutes <= 0 or tpl.length_minutes % step:
             raise RosterError(
-                f"班次 {tpl.name} 时长须为时段长度的整数倍 / shift {tpl.name}: length must be a positive multiple "
-                f"of the {step}-min interval",
+                _("班次 %(shift)s 时长须为 %(step)s 分钟时段长度的正整数倍")
+                % {"shift": tpl.name, "step": step},
                 field="templates",
             )
         if tpl.break_minutes % step or tpl.break_earliest % step or tpl.break_latest % step:
@@ -143,12 +144,12 @@ def plan_shifts(
     if req.ndim != 1 or len(req) == 0:
         raise RosterError("required must be a non-empty list of agent counts", field="required")
     if (req < 0).any() or not np.isfinite(req).all():
-        raise RosterError("需求坐席数不能为负 / required agents must be ≥ 0", field="required")
+        raise RosterError(_("需求坐席数不能为负"), field="required")
     req = np.ceil(req - 1e-9)
     n = len(req)
     variants = _variants(templates, n, interval_minutes)
     if not variants:
-        raise RosterError("没有可用的班次 / no shift variant fits the planning day", field="templates")
+        raise RosterError(_("没有可用的班次"), field="templates")
     cover = np.zeros((n, len(variants)))
     for j, (tpl, s, b) in enumerate(variants):
         a = s // interval_minutes
@@ -160,7 +161,8 @@ def plan_shifts(
     if uncoverable.any():
         t = int(np.flatnonzero(uncoverable)[0])
         raise RosterError(
-            f"第 {t + 1} 个时段无班次可覆盖 / interval {t} (minute {t * interval_minutes}) needs agents but no shift covers it",
+            _("第 %(n)s 个时段（第 %(minute)s 分钟）需要坐席，但没有班次可覆盖")
+            % {"n": t + 1, "minute": t * interval_minutes},
             field="templates",
         )
     costs = np.array([tpl.length_minutes / 60 for tpl, _, _ in variants])
@@ -196,7 +198,9 @@ def plan_shifts(
     status = h.modelStatusToString(h.getModelStatus())
     x = np.round(np.asarray(h.getSolution().col_value, dtype=float)) if len(rows) else np.zeros(len(variants))
     if len(x) != len(variants) or (len(rows) and (cover @ x < req - 1e-6).any()):
-        raise RosterError(f"求解失败 / the solver found no covering plan ({status})", field="required")
+        raise RosterError(
+            _("求解失败：找不到覆盖需求的排班（%(status)s）") % {"status": status}, field="required"
+        )
     shifts = [
         ShiftAssignment(tpl.name, s, b, int(x[j]), tpl.length_minutes)
         for j, (tpl, s, b) in enumerate(variants)

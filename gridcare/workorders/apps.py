@@ -12,7 +12,7 @@ class WorkordersConfig(AppConfig):
         from gridcare.core.calendar import calendar_changed
         from gridcare.core.navigation import NavEntry, register_nav
 
-        from . import audit_labels, home, importers  # noqa: F401  (home widgets; import; audit rows in words)
+        from . import audit_labels, home, importers, messages  # noqa: F401  (home widgets; import; audit rows in words; timeline messages)
         from .handlers import on_calendar_changed
 
         # The calendar (core) announces a changed year; the deadlines it moves are ours.

@@ -21,6 +21,8 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridcare.core.audit import audit_record
 from gridcare.core.calendar import local_tz
@@ -196,86 +198,99 @@ def validate_rows(table, report: ImportReport, progress=None) -> list[dict]:
         if progress and n % 10_000 == 0:
             progress(10_000)
         if len(cells) != ncols:
-            add(rowno, "*", len(cells), f"列数不符：应为 {ncols} 列 / wrong number of cells")
+            add(rowno, "*", len(cells), _("列数不符：应为 %(n)s 列") % {"n": ncols})
             continue
         get = {c: cells[i] for c, i in idx.items()}
         ok = True
         order_no = to_halfwidth(get["order_no"])
         if not ORDER_NO_RE.match(order_no):
-            add(rowno, "order_no", order_no, "工单编号应为1-64位字母、数字或 -_./ / invalid order number")
+            add(rowno, "order_no", order_no, _("工单编号应为1-64位字母、数字或 -_./"))
             ok = False
         elif order_no in seen:
-            add(rowno, "order_no", order_no, f"工单编号与第 {seen[order_no]} 行重复 / duplicate in file")
+            add(rowno, "order_no", order_no, _("工单编号与第 %(row)s 行重复") % {"row": seen[order_no]})
             ok = False
         else:
             seen[order_no] = rowno
         created = parse_datetime(get["created_at"])
         if created is None:
-            add(rowno, "created_at", get["created_at"], "受理时间无法识别（如 2026-10-01 08:30）/ bad date")
+            add(rowno, "created_at", get["created_at"], _("受理时间无法识别（如 2026-10-01 08:30）"))
             ok = False
         elif created > now:
-            add(rowno, "created_at", get["created_at"], "受理时间在未来 / in the future")
+            add(rowno, "created_at", get["created_at"], _("受理时间在未来"))
             ok = False
         channel = get["channel"]
         if channel not in CHANNELS:
-            add(rowno, "channel", channel, f"受理渠道无效（{', '.join(Channel.values)}）/ unknown channel")
+            add(
+                rowno,
+                "channel",
+                channel,
+                _("受理渠道无效（%(choices)s）") % {"choices": ", ".join(Channel.values)},
+            )
             ok = False
         rtype = get["request_type"]
         if rtype and rtype not in TYPES:
             add(
-                rowno, "request_type", rtype, f"诉求类型无效（{', '.join(RequestType.values)}）/ unknown type"
+                rowno,
+                "request_type",
+                rtype,
+                _("诉求类型无效（%(choices)s）") % {"choices": ", ".join(RequestType.values)},
             )
             ok = False
         dim = get["dimension"]
         if dim and dim not in DIMENSIONS:
-            add(rowno, "dimension", dim, f"分析维度无效（{', '.join(Dimension.values)}）/ unknown dimension")
+            add(
+                rowno,
+                "dimension",
+                dim,
+                _("分析维度无效（%(choices)s）") % {"choices": ", ".join(Dimension.values)},
+            )
             ok = False
         customer = None
         customer_no = to_halfwidth(get["customer_no"])
         if customer_no:
             customer = customers.get(customer_no)
             if customer is None:
-                add(rowno, "customer_no", customer_no, "户号不存在 / unknown customer")
+                add(rowno, "customer_no", customer_no, _("户号不存在"))
                 ok = False
         area = None
         if get["area_code"]:
             area = areas.get(get["area_code"])
             if area is None:
-                add(rowno, "area_code", get["area_code"], "台区编码不存在 / unknown transformer area")
+                add(rowno, "area_code", get["area_code"], _("台区编码不存在"))
                 ok = False
         elif customer is not None:
             area = area_by_pk.get(customer[1])
         elif not customer_no:
-            add(rowno, "area_code", "", "户号与台区编码至少填一项 / customer_no or area_code required")
+            add(rowno, "area_code", "", _("户号与台区编码至少填一项"))
             ok = False
         text = get["text"].strip()
         if not text:
-            add(rowno, "text", "", "诉求内容不能为空 / text required")
+            add(rowno, "text", "", _("诉求内容不能为空"))
             ok = False
         elif len(text) > MAX_TEXT:
-            add(rowno, "text", text[:20], f"诉求内容超过 {MAX_TEXT} 字 / text too long")
+            add(rowno, "text", text[:20], _("诉求内容超过 %(n)s 字") % {"n": MAX_TEXT})
             ok = False
         status = get["status"]
         if status not in STATUSES:
-            add(rowno, "status", status, f"状态无效（{', '.join(Status.values)}）/ unknown status")
+            add(rowno, "status", status, _("状态无效（%(choices)s）") % {"choices": ", ".join(Status.values)})
             ok = False
         closed = None
         if get["closed_at"]:
             closed = parse_datetime(get["closed_at"])
             if closed is None:
-                add(rowno, "closed_at", get["closed_at"], "关闭时间无法识别 / bad date")
+                add(rowno, "closed_at", get["closed_at"], _("关闭时间无法识别"))
                 ok = False
             elif created is not None and closed < created:
-                add(rowno, "closed_at", get["closed_at"], "关闭时间早于受理时间 / closed before created")
+                add(rowno, "closed_at", get["closed_at"], _("关闭时间早于受理时间"))
                 ok = False
             elif closed > now:
-                add(rowno, "closed_at", get["closed_at"], "关闭时间在未来 / in the future")
+                add(rowno, "closed_at", get["closed_at"], _("关闭时间在未来"))
                 ok = False
             elif status in ACTIVE_STATUSES:
-                add(rowno, "closed_at", get["closed_at"], "未关闭的工单不应有关闭时间 / order is not closed")
+                add(rowno, "closed_at", get["closed_at"], _("未关闭的工单不应有关闭时间"))
                 ok = False
         elif status in CLOSED_STATUSES:
-            add(rowno, "closed_at", "", "已归档/撤销的工单须填关闭时间 / closed_at required")
+            add(rowno, "closed_at", "", _("已归档/撤销的工单须填关闭时间"))
             ok = False
         satisfaction = get["satisfaction"].strip().lower()
         if satisfaction not in SATISFACTION:
@@ -283,7 +298,7 @@ def validate_rows(table, report: ImportReport, progress=None) -> list[dict]:
                 rowno,
                 "satisfaction",
                 get["satisfaction"],
-                "满意度应为空或 satisfied / basically_satisfied / unsatisfied",
+                _("满意度应为空或 satisfied / basically_satisfied / unsatisfied"),
             )
             ok = False
         if ok:
@@ -315,16 +330,14 @@ def classify_missing(rows: list[dict], report: ImportReport, batch: int = 5000) 
     if classify is None:
         for r in todo:
             col = "request_type" if not r["request_type"] else "dimension"
-            report.add_error(
-                r["row"], col, "", "分类器不可用，请填写诉求类型和分析维度 / classifier unavailable"
-            )
+            report.add_error(r["row"], col, "", _("分类器不可用，请填写诉求类型和分析维度"))
         return ""
     version = ""
     for i in range(0, len(todo), batch):
         chunk = todo[i : i + batch]
         for r, p in zip(chunk, classify([r["text"] for r in chunk]), strict=True):
             if p.request_type is None or p.dimension is None:
-                report.add_error(r["row"], "text", r["text"][:20], "无法自动分类 / could not classify")
+                report.add_error(r["row"], "text", r["text"][:20], _("无法自动分类"))
                 continue
             r["request_type"] = r["request_type"] or p.request_type
             r["dimension"] = r["dimension"] or p.dimension
@@ -409,7 +422,7 @@ def _existing(order_nos: list[str]) -> tuple[dict[str, WorkOrder], set[int]]:
     return found, imported
 
 
-@register_importer("work-orders", "historical work orders (历史工单；空白的类型/维度自动分类)")
+@register_importer("work-orders", gettext_lazy("历史工单（空白的诉求类型/分析维度自动分类）"))
 def import_work_orders(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     """Validate every row, classify unlabelled ones, then insert or update all orders or none."""
     report = ImportReport(kind="work-orders")
@@ -430,7 +443,7 @@ def import_work_orders(*, source, actor=None, name: str = "", progress=None) -> 
                     r["row"],
                     "order_no",
                     r["order_no"],
-                    "该工单在系统中受理，不能用导入文件覆盖 / order was taken live, not imported",
+                    _("该工单在系统中受理，不能用导入文件覆盖"),
                 )
     if report.ok:
         version = classify_missing(rows, report)

@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.messages import render_stored
 from gridcare.core.scoping import PathScope, ScopedManager
 from gridcare.customers.choices import CustomerCategory
 from gridcare.grid.choices import AreaClass
@@ -287,6 +289,15 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.action} {self.from_status}->{self.to_status}"
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language: what the system says (``data["msg"]``, a
+        code rendered now) followed by what a person wrote (``note``, as written)."""
+        said = render_stored((self.data or {}).get("msg")) if isinstance(self.data, dict) else ""
+        if said and self.note:
+            return gettext("%(said)s：%(note)s") % {"said": said, "note": self.note}
+        return said or self.note
 
 
 class CommitmentRule(models.Model):

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from gridcare.core.calendar import local_tz
 from gridcare.core.errors import ApplicationError
 
@@ -49,7 +51,9 @@ class Period:
 
 def month_period(year: int, month: int) -> Period:
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        raise ApplicationError(f"无效的月份：{year}-{month}", field="period", code="invalid")
+        raise ApplicationError(
+            _("无效的月份：%(period)s") % {"period": f"{year}-{month}"}, field="period", code="invalid"
+        )
     start = dt.date(year, month, 1)
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return Period("monthly", f"{year:04d}-{month:02d}", start, nxt - dt.timedelta(days=1))
@@ -59,9 +63,13 @@ def week_period(year: int, week: int) -> Period:
     try:
         start = dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise ApplicationError(f"无效的周：{year}-W{week}", field="period", code="invalid")
+        raise ApplicationError(
+            _("无效的周：%(period)s") % {"period": f"{year}-W{week}"}, field="period", code="invalid"
+        )
     if not 2000 <= year <= 2100:
-        raise ApplicationError(f"无效的周：{year}-W{week}", field="period", code="invalid")
+        raise ApplicationError(
+            _("无效的周：%(period)s") % {"period": f"{year}-W{week}"}, field="period", code="invalid"
+        )
     return Period("weekly", f"{year:04d}-W{week:02d}", start, start + dt.timedelta(days=6))
 
 
@@ -70,14 +78,18 @@ def parse_period(kind: str, text: str) -> Period:
     if kind == "monthly":
         m = MONTH_RE.match(text)
         if not m:
-            raise ApplicationError(f"月份格式应为 2026-10：{text!r}", field="period", code="invalid")
+            raise ApplicationError(
+                _("月份格式应为 2026-10：%(text)s") % {"text": repr(text)}, field="period", code="invalid"
+            )
         return month_period(int(m.group(1)), int(m.group(2)))
     if kind == "weekly":
         m = WEEK_RE.match(text)
         if not m:
-            raise ApplicationError(f"周的格式应为 2026-W44：{text!r}", field="period", code="invalid")
+            raise ApplicationError(
+                _("周的格式应为 2026-W44：%(text)s") % {"text": repr(text)}, field="period", code="invalid"
+            )
         return week_period(int(m.group(1)), int(m.group(2)))
-    raise ApplicationError(f"未知的报告类型：{kind}", field="kind", code="invalid")
+    raise ApplicationError(_("未知的报告类型：%(kind)s") % {"kind": kind}, field="kind", code="invalid")
 
 
 def period_containing(kind: str, day: dt.date) -> Period:

@@ -17,6 +17,7 @@ the querysets' business (``visible_to``): an object out of scope answers 404.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from gridcare.core.authz import has_perm
@@ -32,7 +33,7 @@ def action_permission(view) -> str | None:
 
 
 class ActionPermission(BasePermission):
-    message = "无权执行此操作 / permission denied"
+    message = gettext_lazy("无权执行此操作")
 
     def has_permission(self, request, view) -> bool:
         perm = action_permission(view)

@@ -40,7 +40,6 @@ from .seed import (  # noqa: F401
     seed_work_orders,
 )
 from .texts import (  # noqa: F401
-    CALLBACK_RESULT_LABELS,
     CALLBACK_WORDS,
     CHANNEL_MIX,
     CORPUS_FILES,

@@ -6,11 +6,12 @@ import datetime as dt
 import random
 from types import SimpleNamespace
 
+from gridcare.core.messages import msg
+from gridcare.escalation.choices import CallbackResult
 from gridcare.org.choices import Role, UnitKind
 from gridcare.workorders.choices import (
     TYPES_WITHOUT_CALLBACK,
     Action,
-    Channel,
     ClockKind,
     Dimension,
     Priority,
@@ -152,16 +153,14 @@ def _follow(
             action=Action.CREATE,
             from_status="",
             to_status=Status.ACCEPTED,
-            note=f"{Channel(s['channel']).label}受理",
-            data={"channel": s["channel"]},
+            data={"channel": s["channel"], "msg": msg("order.accepted", channel=s["channel"]).as_json()},
         ),
         _Ev(
             at=created,
             action=Action.MERGE,
             from_status=Status.ACCEPTED,
             to_status=state,
-            note="自动合并：同台区/同线路故障",
-            data={"master": master.order_no},
+            data={"master": master.order_no, "msg": msg("order.auto_merged").as_json()},
         ),
     ]
     order.version = 2
@@ -187,8 +186,10 @@ def _follow(
                 action=e.action,
                 from_status=state,
                 to_status=e.to_status,
-                note=f"随主单 {master.order_no}",
-                data={"master": master.order_no},
+                data={
+                    "master": master.order_no,
+                    "msg": msg("order.follows_master", master=master.order_no).as_json(),
+                },
             )
         )
         state, t = e.to_status, e.at
@@ -222,6 +223,7 @@ def _follow(
             if t > now:
                 break
             data = {"satisfied": satisfied, "result": result} if action == Action.ARCHIVE else {}
+            data["msg"] = msg("order.callback_result", result=result).as_json()
             events.append(
                 _Ev(
                     at=t, actor_id=agent, action=action, from_status=state, to_status=to, note=note, data=data
@@ -269,8 +271,7 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
             action=Action.CREATE,
             from_status="",
             to_status=Status.ACCEPTED,
-            note=f"{Channel(s['channel']).label}受理",
-            data={"channel": s["channel"]},
+            data={"channel": s["channel"], "msg": msg("order.accepted", channel=s["channel"]).as_json()},
         )
     )
 
@@ -294,7 +295,13 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
     if rtype == RequestType.CONSULTATION and rnd.random() < 0.75:
         order.reply, order.replied_at, order.handler_id = reply_text, created, order.accepted_by_id
         meet({ClockKind.REPLY}, created)
-        ev(Action.REPLY, Status.REPLIED, created, "受理时直接答复", order.accepted_by_id)
+        ev(
+            Action.REPLY,
+            Status.REPLIED,
+            created,
+            actor_id=order.accepted_by_id,
+            data={"msg": msg("order.answered_at_intake").as_json()},
+        )
         t = created + dt.timedelta(minutes=rnd.randint(5, 600))
         if t <= now:
             ev(Action.ARCHIVE, Status.ARCHIVED, t, actor_id=agent)
@@ -431,9 +438,23 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
     meet({ClockKind.CALLBACK}, t)
     if rnd.random() < 0.05:
         words = rnd.choice(CALLBACK_WORDS["unsatisfied"])
-        ev(Action.CALLBACK, Status.CALLBACK, t, f"回访结果：不满意。客户：{words}", agent)
+        ev(
+            Action.CALLBACK,
+            Status.CALLBACK,
+            t,
+            words,
+            agent,
+            {"msg": msg("order.callback_result", result=CallbackResult.UNSATISFIED).as_json()},
+        )
         order.satisfied = False
-        ev(Action.REOPEN, Status.DISPATCHED, t, f"回访不满意：{words}", agent)
+        ev(
+            Action.REOPEN,
+            Status.DISPATCHED,
+            t,
+            words,
+            agent,
+            {"msg": msg("order.callback_unsatisfied").as_json()},
+        )
         clocks.pop(ClockKind.CALLBACK, None)
         for k in (ClockKind.RESTORATION, ClockKind.REPLY, ClockKind.COMPLETION):
             c = clocks.get(k)
@@ -464,8 +485,16 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         meet({ClockKind.CALLBACK}, t)
     # The callback that closes the loop: satisfied mostly (as ``callback_record`` records it).
     result, satisfied, note = _callback_outcome(rnd)
-    ev(Action.CALLBACK, Status.CALLBACK, t, note, agent)
+    said = msg("order.callback_result", result=result).as_json()
+    ev(Action.CALLBACK, Status.CALLBACK, t, note, agent, {"msg": said})
     order.satisfied = satisfied
-    ev(Action.ARCHIVE, Status.ARCHIVED, t, note, agent, {"satisfied": satisfied, "result": result})
+    ev(
+        Action.ARCHIVE,
+        Status.ARCHIVED,
+        t,
+        note,
+        agent,
+        {"satisfied": satisfied, "result": result, "msg": said},
+    )
     order.closed_at = t
     return finish()

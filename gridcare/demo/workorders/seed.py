@@ -98,7 +98,9 @@ def seed_work_orders(
     fault_weights = {False: cumulative(False), True: cumulative(True)}
 
     staff_by_role: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for role, path, uid in StaffProfile.objects.values_list("role", "unit__path", "user_id"):
+    for role, path, uid in StaffProfile.objects.order_by("user_id").values_list(
+        "role", "unit__path", "user_id"
+    ):
         staff_by_role[role].append((path, uid))
 
     # Calls to the city's hotline are taken by whoever is on shift.
@@ -116,10 +118,16 @@ def seed_work_orders(
             on_shift = seats.get(shift_at(timezone.localtime(at).hour))
             if on_shift:
                 return on_shift[rnd.randrange(len(on_shift))]
-        for path, uid in staff_by_role.get(role, []):
-            if unit_path.startswith(path):
-                return uid
-        return None
+        # The staff of the nearest unit that has this role (its own, else the one above),
+        # one of them at random: the work spreads over the unit's people.
+        matches = [
+            (len(path), uid) for path, uid in staff_by_role.get(role, []) if unit_path.startswith(path)
+        ]
+        if not matches:
+            return None
+        deepest = max(n for n, _uid in matches)
+        people = [uid for n, uid in matches if n == deepest]
+        return people[rnd.randrange(len(people))] if len(people) > 1 else people[0]
 
     rules = _Rules()
     corpus = _load_corpus(rnd)

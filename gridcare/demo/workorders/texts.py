@@ -179,14 +179,6 @@ CALLBACK_WORDS = {
 }
 
 
-CALLBACK_RESULT_LABELS = {
-    "satisfied": "满意",
-    "basically_satisfied": "基本满意",
-    "unsatisfied": "不满意",
-    "unreachable": "联系不上",
-}
-
-
 # Orders are forgotten (left open past their deadline) only in the last weeks: anything
 # older has long been handled, late or not.
 STUCK_WITHIN = dt.timedelta(days=21)
@@ -194,12 +186,12 @@ STUCK_WITHIN = dt.timedelta(days=21)
 
 def _callback_outcome(rnd: random.Random) -> tuple[str, bool | None, str]:
     """A final callback result (never unsatisfied: that path reopens): result code, the
-    order's ``satisfied`` and the timeline note, worded like ``callback_record``'s."""
+    order's ``satisfied`` and the customer's words (the timeline note, as ``callback_record``
+    writes it; the result goes in the entry's message)."""
     r = rnd.random()
     result = "satisfied" if r < 0.86 else "basically_satisfied" if r < 0.96 else "unreachable"
     words = rnd.choice(CALLBACK_WORDS[result]) if result in CALLBACK_WORDS else ""
-    note = f"回访结果：{CALLBACK_RESULT_LABELS[result]}" + (f"。客户：{words}" if words else "")
-    return result, (None if result == "unreachable" else True), note
+    return result, (None if result == "unreachable" else True), words
 
 
 def _load_corpus(rnd: random.Random) -> dict[str, list[tuple[str, str]]]:

@@ -29,10 +29,15 @@ from ..models import (
 
 class NotificationSerializer(serializers.ModelSerializer):
     order_no = serializers.CharField(source="order.order_no", read_only=True, allow_null=True, default=None)
+    text = serializers.CharField(
+        source="message", read_only=True, help_text="The notification in the caller's language"
+    )
+    code = serializers.CharField(read_only=True, help_text="The message code ('' for free text)")
+    params = serializers.JSONField(read_only=True, help_text="The message's parameters")
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "text", "url", "order_no", "created_at", "read_at"]
+        fields = ["id", "kind", "text", "code", "params", "url", "order_no", "created_at", "read_at"]
 
 
 class NotificationReadSerializer(serializers.Serializer):

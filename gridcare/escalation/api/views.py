@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -29,13 +30,17 @@ def _order(user, key: str) -> WorkOrder:
     try:
         return wo_selectors.work_order_get(user, key)
     except WorkOrder.DoesNotExist:
-        raise ApplicationError(f"工单 {key} 不存在", field="order", code="not_found", status=404)
+        raise ApplicationError(
+            _("工单 %(no)s 不存在") % {"no": key}, field="order", code="not_found", status=404
+        )
 
 
 def _unit(user, code: str, field: str = "unit"):
     unit = units_visible_to(user).filter(code=code).first()
     if unit is None:
-        raise ApplicationError(f"单位编码 {code} 不存在", field=field, code="unknown_unit")
+        raise ApplicationError(
+            _("单位编码 %(code)s 不存在") % {"code": code}, field=field, code="unknown_unit"
+        )
     return unit
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ApplicationError
+from gridcare.core.messages import Message
 from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
 from gridcare.workorders import selectors as wo_selectors
@@ -27,7 +29,7 @@ def visible_order(actor, order: WorkOrder | int, *, lock: bool = False) -> WorkO
         qs = qs.select_for_update(of=("self",))
     found = qs.filter(pk=pk).first()
     if found is None or (actor is not None and not wo_selectors.work_order_is_visible(actor, found)):
-        raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
+        raise ApplicationError(_("工单不存在"), field="order", code="not_found", status=404)
     return found
 
 
@@ -40,7 +42,9 @@ def supervisors_at(unit_ids) -> list[int]:
     )
 
 
-def raise_priority(order: WorkOrder, *, actor=None, reason: str, now: dt.datetime | None = None) -> int:
+def raise_priority(
+    order: WorkOrder, *, actor=None, reason: str | Message, now: dt.datetime | None = None
+) -> int:
     """One step more urgent (lower number), at most URGENT, through workorders'
     ``work_order_set_priority`` (timeline, audit, version). The caller holds the order's
     lock and tells the people concerned itself, so the change notifies nobody."""
@@ -54,11 +58,19 @@ def raise_priority(order: WorkOrder, *, actor=None, reason: str, now: dt.datetim
 
 
 def order_note(
-    order: WorkOrder, *, action: str, actor=None, note: str, data: dict | None = None, now=None
+    order: WorkOrder,
+    *,
+    action: str,
+    actor=None,
+    note: str = "",
+    msg: Message | None = None,
+    data: dict | None = None,
+    now=None,
 ) -> None:
     """A warning or escalation on the order's timeline (``work_order_note``), silent because
-    escalation notifies the people concerned itself; keeps the caller's version current."""
+    escalation notifies the people concerned itself; keeps the caller's version current.
+    ``msg``: the system's words, as a code; ``note``: what a person wrote."""
     updated = wo_services.work_order_note(
-        actor=actor, order=order, note=note, data=data, action=action, notify=False, now=now
+        actor=actor, order=order, note=note, msg=msg, data=data, action=action, notify=False, now=now
     )
     order.version = updated.version

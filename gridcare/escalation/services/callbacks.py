@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import can, require
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import msg
 from gridcare.customers.services import customer_reveal_personal_data
 from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders import services as wo_services
@@ -87,7 +89,9 @@ def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = No
     current = WorkOrder.objects.get(pk=pk)
     if current.status not in CALLABLE_STATUSES or current.replied_at is None:
         raise ConflictError(
-            f"工单 {current.order_no} 尚未回单，不能安排回访", code="not_replied", field="order"
+            _("工单 %(no)s 尚未回单，不能安排回访") % {"no": current.order_no},
+            code="not_replied",
+            field="order",
         )
     rule = CallbackRule.objects.filter(request_type=current.request_type).first()
     if rule is None or not _sampled(current, rule.sample_percent):
@@ -140,12 +144,14 @@ def callback_record(
     """
     require(actor, "escalation.callbacks")
     if not outcome:  # never a default: "no answer" and each result are explicit choices
-        raise ApplicationError("请选择回访结果", field="outcome", code="required")
+        raise ApplicationError(_("请选择回访结果"), field="outcome", code="required")
     if outcome not in ATTEMPT_OUTCOMES:
-        raise ApplicationError(f"未知的回访结果：{outcome}", field="outcome", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的回访结果：%(value)s") % {"value": outcome}, field="outcome", code="invalid_choice"
+        )
     words = check_length((words or "").strip(), field="words", max_length=TEXT_MAX)
     if outcome == CallbackResult.UNSATISFIED and not words:
-        raise ApplicationError("客户不满意时须记录客户意见", field="words", code="required")
+        raise ApplicationError(_("客户不满意时须记录客户意见"), field="words", code="required")
     now = now_or(now)
     pk = task.pk if isinstance(task, CallbackTask) else task
     with transaction.atomic():
@@ -156,20 +162,23 @@ def callback_record(
             .first()
         )
         if task is None or not wo_selectors.work_order_is_visible(actor, task.order):
-            raise ApplicationError("回访任务不存在", field="task", code="not_found", status=404)
+            raise ApplicationError(_("回访任务不存在"), field="task", code="not_found", status=404)
         if task.status != CallbackStatus.PENDING:
-            raise ConflictError("该回访任务已完成", code="callback_done", field="task")
+            raise ConflictError(_("该回访任务已完成"), code="callback_done", field="task")
         order = WorkOrder.objects.select_for_update(of=("self",)).get(pk=task.order_id)
         if task.kind == CallbackKind.ORDER and order.status not in CALLABLE_STATUSES:
             raise ConflictError(
-                f"工单 {order.order_no} 当前状态为“{Status(order.status).label}”，未回单不能回访",
+                _("工单 %(no)s 当前状态为“%(status)s”，未回单不能回访")
+                % {"no": order.order_no, "status": Status(order.status).label},
                 code="not_replied",
                 field="task",
             )
         gap = EscalationSetting.get(EscalationSetting.CALLBACK_ATTEMPT_GAP_MINUTES)
         if task.last_attempt_at is not None and now - task.last_attempt_at < dt.timedelta(minutes=gap):
             raise ApplicationError(
-                f"同一客户的回访须间隔至少{gap}分钟，请换个时间再拨", field="task", code="too_soon"
+                _("同一客户的回访须间隔至少%(minutes)s分钟，请换个时间再拨") % {"minutes": gap},
+                field="task",
+                code="too_soon",
             )
         CallbackAttempt.objects.create(task=task, at=now, actor=actor, outcome=outcome, words=words)
         task.attempts += 1
@@ -203,18 +212,23 @@ def callback_record(
 
 
 def _close_order_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt.datetime) -> None:
-    note = f"回访结果：{CallbackResult(task.result).label}" + (f"。客户：{task.words}" if task.words else "")
+    said = msg("order.callback_result", result=task.result)
+    note = task.words  # the customer's own words, as recorded
     if order.status == Status.REPLIED:
-        wo_services.work_order_callback(actor=actor, order=order, note=note, now=now)
+        wo_services.work_order_callback(actor=actor, order=order, note=note, msg=said, now=now)
     if task.result == CallbackResult.UNSATISFIED:
-        wo_services.work_order_reopen(actor=actor, order=order, reason=f"回访不满意：{task.words}", now=now)
+        wo_services.work_order_reopen(
+            actor=actor, order=order, reason=task.words, msg=msg("order.callback_unsatisfied"), now=now
+        )
         order.refresh_from_db()
         order_escalate(
             order=order, reason=EscalationReason.UNSATISFIED, actor=actor, note=task.words[:300], now=now
         )
     else:
         satisfied = True if task.result in SATISFIED_RESULTS else None
-        wo_services.work_order_archive(actor=actor, order=order, satisfied=satisfied, note=note, now=now)
+        wo_services.work_order_archive(
+            actor=actor, order=order, satisfied=satisfied, note=note, msg=said, now=now
+        )
 
 
 def _close_recovery_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt.datetime) -> None:
@@ -226,7 +240,7 @@ def _close_recovery_loop(*, actor, order: WorkOrder, task: CallbackTask, now: dt
             order=order,
             reason=EscalationReason.UNSATISFIED,
             actor=actor,
-            note=f"补救后仍不满意：{task.words}"[:300],
+            note=task.words[:300],
             now=now,
         )
 
@@ -250,7 +264,7 @@ def callback_phone_reveal(*, actor, task: CallbackTask | int, reason: str = "") 
         .first()
     )
     if task is None or not wo_selectors.work_order_is_visible(actor, task.order):
-        raise ApplicationError("回访任务不存在", field="task", code="not_found", status=404)
+        raise ApplicationError(_("回访任务不存在"), field="task", code="not_found", status=404)
     order = task.order
     note = f"{order.order_no} {reason}".strip()
     out = {"contact": order.contact_phone, "phone": "", "phone2": ""}

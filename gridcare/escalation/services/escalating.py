@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from gridcare.core.audit import audit_record
+from gridcare.core.messages import msg
 from gridcare.org.choices import Role
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Action
 from gridcare.workorders.models import WorkOrder
 
 from ..choices import (
-    EscalationReason,
     NotificationDelivery,
     NotificationEvent,
     NotificationKind,
@@ -70,13 +70,18 @@ def order_escalate(
         changes={"unit": [current.code, target.code], "reason": reason, "level": level},
         unit_path=order.unit_path,
     )
-    label = EscalationReason(reason).label
-    text = f"工单 {order.order_no} 因“{label}”升级至{target.name}督办（第{level}级）"
+    said = {"reason": reason, "unit": target.name, "level": level}
+    if warning is not None:  # a breach: which clock ran out
+        timeline = msg("order.escalated_clock", clock=warning.clock_kind, **said)
+    else:
+        timeline = msg("order.escalated", **said)
+    text = msg("notify.escalated", no=order.order_no, **said)
     order_note(
         order,
         action=Action.ESCALATE,
         actor=actor,
-        note=f"因“{label}”升级至{target.name}督办（第{level}级）" + (f"：{note}" if note else ""),
+        note=note,
+        msg=timeline,
         data={"reason": reason, "from_unit": current.code, "to_unit": target.code, "level": level},
         now=now,
     )

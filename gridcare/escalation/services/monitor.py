@@ -15,10 +15,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from gridcare.core.messages import msg
 from gridcare.org.choices import Role
-from gridcare.workorders.choices import CLOSED_STATUSES, Action, ClockKind
+from gridcare.workorders.choices import CLOSED_STATUSES, Action
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
 
 from ..choices import EscalationReason, NotificationEvent, NotificationKind
@@ -111,8 +111,7 @@ def _warning_note(order: WorkOrder, clock: WorkOrderClock, level: WarningLevel, 
     order_note(
         order,
         action=Action.WARN,
-        note=f"{level.name}：「{ClockKind(clock.kind).label}」时限已用{level.percent}%"
-        f"（{timezone.localtime(clock.due_at):%m-%d %H:%M} 到期）",
+        msg=msg("order.warned", clock=clock.kind, percent=level.percent, due=clock.due_at),
         data={"clock": clock.kind, "level": level.code, "percent": level.percent},
         now=now,
     )
@@ -134,7 +133,6 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict, ctx: dict)
                 order=order,
                 reason=EscalationReason.BREACH,
                 warning=warning,
-                note=f"{ClockKind(clock.kind).label}时限已到期",
                 now=now,
             )
             stats["escalations"] += escalation is not None
@@ -144,9 +142,7 @@ def _process(order: WorkOrder, levels, now: dt.datetime, stats: dict, ctx: dict)
     if reached:
         clock, level, _ = max(reached, key=lambda r: r[1].percent)
         if not level.escalate:  # escalation already told everyone
-            text = (
-                f"工单 {order.order_no}「{ClockKind(clock.kind).label}」时限已用{level.percent}%，请抓紧处理"
-            )
+            text = msg("notify.warning", no=order.order_no, clock=clock.kind, percent=level.percent)
             staff = ctx["staff"].get(order.unit_path, {})
             parties = OrderParties(
                 handler=order.handler_id,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from gridcare.core.messages import Message, msg
 from gridcare.core.params import MAX_ID
 from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
@@ -41,11 +41,19 @@ log = logging.getLogger("gridcare.escalation")
 RETRY_BACKOFF = [60, 300, 900, 3600]  # seconds before the 2nd, 3rd, … attempt
 
 
+def _content(text: str | Message) -> dict:
+    """A notification's content fields: a message code with parameters (rendered in the
+    reader's language when shown), or free text."""
+    if isinstance(text, Message):
+        return {"code": text.code, "params": text.params, "text": ""}
+    return {"code": "", "params": {}, "text": text[:300]}
+
+
 def notification_create_many(
     *,
     recipients: Iterable[int | None],
     kind: str,
-    text: str,
+    text: str | Message,
     order: WorkOrder | None = None,
     exclude: int | None = None,
     now: dt.datetime | None = None,
@@ -56,9 +64,10 @@ def notification_create_many(
         return 0
     url = f"/work-orders/{order.order_no}/" if order is not None else ""
     now = now_or(now)
+    content = _content(text)
     Notification.objects.bulk_create(
         [
-            Notification(recipient_id=uid, kind=kind, order=order, text=text[:300], url=url, created_at=now)
+            Notification(recipient_id=uid, kind=kind, order=order, url=url, created_at=now, **content)
             for uid in ids
         ]
     )
@@ -166,20 +175,20 @@ def notification_rows(
     *,
     kind: str,
     event: str,
-    text: str,
+    text: str | Message,
     order_id: int | None,
     order_no: str = "",
     now: dt.datetime,
 ) -> tuple[list[Notification], list[NotificationDigestItem]]:
     """Pure: the notifications (immediate) and digest items (daily digest) to write."""
     url = f"/work-orders/{order_no}/" if order_no else ""
-    text = text[:300]
+    content = _content(text)
     notes, items = [], []
     for uid in sorted(deliveries):
         if deliveries[uid] == IMMEDIATE:
             notes.append(
                 Notification(
-                    recipient_id=uid, kind=kind, order_id=order_id, text=text, url=url, created_at=now
+                    recipient_id=uid, kind=kind, order_id=order_id, url=url, created_at=now, **content
                 )
             )
         elif deliveries[uid] == DIGEST:
@@ -189,9 +198,9 @@ def notification_rows(
                     kind=kind,
                     event=event,
                     order_id=order_id,
-                    text=text,
                     url=url,
                     created_at=now,
+                    **content,
                 )
             )
     return notes, items
@@ -202,7 +211,7 @@ def notify_order_event(
     event: str,
     order: WorkOrder,
     kind: str,
-    text: str,
+    text: str | Message,
     unit_path: str | None = None,
     link: WorkOrder | None = None,
     exclude: int | None = None,
@@ -255,17 +264,9 @@ def digest_cutoff(now: dt.datetime) -> dt.datetime:
     return cutoff
 
 
-def digest_text(items: list[NotificationDigestItem], cutoff: dt.datetime) -> str:
-    """Pure: one line for the digest notification (counts by kind)."""
-    counts = Counter(item.kind for item in items)
-    parts = "、".join(
-        _("%(kind)s %(n)d 条") % {"kind": NotificationKind(kind).label, "n": n}
-        for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
-    return _("每日汇总（截至 %(at)s）：%(parts)s") % {
-        "at": f"{timezone.localtime(cutoff):%m-%d %H:%M}",
-        "parts": parts,
-    }
+def digest_text(items: list[NotificationDigestItem], cutoff: dt.datetime) -> Message:
+    """Pure: the digest notification's one line (counts by kind), as a message."""
+    return msg("notify.digest", at=cutoff, counts=dict(Counter(item.kind for item in items)))
 
 
 class _Raced(Exception):
@@ -299,8 +300,8 @@ def notification_digests_send(*, now: dt.datetime | None = None) -> dict:
                 note = Notification.objects.create(
                     recipient_id=uid,
                     kind=NotificationKind.DIGEST,
-                    text=digest_text(items, cutoff)[:300],
                     created_at=now,
+                    **_content(digest_text(items, cutoff)),
                 )
                 note.url = f"{reverse('escalation:notifications')}?digest={note.pk}"
                 note.save(update_fields=["url"])

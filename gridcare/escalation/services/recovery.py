@@ -7,12 +7,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.calendar import add_working_days
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from gridcare.core.limits import DESCRIPTION_MAX, TEXT_MAX, check_field_lengths, check_length
+from gridcare.core.messages import msg
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import staff_of, unit_is_visible, user_role
 from gridcare.workorders.choices import RequestType
@@ -109,21 +111,25 @@ def service_failure_record(
     """Record a substantiated complaint as a service failure (one per order)."""
     require(actor, "escalation.record_failure")
     if origin not in FailureOrigin.values:
-        raise ApplicationError(f"未知的失误来源：{origin}", field="origin", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的失误来源：%(value)s") % {"value": origin}, field="origin", code="invalid_choice"
+        )
     if cause not in FailureCause.values:
-        raise ApplicationError(f"未知的失误原因：{cause}", field="cause", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的失误原因：%(value)s") % {"value": cause}, field="cause", code="invalid_choice"
+        )
     description = (description or "").strip()
     if not description:
-        raise ApplicationError("请填写失误经过", field="description", code="required")
+        raise ApplicationError(_("请填写失误经过"), field="description", code="required")
     check_length(description, field="description", max_length=DESCRIPTION_MAX)
     check_field_lengths(ServiceFailure, responsible_person=responsible_person)
     if not unit_is_visible(actor, responsible_unit):
-        raise PermissionDeniedError("责任单位不在本单位范围内", field="responsible_unit")
+        raise PermissionDeniedError(_("责任单位不在本单位范围内"), field="responsible_unit")
     now = now_or(now)
     with transaction.atomic():
         current = visible_order(actor, order, lock=True)
         if current.request_type != RequestType.COMPLAINT:
-            raise ApplicationError("只有属实的投诉才能认定为服务失误", field="order", code="not_complaint")
+            raise ApplicationError(_("只有属实的投诉才能认定为服务失误"), field="order", code="not_complaint")
         try:
             with transaction.atomic():
                 failure = ServiceFailure.objects.create(
@@ -138,7 +144,9 @@ def service_failure_record(
                     recorded_at=now,
                 )
         except IntegrityError:
-            raise ConflictError(f"工单 {current.order_no} 已认定过服务失误", code="duplicate", field="order")
+            raise ConflictError(
+                _("工单 %(no)s 已认定过服务失误") % {"no": current.order_no}, code="duplicate", field="order"
+            )
         audit_record(
             actor=actor,
             action="escalation.failure_record",
@@ -157,11 +165,11 @@ def _visible_failure(actor, failure: ServiceFailure | int, *, lock: bool) -> Ser
         qs = qs.select_for_update(of=("self",))
     found = qs.filter(pk=pk).first()
     if found is None:
-        raise ApplicationError("服务失误记录不存在", field="failure", code="not_found", status=404)
+        raise ApplicationError(_("服务失误记录不存在"), field="failure", code="not_found", status=404)
     from ..selectors import failure_is_visible
 
     if not failure_is_visible(actor, found):
-        raise ApplicationError("服务失误记录不存在", field="failure", code="not_found", status=404)
+        raise ApplicationError(_("服务失误记录不存在"), field="failure", code="not_found", status=404)
     return found
 
 
@@ -179,22 +187,26 @@ def recovery_action_propose(
     a compensation above it waits for approval (``pending_approval``)."""
     require(actor, "escalation.propose_recovery")
     if kind not in RecoveryKind.values:
-        raise ApplicationError(f"未知的补救措施：{kind}", field="kind", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的补救措施：%(value)s") % {"value": kind}, field="kind", code="invalid_choice"
+        )
     check_length(description, field="description", max_length=TEXT_MAX)
     try:
         amount = Decimal(str(amount or 0)).quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise ApplicationError("金额格式不正确", field="amount", code="invalid")
+        raise ApplicationError(_("金额格式不正确"), field="amount", code="invalid")
     if not amount.is_finite() or abs(amount) >= AMOUNT_LIMIT:  # NaN; the column's 12 digits
-        raise ApplicationError(f"金额须小于 {AMOUNT_LIMIT:,.0f} 元", field="amount", code="invalid")
+        raise ApplicationError(
+            _("金额须小于 %(limit)s 元") % {"limit": f"{AMOUNT_LIMIT:,.0f}"}, field="amount", code="invalid"
+        )
     if kind == RecoveryKind.COMPENSATION:
         if amount <= 0:
-            raise ApplicationError("经济补偿须填写大于0的金额", field="amount", code="required")
+            raise ApplicationError(_("经济补偿须填写大于0的金额"), field="amount", code="required")
         if compensation_kind not in CompensationKind.values:
-            raise ApplicationError("请选择补偿方式", field="compensation_kind", code="required")
+            raise ApplicationError(_("请选择补偿方式"), field="compensation_kind", code="required")
     else:
         if amount != 0:
-            raise ApplicationError("只有经济补偿可以填写金额", field="amount", code="invalid")
+            raise ApplicationError(_("只有经济补偿可以填写金额"), field="amount", code="invalid")
         compensation_kind = ""
     now = now_or(now)
     with transaction.atomic():
@@ -231,7 +243,12 @@ def recovery_action_propose(
             notification_create_many(
                 recipients=approvers,
                 kind=NotificationKind.RECOVERY,
-                text=f"工单 {failure.order.order_no} 补偿 ¥{amount} 超出提出人权限（¥{limit}），请审批",
+                text=msg(
+                    "notify.recovery_approval",
+                    no=failure.order.order_no,
+                    amount=str(amount),
+                    limit=str(limit),
+                ),
                 order=failure.order,
                 exclude=actor.pk,
                 now=now,
@@ -252,7 +269,7 @@ def _move(action: RecoveryAction, verb: str) -> str:
     to = RECOVERY_TRANSITIONS.get((action.status, verb))
     if to is None:
         raise ConflictError(
-            f"补救措施当前为“{RecoveryStatus(action.status).label}”，不能执行该操作",
+            _("补救措施当前为“%(status)s”，不能执行该操作") % {"status": RecoveryStatus(action.status).label},
             code="invalid_transition",
             field="status",
         )
@@ -265,7 +282,7 @@ def _lock_action(actor, action: RecoveryAction | int) -> RecoveryAction:
         RecoveryAction.objects.select_for_update(of=("self",)).select_related("failure").filter(pk=pk).first()
     )
     if found is None:
-        raise ApplicationError("补救措施不存在", field="action", code="not_found", status=404)
+        raise ApplicationError(_("补救措施不存在"), field="action", code="not_found", status=404)
     _visible_failure(actor, found.failure_id, lock=False)
     return found
 
@@ -289,10 +306,13 @@ def recovery_action_decide(
         action = _lock_action(actor, action)
         to = _move(action, "approve" if approve else "reject")
         if action.proposed_by_id == actor.pk:
-            raise PermissionDeniedError("不能审批自己提出的补救措施")
+            raise PermissionDeniedError(_("不能审批自己提出的补救措施"))
         limit = authority_limit_for(actor)
         if approve and not _covers(limit, action.failure, action.amount, now=now, exclude_pk=action.pk):
-            raise PermissionDeniedError(f"补偿 ¥{action.amount} 超出您的审批权限（¥{limit}），请上报上级审批")
+            raise PermissionDeniedError(
+                _("补偿 ¥%(amount)s 超出您的审批权限（¥%(limit)s），请上报上级审批")
+                % {"amount": action.amount, "limit": limit}
+            )
         before = action.status
         action.status = to
         action.decided_by = actor
@@ -321,7 +341,7 @@ def recovery_action_complete(
     with transaction.atomic():
         action = _lock_action(actor, action)
         if action.status == RecoveryStatus.PENDING_APPROVAL:
-            raise PermissionDeniedError("补偿金额超出权限，未经审批不能执行", code="approval_required")
+            raise PermissionDeniedError(_("补偿金额超出权限，未经审批不能执行"), code="approval_required")
         to = _move(action, "complete")
         action.status = to
         action.done_by = actor

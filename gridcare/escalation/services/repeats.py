@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from gridcare.core.audit import audit_record
+from gridcare.core.messages import msg
 from gridcare.workorders.choices import RequestType
 from gridcare.workorders.models import WorkOrder
 
@@ -123,7 +124,7 @@ def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> 
                 )
         except IntegrityError:
             return None
-        raise_priority(current, reason=f"重复诉求：前次工单 {earlier.order_no}", now=now)
+        raise_priority(current, reason=msg("order.repeat_of", earlier=earlier.order_no), now=now)
         audit_record(
             actor=None,
             action="escalation.repeat",
@@ -135,13 +136,12 @@ def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> 
             event=NotificationEvent.REPEAT,
             order=current,
             kind=NotificationKind.REPEAT,
-            text=f"工单 {current.order_no} 是 {earlier.order_no} 的重复诉求（{RepeatBasis(basis).label}），已提级处理",
+            text=msg("notify.repeat", no=current.order_no, earlier=earlier.order_no, basis=basis),
             now=now,
         )
         order_escalate(
             order=current,
             reason=EscalationReason.REPEAT,
-            note=f"重复诉求：前次工单 {earlier.order_no}",
             now=now,
         )
         return link

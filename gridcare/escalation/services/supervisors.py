@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
@@ -40,9 +41,9 @@ def social_supervisor_register(
     )
     for field, value in (("name", name), ("phone", phone), ("area", area)):
         if not value:
-            raise ApplicationError("必填项", field=field, code="required")
+            raise ApplicationError(_("必填项"), field=field, code="required")
     if not unit_is_visible(actor, unit):
-        raise PermissionDeniedError("联系单位不在本单位范围内", field="unit")
+        raise PermissionDeniedError(_("联系单位不在本单位范围内"), field="unit")
     with transaction.atomic():
         supervisor = SocialSupervisor.objects.create(
             name=name,
@@ -77,7 +78,7 @@ def supervisor_submission_create(
 ) -> WorkOrder:
     """A social supervisor's report becomes a work order on the ``supervisor`` channel."""
     if not supervisor.active:
-        raise ApplicationError("该社会监督员已不在聘", field="supervisor", code="inactive")
+        raise ApplicationError(_("该社会监督员已不在聘"), field="supervisor", code="inactive")
     with transaction.atomic():
         order = wo_services.work_order_create(
             actor=actor,
@@ -118,11 +119,11 @@ def supervisor_consultation_record(
     require(actor, "escalation.manage_supervisors")
     topic = (topic or "").strip()
     if not topic:
-        raise ApplicationError("请填写座谈主题", field="topic", code="required")
+        raise ApplicationError(_("请填写座谈主题"), field="topic", code="required")
     check_field_lengths(SupervisorConsultation, topic=topic)
     check_length(minutes, field="minutes", max_length=DESCRIPTION_MAX)
     if not unit_is_visible(actor, unit):
-        raise PermissionDeniedError("组织单位不在本单位范围内", field="unit")
+        raise PermissionDeniedError(_("组织单位不在本单位范围内"), field="unit")
     with transaction.atomic():
         consultation = SupervisorConsultation.objects.create(
             unit=unit,

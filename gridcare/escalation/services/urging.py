@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record
 from gridcare.core.errors import ApplicationError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import msg
 from gridcare.workorders import services as wo_services
 from gridcare.workorders.choices import CLOSED_STATUSES, Channel, Status
 from gridcare.workorders.models import WorkOrder
@@ -46,7 +48,9 @@ def urge_record(
     linked through ``Urge.follow_up``, carries the request instead.
     """
     if channel not in UrgeChannel.values:
-        raise ApplicationError(f"未知的催办渠道：{channel}", field="channel", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的催办渠道：%(value)s") % {"value": channel}, field="channel", code="invalid_choice"
+        )
     words = check_length((words or "").strip(), field="words", max_length=TEXT_MAX)
     now = now_or(now)
     with transaction.atomic():
@@ -66,7 +70,7 @@ def urge_record(
             number=current.urge_count,
             unit_path=current.unit_path,
         )
-        raise_priority(current, actor=actor, reason=f"客户第{current.urge_count}次催办", now=now)
+        raise_priority(current, actor=actor, reason=msg("order.urged", count=current.urge_count), now=now)
         audit_record(
             actor=actor,
             action="escalation.urge",
@@ -79,7 +83,9 @@ def urge_record(
             event=NotificationEvent.URGED,
             order=current,
             kind=NotificationKind.URGE,
-            text=f"工单 {current.order_no} 客户第{current.urge_count}次催办：{words or '请尽快处理'}",
+            text=msg("notify.urged", no=current.order_no, count=current.urge_count, words=words)
+            if words
+            else msg("notify.urged_plain", no=current.order_no, count=current.urge_count),
             exclude=getattr(actor, "pk", None),
             now=now,
         )
@@ -92,7 +98,6 @@ def urge_record(
                 order=current,
                 reason=EscalationReason.URGE,
                 actor=actor,
-                note=f"催办{current.urge_count}次，超过{threshold}次",
                 now=now,
             )
         return urge
@@ -139,7 +144,7 @@ def _urge_closed(*, actor, order: WorkOrder, channel: str, words: str, now: dt.d
         order=order,
         link=follow_up,
         kind=NotificationKind.URGE,
-        text=f"已{label}的工单 {order.order_no} 客户再次催办，已新建工单 {follow_up.order_no}",
+        text=msg("notify.urged_closed", status=order.status, no=order.order_no, follow_up=follow_up.order_no),
         exclude=getattr(actor, "pk", None),
         now=now,
     )

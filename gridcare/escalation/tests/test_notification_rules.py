@@ -101,6 +101,25 @@ def test_rule_admin_lists_and_audits_edits(client, django_user_model):
     }
 
 
+def test_admins_edit_a_rule_on_gridcares_settings_page(world):
+    admin = Client()
+    admin.force_login(world.staff("admin", world.company))
+    assert "通知规则" in admin.get("/settings/").content.decode()
+    rule = NotificationRule.objects.get(event="warning", recipient="owner")
+    page = admin.get(f"/settings/notification-rules/{rule.pk}/").content.decode()
+    stamp = page.split('name="stamp" value="')[1].split('"')[0]
+    data = {"event": "warning", "recipient": "owner", "delivery": "digest", "stamp": stamp}
+    assert admin.post(f"/settings/notification-rules/{rule.pk}/", data).status_code == 302
+    assert _rule("warning", OWN) == DIG
+    assert AuditEvent.objects.get(action="notificationrule.update").changes == {
+        "delivery": ["none", "digest"]
+    }
+    # The same form sent again, opened before the change, is refused: nothing is overwritten.
+    data["delivery"] = "immediate"
+    res = admin.post(f"/settings/notification-rules/{rule.pk}/", data)
+    assert "已被他人修改" in res.content.decode() and _rule("warning", OWN) == DIG
+
+
 # ----------------------------------------------------------------------- who is told what
 
 
@@ -136,7 +155,7 @@ def test_dispatchers_hear_of_new_queue_items_and_of_escalations_to_their_unit(wo
     with signals():
         order = make_order(people.agent, area=world.area_a, now=T0)
     queued = Notification.objects.filter(recipient=people.dispatcher, order=order, kind="transition")
-    assert queued.count() == 1 and "受理" in queued.get().text
+    assert queued.count() == 1 and "受理" in queued.get().message
     assert not Notification.objects.filter(recipient=people.agent, order=order).exists()  # own move
     # The arrival clock breaches: the order goes up to the county, where the dispatcher sits.
     services.sla_sweep(now=T0 + dt.timedelta(minutes=46))
@@ -164,7 +183,11 @@ def test_daily_digest_is_one_notification_per_recipient_once_a_day(world, people
     late = item(people.supervisor.pk, at(2026, 3, 3, 8, 1))  # after the digest hour: tomorrow's
     assert services.notification_digests_send(now=after) == {"digests": 2, "items": 3}
     digest = Notification.objects.get(recipient=people.supervisor, kind="digest")
-    assert "每日汇总" in digest.text and "时限预警 1 条" in digest.text and "工单动态 1 条" in digest.text
+    assert (
+        "每日汇总" in digest.message
+        and "时限预警 1 条" in digest.message
+        and "工单动态 1 条" in digest.message
+    )
     # Idempotent: the same day again sends nothing; tomorrow sends the late item alone.
     assert services.notification_digests_send(now=after + dt.timedelta(hours=1)) == {"digests": 0, "items": 0}
     assert services.notification_digests_send(now=at(2026, 3, 4, 8, 0)) == {"digests": 1, "items": 1}

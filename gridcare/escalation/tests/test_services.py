@@ -83,9 +83,7 @@ def test_first_contact_owner_hears_of_the_milestones_exactly_once(world, people,
         wo.work_order_reply(actor=people.crew, order=order, reply="已恢复送电", now=T0)
         wo.work_order_callback(actor=other_agent, order=order, now=T0)
         wo.work_order_archive(actor=people.agent, order=order, now=T0)  # the owner's own move
-    texts = list(
-        Notification.objects.filter(recipient=people.agent, order=order).values_list("text", flat=True)
-    )
+    texts = [n.message for n in Notification.objects.filter(recipient=people.agent, order=order)]
     assert len(texts) == 1 and "：回单（" in texts[0], texts
     digested = list(
         NotificationDigestItem.objects.filter(recipient=people.agent, order=order).values_list(

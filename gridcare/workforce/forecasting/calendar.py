@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import gettext
 from .data import DayMatrix, ForecastError
 
 
@@ -41,7 +42,7 @@ class Calendar:
                 out.append(d)
                 if len(out) == n:
                     return out
-        raise ForecastError("未来十年内没有营业日 / no operating day found", field="closed_dates")
+        raise ForecastError(gettext("未来十年内没有营业日"), field="closed_dates")
 
     def is_regular(self, d: dt.date) -> bool:
         """Would ``d`` be open under the plain weekly pattern?"""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext as _
+
 
 class ForecastError(ValueError):
     """Input that cannot be forecast; the message names the row or value at fault."""
@@ -28,12 +30,13 @@ def parse_interval(text: str | int) -> int:
         m = re.fullmatch(r"\s*(\d+)\s*(min|m|t|minutes?|h|hours?)?\s*", str(text).lower())
         if not m:
             raise ForecastError(
-                f"无法识别的时段长度 / cannot read interval {text!r}; use e.g. 30min or 1h", field="interval"
+                _("无法识别的时段长度 %(value)s，请写成 30min 或 1h") % {"value": repr(text)},
+                field="interval",
             )
         minutes = int(m.group(1)) * (60 if (m.group(2) or "").startswith("h") else 1)
     if minutes <= 0 or 1440 % minutes:
         raise ForecastError(
-            f"时段长度须能整除一天 / the interval must divide a day (got {minutes} min)", field="interval"
+            _("时段长度须能整除一天（现为 %(minutes)s 分钟）") % {"minutes": minutes}, field="interval"
         )
     return minutes
 
@@ -48,23 +51,24 @@ def load_counts(source) -> pd.Series:
         try:
             df = pd.read_csv(source, dtype=str, keep_default_na=False)
         except FileNotFoundError:
-            raise ForecastError(f"文件不存在 / file not found: {source}", field="input")
+            raise ForecastError(_("文件不存在：%(path)s") % {"path": source}, field="input")
         except pd.errors.EmptyDataError:
-            raise ForecastError("文件为空 / empty file", field="input")
+            raise ForecastError(_("文件为空"), field="input")
     df.columns = [str(c).strip().lower() for c in df.columns]
     if not {"start", "calls"} <= set(df.columns):
         raise ForecastError(
-            f"需要列 start, calls / columns start, calls required (got {', '.join(df.columns)})",
+            _("需要列 start, calls（现有 %(columns)s）") % {"columns": ", ".join(df.columns)},
             field="input",
         )
     if df.empty:
-        raise ForecastError("没有数据行 / no data rows", field="input")
+        raise ForecastError(_("没有数据行"), field="input")
     starts = pd.to_datetime(df["start"].astype(str).str.strip(), errors="coerce", format="mixed")
     bad = starts.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise ForecastError(
-            f"第 {i + 2} 行时间无法识别 / row {i + 2}: bad start {df['start'].iloc[i]!r}", field="start"
+            _("第 %(row)s 行时间无法识别：%(value)s") % {"row": i + 2, "value": repr(df["start"].iloc[i])},
+            field="start",
         )
     if starts.dt.tz is not None:
         starts = starts.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
@@ -73,27 +77,29 @@ def load_counts(source) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise ForecastError(
-            f"第 {i + 2} 行来电量不是数字 / row {i + 2}: calls {df['calls'].iloc[i]!r} is not a number",
+            _("第 %(row)s 行来电量不是数字：%(value)s") % {"row": i + 2, "value": repr(df["calls"].iloc[i])},
             field="calls",
         )
     neg = calls < 0
     if neg.any():
         i = int(np.flatnonzero(neg.to_numpy())[0])
         raise ForecastError(
-            f"第 {i + 2} 行来电量为负数 / row {i + 2}: negative calls {calls.iloc[i]:g}", field="calls"
+            _("第 %(row)s 行来电量为负数：%(value)s") % {"row": i + 2, "value": f"{calls.iloc[i]:g}"},
+            field="calls",
         )
     t = starts.to_numpy()
     dup = t[1:] == t[:-1]
     if dup.any() or starts.duplicated().any():
         i = int(np.flatnonzero(starts.duplicated().to_numpy())[0])
         raise ForecastError(
-            f"第 {i + 2} 行时间重复 / row {i + 2}: duplicate timestamp {starts.iloc[i]}", field="start"
+            _("第 %(row)s 行时间重复：%(time)s") % {"row": i + 2, "time": starts.iloc[i]}, field="start"
         )
     back = t[1:] < t[:-1]
     if back.any():
         i = int(np.flatnonzero(back)[0]) + 1
         raise ForecastError(
-            f"第 {i + 2} 行时间早于上一行，数据未排序 / row {i + 2}: timestamps not sorted ({starts.iloc[i]} after {starts.iloc[i - 1]})",
+            _("第 %(row)s 行时间早于上一行，数据未排序（%(time)s 在 %(previous)s 之后）")
+            % {"row": i + 2, "time": starts.iloc[i], "previous": starts.iloc[i - 1]},
             field="start",
         )
     return pd.Series(calls.to_numpy(dtype=float), index=pd.DatetimeIndex(starts), name="calls")
@@ -102,14 +108,14 @@ def load_counts(source) -> pd.Series:
 def infer_base_interval(series: pd.Series) -> int:
     """The input's interval in minutes: the smallest step between consecutive timestamps."""
     if len(series) < 2:
-        raise ForecastError("数据太少 / too few rows to infer the interval", field="input")
+        raise ForecastError(_("数据太少，无法推断时段长度"), field="input")
     steps = np.diff(series.index.asi8) // 60_000_000_000
     steps = steps[steps > 0]
     base = int(steps.min())
     minutes = series.index.hour * 60 + series.index.minute
     if base <= 0 or 1440 % base or (np.asarray(minutes) % base).any() or (series.index.second != 0).any():
         raise ForecastError(
-            f"时间点不在统一的 {base} 分钟网格上 / timestamps are not on one regular grid of {base} minutes",
+            _("时间点不在统一的 %(minutes)s 分钟网格上") % {"minutes": base},
             field="start",
         )
     return base
@@ -120,8 +126,7 @@ def aggregate(series: pd.Series, minutes: int) -> pd.Series:
     base = infer_base_interval(series)
     if minutes % base:
         raise ForecastError(
-            f"输入时段 {base} 分钟不能整除所需的 {minutes} 分钟 / the input interval ({base} min) does not divide "
-            f"the requested interval ({minutes} min)",
+            _("输入时段 %(base)s 分钟不能整除所需的 %(minutes)s 分钟") % {"base": base, "minutes": minutes},
             field="interval",
         )
     if minutes == base:
@@ -194,9 +199,8 @@ def build_day_matrix(series: pd.Series, interval_minutes: int) -> DayMatrix:
     drop = frac > 0.5
     if drop.any():
         notes.append(
-            f"{int(drop.sum())} 天缺失过半时段，按休息日处理 / {int(drop.sum())} day(s) missing more than half "
-            f"of their open intervals were treated as closed: "
-            + ", ".join(str(dates[i]) for i in np.flatnonzero(drop)[:5])
+            _("%(n)s 天缺失过半时段，按休息日处理：%(dates)s")
+            % {"n": int(drop.sum()), "dates": ", ".join(str(dates[i]) for i in np.flatnonzero(drop)[:5])}
         )
     keep = ~drop
     dates = [d for d, k in zip(dates, keep, strict=True) if k]
@@ -211,10 +215,7 @@ def build_day_matrix(series: pd.Series, interval_minutes: int) -> DayMatrix:
             ]
             pool = vals[near, j] if near else vals[~missing[:, j] & mask[:, j], j]
             vals[i, j] = float(np.nanmean(pool)) if len(pool) else 0.0
-        notes.append(
-            f"{n_gaps} 个时段缺失，已用前后四周同星期同时段均值补齐 / {n_gaps} missing interval(s) inside "
-            "operating days were filled with the mean of the same interval on the same weekday (±4 weeks)"
-        )
+        notes.append(_("%(n)s 个时段缺失，已用前后四周同星期同时段均值补齐") % {"n": n_gaps})
     vals = np.nan_to_num(np.where(mask, vals, 0.0), nan=0.0)
     # aggregate columns into the requested interval (buckets aligned to midnight)
     buckets = sorted({s - s % interval_minutes for s in slots})
@@ -232,12 +233,12 @@ def build_day_matrix(series: pd.Series, interval_minutes: int) -> DayMatrix:
 
 def _check_history(dm: DayMatrix) -> None:
     if not dm.dates:
-        raise ForecastError("没有数据 / no data", field="input")
+        raise ForecastError(_("没有数据"), field="input")
     counts = {w: sum(1 for d in dm.dates if d.weekday() == w) for w in dm.weekdays}
     short = [w for w, c in counts.items() if c < 2]
     if short or (dm.dates[-1] - dm.dates[0]).days < 7:
         raise ForecastError(
-            "历史数据不足两周 / fewer than two weeks of history: every operating weekday must occur at least "
-            f"twice (have {len(dm.dates)} day(s) from {dm.dates[0]} to {dm.dates[-1]})",
+            _("历史数据不足两周：每个营业的星期几须至少出现两次（现有 %(days)s 天，%(first)s 至 %(last)s）")
+            % {"days": len(dm.dates), "first": dm.dates[0], "last": dm.dates[-1]},
             field="input",
         )

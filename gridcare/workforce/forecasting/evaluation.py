@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import gettext as _
 from .calendar import Calendar, calendar_for
 from .data import DayMatrix, ForecastError
 from .models import ModelFn
@@ -69,8 +70,8 @@ def backtest(
     min_days = _min_train_days(dm)
     if origins < 1 or first < min_days:
         raise ForecastError(
-            f"历史太短，无法回测 {origins} 个起点 / history too short for {origins} origins: need at least "
-            f"{min_days + origins + horizon_days - 1} operating days, have {n}",
+            _("历史太短，无法回测 %(origins)s 个起点：至少需要 %(need)s 个营业日，现有 %(have)s 个")
+            % {"origins": origins, "need": min_days + origins + horizon_days - 1, "have": n},
             field="origins",
         )
     scales = {o: mase_scale(dm.head(o)) for o in range(first, first + origins)}

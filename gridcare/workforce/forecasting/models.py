@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import gettext as _
 from .calendar import Calendar, _calendar_features
 from .data import DayMatrix, ForecastError
 
@@ -153,8 +154,8 @@ def require_statsforecast(models: Iterable[str] = OFF_THE_SHELF) -> None:
     if not statsforecast_installed():
         names = ", ".join(models)
         raise ForecastError(
-            f"比较模型 {names} 需要可选依赖 statsforecast / the comparison model(s) {names} "
-            f"need the optional statsforecast package: {FORECAST_COMPARE_INSTALL}",
+            _("比较模型 %(names)s 需要可选依赖 statsforecast：%(install)s")
+            % {"names": names, "install": FORECAST_COMPARE_INSTALL},
             field="model",
         )
 

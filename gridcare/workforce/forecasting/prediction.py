@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..i18n import gettext as _
 from .calendar import Calendar, calendar_for
 from .data import DayMatrix, ForecastError, _check_history
 from .evaluation import Score, _dispersion, _min_train_days, backtest, nb_interval
@@ -65,7 +66,9 @@ def predict(
     models = candidate_models(include_statsforecast=model in OFF_THE_SHELF)
     if model != "auto" and model not in models:
         raise ForecastError(
-            f"未知模型 / unknown model {model!r}; choose auto or one of {', '.join(models)}", field="model"
+            _("未知模型 %(model)s，请选择 auto 或 %(models)s 之一")
+            % {"model": repr(model), "models": ", ".join(models)},
+            field="model",
         )
     closed = set(closed_dates)
     special = set(special_dates)
@@ -103,7 +106,7 @@ def _uplift_factors(dm: DayMatrix, targets: list[dt.date], uplift: dict) -> np.n
     for key, factor in uplift.items():
         if factor is None or not math.isfinite(float(factor)) or float(factor) < 0:
             raise ForecastError(
-                f"放大系数须为非负数 / uplift factor must be ≥ 0 (got {factor!r})", field="uplift"
+                _("放大系数须为非负数（现为 %(value)s）") % {"value": repr(factor)}, field="uplift"
             )
         if isinstance(key, dt.datetime):
             d = key.date()

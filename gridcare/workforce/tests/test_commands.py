@@ -52,9 +52,9 @@ def test_staffing_json_erlang_a_with_shrinkage():
 def test_staffing_text_and_errors():
     text = run("staffing", "--calls", "100", "--aht", "180", "--patience", "120")
     assert "Erlang A" in text and "abandon rate" in text
-    with pytest.raises(CommandError, match="AHT"):
+    with pytest.raises(CommandError, match="平均处理时长"):
         run("staffing", "--calls", "100", "--aht", "0")
-    with pytest.raises(CommandError, match="unreachable"):
+    with pytest.raises(CommandError, match="目标不可达"):
         run("staffing", "--calls", "100", "--aht", "180", "--target", "1")
 
 
@@ -148,9 +148,9 @@ def test_forecast_predict_csv(calls_csv, tmp_path):
 
 
 def test_forecast_bad_interval(calls_csv):
-    with pytest.raises(CommandError, match="divide a day"):
+    with pytest.raises(CommandError, match="整除一天"):
         run("forecast", "predict", "--input", calls_csv, "--interval", "7min")
-    with pytest.raises(CommandError, match="not found"):
+    with pytest.raises(CommandError, match="文件不存在"):
         run("forecast", "backtest", "--input", "/nonexistent.csv")
 
 

@@ -104,7 +104,7 @@ def test_bad_input_is_explained(kwargs, field):
 
 
 def test_unreachable_target_message_explains_why():
-    with pytest.raises(ErlangError, match="no finite number"):
+    with pytest.raises(ErlangError, match="任何有限坐席数都无法保证"):
         required_agents(calls=10, aht=240, target=1.0, answer_within=0)
 
 

@@ -29,10 +29,10 @@ def test_aggregation_and_interval_index(counts, dm):
 
 def test_interval_must_be_multiple_of_input():
     s = fc.load_counts(synthetic_counts(weeks=3, step_minutes=20))
-    with pytest.raises(fc.ForecastError, match="does not divide"):
+    with pytest.raises(fc.ForecastError, match="不能整除所需的"):
         fc.build_day_matrix(s, 30)
     assert fc.build_day_matrix(s, 60).interval_minutes == 60
-    with pytest.raises(fc.ForecastError, match="divide a day"):
+    with pytest.raises(fc.ForecastError, match="整除一天"):
         fc.parse_interval("7min")
     assert fc.parse_interval("1h") == 60 and fc.parse_interval("15min") == 15
 
@@ -40,26 +40,26 @@ def test_interval_must_be_multiple_of_input():
 def test_unsorted_timestamps_rejected(counts):
     bad = counts.copy()
     bad.iloc[[5, 6]] = bad.iloc[[6, 5]].to_numpy()
-    with pytest.raises(fc.ForecastError, match="row 8.*not sorted"):
+    with pytest.raises(fc.ForecastError, match="第 8 行.*未排序"):
         fc.load_counts(bad)
 
 
 def test_duplicate_timestamps_rejected(counts):
     bad = pd.concat([counts.iloc[:10], counts.iloc[9:]], ignore_index=True)
-    with pytest.raises(fc.ForecastError, match="row 12.*duplicate"):
+    with pytest.raises(fc.ForecastError, match="第 12 行时间重复"):
         fc.load_counts(bad)
 
 
 def test_negative_counts_rejected(counts):
     bad = counts.copy()
     bad.loc[3, "calls"] = -4
-    with pytest.raises(fc.ForecastError, match="row 5.*negative"):
+    with pytest.raises(fc.ForecastError, match="第 5 行来电量为负数"):
         fc.load_counts(bad)
 
 
 def test_less_than_two_weeks_rejected():
     s = fc.load_counts(synthetic_counts(weeks=1))
-    with pytest.raises(fc.ForecastError, match="two weeks"):
+    with pytest.raises(fc.ForecastError, match="不足两周"):
         fc.build_day_matrix(s, 30)
 
 
@@ -67,7 +67,7 @@ def test_gaps_are_filled_and_reported(counts):
     gappy = counts.drop(index=[100, 101, 102, 103, 104, 105]).reset_index(drop=True)  # 30 min on day 1
     dm = fc.build_day_matrix(fc.load_counts(gappy), 30)
     assert len(dm.dates) == 50
-    assert any("filled" in w for w in dm.warnings)
+    assert any("补齐" in w for w in dm.warnings)
     assert (dm.values > 0).all()
 
 
@@ -76,7 +76,7 @@ def test_mostly_empty_day_is_treated_as_closed(counts):
     partial = counts[~day | (counts["start"].dt.hour < 9)].reset_index(drop=True)
     dm = fc.build_day_matrix(fc.load_counts(partial), 30)
     assert dt.date(2024, 3, 6) not in dm.dates
-    assert any("closed" in w for w in dm.warnings)
+    assert any("按休息日处理" in w for w in dm.warnings)
 
 
 def test_mase_scale_is_one_day_naive(dm):
@@ -96,7 +96,7 @@ def test_backtest_ranks_models_on_seasonal_series(dm):
 
 
 def test_backtest_needs_enough_history(dm):
-    with pytest.raises(fc.ForecastError, match="too short"):
+    with pytest.raises(fc.ForecastError, match="历史太短"):
         fc.backtest(dm, {"snaive_day": fc.snaive_day}, origins=45)
 
 

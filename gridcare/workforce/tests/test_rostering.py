@@ -57,7 +57,7 @@ def test_expected_abandonment_and_suggestions():
 def test_bad_roster_inputs():
     with pytest.raises(RosterError):
         plan_shifts([1, -1], [ShiftTemplate("1h", 60)], interval_minutes=60)
-    with pytest.raises(RosterError, match="no shift covers"):
+    with pytest.raises(RosterError, match="没有班次可覆盖"):
         plan_shifts([1, 1, 1], [ShiftTemplate("1h", 60, starts=(0,))], interval_minutes=60)
-    with pytest.raises(RosterError, match="multiple"):
+    with pytest.raises(RosterError, match="正整数倍"):
         plan_shifts([1, 1], [ShiftTemplate("45m", 45)], interval_minutes=30)

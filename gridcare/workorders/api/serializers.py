@@ -150,10 +150,14 @@ class WorkOrderEventSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     # make the schema name one choice set twice.
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
+    text = serializers.CharField(
+        read_only=True,
+        help_text="The entry in the caller's language: the system's words (data.msg, rendered now), then the note",
+    )
 
     class Meta:
         model = WorkOrderEvent
-        fields = ["at", "actor", "action", "action_label", "from_status", "to_status", "note", "data"]
+        fields = ["at", "actor", "action", "action_label", "from_status", "to_status", "note", "text", "data"]
         read_only_fields = fields
 
 

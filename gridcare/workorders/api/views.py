@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -145,7 +146,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = self._input(WorkOrderCreateSerializer)
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 128:
-            raise ApplicationError("Idempotency-Key 过长（最多128字符）", field="idempotency_key")
+            raise ApplicationError(_("Idempotency-Key 过长（最多128字符）"), field="idempotency_key")
         result = services.work_order_submit(actor=request.user, idempotency_key=key, **data)
         order, replayed = result.order, result.replayed
         code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
@@ -208,7 +209,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = self._input(WorkOrderPhotoUploadSerializer)
         upload = data["photo"]
         if upload.size > services.PHOTO_MAX_BYTES:
-            raise ApplicationError("照片过大（最大 8 MB）", field="photo", code="too_large")
+            raise ApplicationError(_("照片过大（最大 8 MB）"), field="photo", code="too_large")
         photo = services.work_order_photo_add(
             actor=request.user,
             order=seen,

@@ -13,6 +13,7 @@ from gridcare.core.audit import audit_record
 from gridcare.core.authz import has_perm
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import Message, msg
 from gridcare.org.models import OrgUnit
 
 from .. import selectors
@@ -56,7 +57,9 @@ def _require_reason(action: str, reason: str) -> str:
     reason = check_length((reason or "").strip(), field="reason", max_length=TEXT_MAX)
     if action in ACTIONS_REQUIRING_REASON and not reason:
         raise ApplicationError(
-            f"“{Action(action).label}”必须填写原因", field="reason", code="reason_required"
+            gettext("“%(action)s”必须填写原因") % {"action": Action(action).label},
+            field="reason",
+            code="reason_required",
         )
     return reason
 
@@ -67,7 +70,7 @@ def _lock(actor, order: WorkOrder | int, expected_version: int | None) -> WorkOr
     try:
         locked = WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "master").get(pk=pk)
     except WorkOrder.DoesNotExist:
-        raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
+        raise ApplicationError(gettext("工单不存在"), field="order", code="not_found", status=404)
     # ``actor`` None is the system (the time-limit monitor): it sees every order.
     if actor is not None and not selectors.work_order_is_visible(actor, locked):
         if isinstance(order, WorkOrder) and order.version != locked.version:
@@ -78,10 +81,11 @@ def _lock(actor, order: WorkOrder | int, expected_version: int | None) -> WorkOr
                 field="expected_version",
                 details={"version": locked.version, "status": locked.status},
             )
-        raise ApplicationError("工单不存在", field="order", code="not_found", status=404)
+        raise ApplicationError(gettext("工单不存在"), field="order", code="not_found", status=404)
     if expected_version is not None and int(expected_version) != locked.version:
         raise ConflictError(
-            f"工单 {locked.order_no} 已被他人修改（当前版本 {locked.version}，您看到的是 {expected_version}），请刷新后重试",
+            gettext("工单 %(no)s 已被他人修改（当前版本 %(version)s，您看到的是 %(seen)s），请刷新后重试")
+            % {"no": locked.order_no, "version": locked.version, "seen": expected_version},
             field="expected_version",
             details={"version": locked.version, "status": locked.status},
         )
@@ -92,7 +96,8 @@ def _check_transition(order: WorkOrder, action: str) -> str:
     to_status = TRANSITIONS.get((order.status, action))
     if to_status is None:
         raise ConflictError(
-            f"工单 {order.order_no} 当前状态为“{Status(order.status).label}”，不能“{Action(action).label}”",
+            gettext("工单 %(no)s 当前状态为“%(status)s”，不能“%(action)s”")
+            % {"no": order.order_no, "status": Status(order.status).label, "action": Action(action).label},
             code="invalid_transition",
             field="status",
             details={"status": order.status, "action": action, "version": order.version},
@@ -128,7 +133,12 @@ def _record(
     note: str = "",
     data: dict | None = None,
     notify: bool = True,
+    msg: Message | None = None,
 ) -> WorkOrderEvent:
+    """One timeline entry (and its audit row). ``msg``: what the system says about the
+    step, stored as a code (rendered in the reader's language); ``note``: what a person wrote."""
+    if msg is not None:
+        data = {**(data or {}), "msg": msg.as_json()}
     event = WorkOrderEvent.objects.create(
         order=order,
         at=now,
@@ -144,7 +154,9 @@ def _record(
         action=f"work_order.{action}",
         obj=order,
         note=note,
-        changes={"status": [from_status, to_status]} if from_status != to_status else (data or {}),
+        changes={"status": [from_status, to_status]}
+        if from_status != to_status
+        else {k: v for k, v in (data or {}).items() if k != "msg"},
         unit_path=order.unit_path,
     )
     announce_after_commit(order.pk, action, from_status, to_status, actor, notify)
@@ -228,6 +240,7 @@ def _transition(
     data: dict | None = None,
     save_fields: Iterable[str] = (),
     effective_at: dt.datetime | None = None,
+    msg: Message | None = None,
 ) -> tuple[str, str]:
     """Move ``order`` (already locked and changed by the caller) through ``action``.
 
@@ -254,6 +267,7 @@ def _transition(
         now=now,
         note=note,
         data=data,
+        msg=msg,
     )
     return from_status, to_status
 
@@ -290,7 +304,8 @@ def _cascade(
             action=action,
             actor=actor,
             now=now,
-            note=f"随主单 {master.order_no}：{note}".rstrip("："),
+            note=note,
+            msg=msg("order.follows_master", master=master.order_no),
             data={"master": master.order_no},
             save_fields=fields,
         )

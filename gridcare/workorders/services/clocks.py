@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
@@ -35,13 +36,13 @@ def work_order_pause_clock(
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
         if order.status not in OPEN_STATUSES:
-            raise ConflictError("只有处理中的工单可以暂停计时", code="invalid_transition", field="status")
+            raise ConflictError(_("只有处理中的工单可以暂停计时"), code="invalid_transition", field="status")
         if order.clock_paused_at is not None:
-            raise ConflictError("计时已暂停", code="already_paused", field="status")
+            raise ConflictError(_("计时已暂停"), code="already_paused", field="status")
         clocks = list(order.clocks.all())
         running = [c for c in clocks if c.is_running]
         if not running:
-            raise ConflictError("没有正在计时的时限", code="no_running_clock", field="status")
+            raise ConflictError(_("没有正在计时的时限"), code="no_running_clock", field="status")
         for clock in running:
             clock.paused_since = now
         WorkOrderClock.objects.bulk_update(running, ["paused_since"])
@@ -76,7 +77,7 @@ def work_order_resume_clock(
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
         if order.clock_paused_at is None:
-            raise ConflictError("计时未暂停", code="not_paused", field="status")
+            raise ConflictError(_("计时未暂停"), code="not_paused", field="status")
         clocks = list(order.clocks.all())
         paused = [c for c in clocks if c.paused_since is not None]
         for clock in paused:

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ApplicationError
 from gridcare.core.limits import DESCRIPTION_MAX, NAME_MAX, TEXT_MAX, check_length
+from gridcare.core.messages import msg
 from gridcare.core.scoping import is_visible
 from gridcare.customers.models import Customer
 from gridcare.grid.models import TransformerArea
@@ -59,7 +61,9 @@ def _resolve_customer(customer, actor) -> Customer | None:
         .first()
     )
     if found is None:
-        raise ApplicationError(f"户号 {customer} 不存在", field="customer", code="unknown_customer")
+        raise ApplicationError(
+            _("户号 %(no)s 不存在") % {"no": customer}, field="customer", code="unknown_customer"
+        )
     return found
 
 
@@ -74,7 +78,9 @@ def _resolve_area(area, actor) -> TransformerArea | None:
         area = area.code
     found = qs.select_related("feeder", "station").filter(code=str(area)).first()
     if found is None:
-        raise ApplicationError(f"台区编码 {area} 不存在", field="area", code="unknown_area")
+        raise ApplicationError(
+            _("台区编码 %(code)s 不存在") % {"code": area}, field="area", code="unknown_area"
+        )
     return found
 
 
@@ -82,22 +88,31 @@ def _validate_codes(
     *, channel: str, request_type: str, subtype: str, dimension: str, description: str
 ) -> str:
     if channel not in Channel.values:
-        raise ApplicationError(f"未知的受理渠道：{channel}", field="channel", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的受理渠道：%(value)s") % {"value": channel}, field="channel", code="invalid_choice"
+        )
     if request_type not in RequestType.values:
-        raise ApplicationError(f"未知的诉求类型：{request_type}", field="request_type", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的诉求类型：%(value)s") % {"value": request_type},
+            field="request_type",
+            code="invalid_choice",
+        )
     if dimension not in Dimension.values:
-        raise ApplicationError(f"未知的分析维度：{dimension}", field="dimension", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的分析维度：%(value)s") % {"value": dimension}, field="dimension", code="invalid_choice"
+        )
     if subtype and subtype not in SUBTYPES_BY_TYPE.get(request_type, frozenset()):
         raise ApplicationError(
-            f"业务子类“{subtype}”不属于诉求类型“{RequestType(request_type).label}”",
+            _("业务子类“%(subtype)s”不属于诉求类型“%(type)s”")
+            % {"subtype": subtype, "type": RequestType(request_type).label},
             field="subtype",
             code="subtype_mismatch",
         )
     if not subtype and request_type in TYPES_REQUIRING_SUBTYPE:
-        raise ApplicationError("业务申请必须选择业务子类", field="subtype", code="required")
+        raise ApplicationError(_("业务申请必须选择业务子类"), field="subtype", code="required")
     description = (description or "").strip()
     if not description:
-        raise ApplicationError("诉求内容不能为空", field="description", code="required")
+        raise ApplicationError(_("诉求内容不能为空"), field="description", code="required")
     return check_length(description, field="description", max_length=DESCRIPTION_MAX)
 
 
@@ -160,7 +175,7 @@ def _idempotent_replay(actor, key: str, digest: str) -> WorkOrder | None:
         return None
     if row.request_hash != digest:
         raise ApplicationError(
-            "同一 Idempotency-Key 已用于内容不同的请求，请使用新的键",
+            _("同一 Idempotency-Key 已用于内容不同的请求，请使用新的键"),
             field="idempotency_key",
             code="idempotency_key_reused",
             status=422,
@@ -320,19 +335,21 @@ def _create(
         else:
             area = TransformerArea.objects.select_related("feeder", "station").get(pk=customer.area_id)
     if answered and request_type != RequestType.CONSULTATION:
-        raise ApplicationError("只有咨询可在受理时直接答复", field="answered", code="invalid")
+        raise ApplicationError(_("只有咨询可在受理时直接答复"), field="answered", code="invalid")
     reply = (reply or "").strip()
     if answered and not reply:
-        raise ApplicationError("直接答复须填写答复内容", field="reply", code="required")
+        raise ApplicationError(_("直接答复须填写答复内容"), field="reply", code="required")
     if priority not in (None, "") and int(priority) not in Priority.values:
-        raise ApplicationError(f"未知的优先级：{priority}", field="priority", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的优先级：%(value)s") % {"value": priority}, field="priority", code="invalid_choice"
+        )
 
     staff = staff_of(actor)
     location_unit = area.station if area is not None else (customer.station if customer is not None else None)
     accepted_unit = staff.unit if staff is not None else location_unit
     unit = location_unit or accepted_unit
     if unit is None:
-        raise ApplicationError("请指定客户或台区，以确定责任单位", field="area", code="required")
+        raise ApplicationError(_("请指定客户或台区，以确定责任单位"), field="area", code="required")
 
     rules = selectors.commitment_rules_for(
         request_type=request_type,
@@ -381,8 +398,8 @@ def _create(
         from_status="",
         to_status=Status.ACCEPTED,
         now=now,
-        note=f"{Channel(channel).label}受理",
         data={"channel": channel},
+        msg=msg("order.accepted", channel=channel),
     )
 
     changed = False  # by a transition or a merge after the insert
@@ -395,7 +412,7 @@ def _create(
             action=Action.REPLY,
             actor=actor,
             now=now,
-            note="受理时直接答复",
+            msg=msg("order.answered_at_intake"),
             save_fields=["reply", "replied_at", "handler"],
         )
         changed = True
@@ -414,7 +431,7 @@ def _create(
                 .first()
             )
             if master is not None:
-                _merge(order, master, actor=actor, now=now, note="自动合并：同台区/同线路故障")
+                _merge(order, master, actor=actor, now=now, auto=True)
                 changed = True
     # ``bulk_create`` sets the clocks' ids on PostgreSQL and SQLite; elsewhere read it back.
     if changed or not all(clock.pk for clock in clocks):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcare.core.authz import has_perm
 from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import Message
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import staff_of, unit_is_visible
 
@@ -58,7 +60,9 @@ def work_order_dispatch(
         order = _lock(actor, order, expected_version)
         _check_transition(order, Action.DISPATCH)
         if not unit_is_visible(actor, unit):
-            raise PermissionDeniedError(f"不能派单到本单位范围之外的“{unit.name}”，请使用转派", field="unit")
+            raise PermissionDeniedError(
+                _("不能派单到本单位范围之外的“%(unit)s”，请使用转派") % {"unit": unit.name}, field="unit"
+            )
         _check_handler(handler, unit)
         fields = ["unit", "unit_path", "handler"]
         if order.status == Status.ACCEPTED:
@@ -94,7 +98,7 @@ def _check_handler(handler, unit: OrgUnit) -> None:
         return
     staff = staff_of(handler)
     if staff is None or not staff.unit.path.startswith(unit.path):
-        raise ApplicationError("处理人不属于目标单位", field="handler", code="invalid")
+        raise ApplicationError(_("处理人不属于目标单位"), field="handler", code="invalid")
 
 
 def work_order_transfer(
@@ -115,7 +119,7 @@ def work_order_transfer(
         order = _lock(actor, order, expected_version)
         _check_transition(order, Action.TRANSFER)
         if unit.pk == order.unit_id:
-            raise ApplicationError("转派目标与当前责任单位相同", field="unit", code="invalid")
+            raise ApplicationError(_("转派目标与当前责任单位相同"), field="unit", code="invalid")
         _check_handler(handler, unit)
         previous = order.unit.code
         _unit_fields(order, unit)
@@ -185,7 +189,7 @@ def work_order_reply(
     check_length(reply, field="reply", max_length=TEXT_MAX)
     reply = (reply or "").strip()
     if not reply:
-        raise ApplicationError("回单必须填写处理结果", field="reply", code="required")
+        raise ApplicationError(_("回单必须填写处理结果"), field="reply", code="required")
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -214,14 +218,16 @@ def work_order_callback(
     note: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
+    msg: Message | None = None,
 ) -> WorkOrder:
-    """Call the customer back (回访) after the reply; meets the callback clock."""
+    """Call the customer back (回访) after the reply; meets the callback clock. ``msg``: the
+    callback's outcome in the system's words (a message code), ``note`` what the customer said."""
     _check_role(actor, Action.CALLBACK)
     check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
-        _transition(order, action=Action.CALLBACK, actor=actor, now=now, note=note)
+        _transition(order, action=Action.CALLBACK, actor=actor, now=now, note=note, msg=msg)
         return order
 
 
@@ -233,6 +239,7 @@ def work_order_archive(
     note: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
+    msg: Message | None = None,
 ) -> WorkOrder:
     """Close the loop (归档). Types that need a callback must have had one.
 
@@ -245,7 +252,7 @@ def work_order_archive(
         order = _lock(actor, order, expected_version)
         if order.status == Status.REPLIED and order.request_type not in TYPES_WITHOUT_CALLBACK:
             raise ConflictError(
-                f"“{RequestType(order.request_type).label}”工单须先回访再归档",
+                _("“%(type)s”工单须先回访再归档") % {"type": RequestType(order.request_type).label},
                 code="callback_required",
                 field="status",
             )
@@ -258,6 +265,7 @@ def work_order_archive(
             note=note,
             data={"satisfied": satisfied},
             save_fields=["satisfied"],
+            msg=msg,
         )
         return order
 
@@ -309,7 +317,7 @@ def work_order_cancel(
         order = _lock(actor, order, expected_version)
         _check_transition(order, Action.CANCEL)
         if WorkOrder.objects.filter(master=order).exists():
-            raise ConflictError("主单仍有子单，请先解除合并再撤销", code="has_children", field="order")
+            raise ConflictError(_("主单仍有子单，请先解除合并再撤销"), code="has_children", field="order")
         order.cancel_reason = reason
         _transition(
             order, action=Action.CANCEL, actor=actor, now=now, note=reason, save_fields=["cancel_reason"]
@@ -321,26 +329,33 @@ def work_order_reopen(
     *,
     actor,
     order: WorkOrder | int,
-    reason: str,
+    reason: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
+    msg: Message | None = None,
 ) -> WorkOrder:
-    """Send the order back to its handling unit (重新处理).
+    """Send the order back to its handling unit (重新处理). ``msg``: the system's reason (a
+    message code, e.g. an unsatisfied callback), which stands for a reason typed by a person.
 
     From a callback (customer not satisfied) by front-line roles; from a reply or the
     archive only by a supervisor. Reply and completion clocks restart.
     """
     _check_role(actor, Action.REOPEN)
-    reason = _require_reason(Action.REOPEN, reason)
+    if msg is None:
+        reason = _require_reason(Action.REOPEN, reason)
+    else:
+        reason = check_length((reason or "").strip(), field="reason", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
         _check_transition(order, Action.REOPEN)
         fields = []
         if order.status != Status.CALLBACK and not has_perm(actor, "workorders.reopen_closed"):
-            raise PermissionDeniedError("只有服务督办可以重新打开已回单或已归档的工单")
+            raise PermissionDeniedError(_("只有服务督办可以重新打开已回单或已归档的工单"))
         if order.status == Status.CALLBACK:
             order.satisfied = False
             fields.append("satisfied")
-        _transition(order, action=Action.REOPEN, actor=actor, now=now, note=reason, save_fields=fields)
+        _transition(
+            order, action=Action.REOPEN, actor=actor, now=now, note=reason, save_fields=fields, msg=msg
+        )
         return order

@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import msg
 
 from ..choices import (
     MERGE_TRANSITIONS,
@@ -23,24 +25,34 @@ from ..models import (
 from ._common import _check_role, _lock, _notice, _now, _record, _save_quiet, _unit_fields
 
 
-def _merge(child: WorkOrder, master: WorkOrder, *, actor, now: dt.datetime, note: str) -> None:
-    """Make ``child`` follow ``master`` (both locked by the caller)."""
+def _merge(
+    child: WorkOrder, master: WorkOrder, *, actor, now: dt.datetime, note: str = "", auto: bool = False
+) -> None:
+    """Make ``child`` follow ``master`` (both locked by the caller); ``auto``: merged at intake
+    by the system (same area or feeder), said so on both timelines."""
+    why = msg("order.auto_merged") if auto else None
     if child.pk == master.pk:
-        raise ApplicationError("不能把工单并入自身", field="master", code="invalid")
+        raise ApplicationError(_("不能把工单并入自身"), field="master", code="invalid")
     if master.master_id is not None:
-        raise ApplicationError(f"{master.order_no} 本身是子单，不能作主单", field="master", code="invalid")
+        raise ApplicationError(
+            _("%(no)s 本身是子单，不能作主单") % {"no": master.order_no}, field="master", code="invalid"
+        )
     # The order's own state refuses these (409, like a transition the table does not allow).
     if WorkOrder.objects.filter(master=child).exists():
         raise ConflictError(
-            f"{child.order_no} 已有子单，不能再并入其他工单", field="order", code="has_children"
+            _("%(no)s 已有子单，不能再并入其他工单") % {"no": child.order_no},
+            field="order",
+            code="has_children",
         )
     if child.master_id is not None:
         raise ConflictError(
-            f"{child.order_no} 已并入 {child.master.order_no}", field="order", code="already_merged"
+            _("%(no)s 已并入 %(master)s") % {"no": child.order_no, "master": child.master.order_no},
+            field="order",
+            code="already_merged",
         )
     to_status = MERGE_TRANSITIONS.get((child.status, master.status))
     if to_status is None:
-        raise ConflictError("只能合并未处理完的工单", code="invalid_transition", field="status")
+        raise ConflictError(_("只能合并未处理完的工单"), code="invalid_transition", field="status")
     from_status = child.status
     child.master = master
     fields = ["master"]
@@ -64,6 +76,7 @@ def _merge(child: WorkOrder, master: WorkOrder, *, actor, now: dt.datetime, note
         now=now,
         note=note,
         data={"master": master.order_no},
+        msg=why,
     )
     _record(
         master,
@@ -72,9 +85,10 @@ def _merge(child: WorkOrder, master: WorkOrder, *, actor, now: dt.datetime, note
         from_status=master.status,
         to_status=master.status,
         now=now,
-        note=f"子单 {child.order_no} 并入：{note}",
+        note=note,
         data={"child": child.order_no},
         notify=False,
+        msg=msg("order.child_merged", child=child.order_no),
     )
     _notice(
         child,
@@ -124,9 +138,11 @@ def work_order_detach(
     with transaction.atomic():
         child = _lock(actor, order, expected_version)
         if child.master_id is None:
-            raise ConflictError(f"{child.order_no} 不是子单", field="order", code="not_merged")
+            raise ConflictError(
+                _("%(no)s 不是子单") % {"no": child.order_no}, field="order", code="not_merged"
+            )
         if child.status not in OPEN_STATUSES:
-            raise ConflictError("只能对未处理完的子单解除合并", code="invalid_transition", field="status")
+            raise ConflictError(_("只能对未处理完的子单解除合并"), code="invalid_transition", field="status")
         master = WorkOrder.objects.select_for_update().get(pk=child.master_id)
         child.master = None
         _save_quiet(child, ["master"])
@@ -150,8 +166,8 @@ def work_order_detach(
             from_status=master.status,
             to_status=master.status,
             now=now,
-            note=f"子单 {child.order_no} 解除合并",
             data={"child": child.order_no},
+            msg=msg("order.child_unmerged", child=child.order_no),
             notify=False,
         )
         return child

@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import Message, msg
 
 from ..choices import (
     CLOSED_STATUSES,
@@ -42,7 +44,7 @@ def work_order_urge(
     with transaction.atomic():
         order = _lock(actor, order, None)
         if order.status in (Status.ARCHIVED, Status.CANCELLED):
-            raise ConflictError("已关闭的工单不能催办", code="invalid_transition", field="status")
+            raise ConflictError(_("已关闭的工单不能催办"), code="invalid_transition", field="status")
         WorkOrder.objects.filter(pk=order.pk).update(urge_count=F("urge_count") + 1)
         order.urge_count += 1
         _record(
@@ -52,8 +54,9 @@ def work_order_urge(
             from_status=order.status,
             to_status=order.status,
             now=now,
-            note=note or "客户来电催办",
+            note=note,
             data={"urge_count": order.urge_count},
+            msg=None if note else msg("order.urged", count=order.urge_count),
             notify=notify,
         )
         return order
@@ -63,10 +66,11 @@ def work_order_note(
     *,
     actor,
     order: WorkOrder | int,
-    note: str,
+    note: str = "",
     data: dict | None = None,
     action: str = Action.NOTE,
     notify: bool = True,
+    msg: Message | None = None,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
@@ -80,12 +84,14 @@ def work_order_note(
     itself (escalation does), so nobody hears of it twice.
     """
     if action not in NOTE_ACTIONS:
-        raise ApplicationError(f"“{action}”不是备注类动作", field="action", code="invalid_choice")
+        raise ApplicationError(
+            _("“%(action)s”不是备注类动作") % {"action": action}, field="action", code="invalid_choice"
+        )
     if actor is not None:
         _check_role(actor, action)
     note = check_length((note or "").strip(), field="note", max_length=TEXT_MAX)
-    if not note:
-        raise ApplicationError("备注内容不能为空", field="note", code="required")
+    if not note and msg is None:
+        raise ApplicationError(_("备注内容不能为空"), field="note", code="required")
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
@@ -100,6 +106,7 @@ def work_order_note(
             note=note,
             data=data or {},
             notify=notify,
+            msg=msg,
         )
         return order
 
@@ -109,7 +116,7 @@ def work_order_set_priority(
     actor,
     order: WorkOrder | int,
     priority: int,
-    reason: str,
+    reason: str | Message,
     notify: bool = True,
     expected_version: int | None = None,
     now: dt.datetime | None = None,
@@ -123,19 +130,24 @@ def work_order_set_priority(
     """
     if actor is not None:
         _check_role(actor, Action.PRIORITY)
-    reason = _require_reason(Action.PRIORITY, reason)
+    why = reason if isinstance(reason, Message) else None  # the system's reason, as a code
+    reason = "" if why else _require_reason(Action.PRIORITY, reason)
     try:
         priority = int(priority)
     except (TypeError, ValueError):
         priority = 0
     if priority not in Priority.values:
-        raise ApplicationError(f"未知的优先级：{priority}", field="priority", code="invalid_choice")
+        raise ApplicationError(
+            _("未知的优先级：%(value)s") % {"value": priority}, field="priority", code="invalid_choice"
+        )
     now = _now(now)
     with transaction.atomic():
         order = _lock(actor, order, expected_version)
         if order.status in CLOSED_STATUSES:
             raise ConflictError(
-                f"工单 {order.order_no} 已关闭，不能调整优先级", code="invalid_transition", field="status"
+                _("工单 %(no)s 已关闭，不能调整优先级") % {"no": order.order_no},
+                code="invalid_transition",
+                field="status",
             )
         previous = int(order.priority)
         if previous == priority:
@@ -149,8 +161,14 @@ def work_order_set_priority(
             from_status=order.status,
             to_status=order.status,
             now=now,
-            note=f"{Priority(previous).label} → {Priority(priority).label}：{reason}",
+            note=reason,
             data={"priority": [previous, priority]},
+            msg=msg(
+                "order.priority_changed_for" if why else "order.priority_changed",
+                old=previous,
+                new=priority,
+                **({"reason": why.as_json()} if why else {}),
+            ),
             notify=notify,
         )
         return order

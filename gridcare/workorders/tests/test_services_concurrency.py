@@ -201,7 +201,10 @@ def test_set_priority_is_audited_versioned_and_refused_when_closed(world, people
     )
     assert changed.priority == Priority.URGENT and changed.version == order.version + 1
     event = changed.events.get(action="priority")
-    assert event.data == {"priority": [Priority.NORMAL, Priority.URGENT]} and "医院供电" in event.note
+    assert event.data["priority"] == [Priority.NORMAL, Priority.URGENT] and event.note == "医院供电"
+    # The system's words are a code, rendered in the reader's language; the reason as typed.
+    assert event.text == f"{Priority.NORMAL.label} → {Priority.URGENT.label}：医院供电"
+    assert event.data["msg"]["code"] == "order.priority_changed"
     assert AuditEvent.objects.get(action="work_order.priority").changes == {
         "priority": [Priority.NORMAL, Priority.URGENT]
     }

@@ -7,6 +7,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from gridcare.workforce import forecasting as fc
 
@@ -26,7 +27,8 @@ def _dates(text: str | None) -> set[dt.date]:
                 out.add(dt.date.fromisoformat(part))
         except ValueError:
             raise CommandError(
-                f"无法识别的日期 / bad date {part!r}; use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"
+                gettext("无法识别的日期 %(value)s，请写成 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD")
+                % {"value": repr(part)}
             )
     return out
 
@@ -47,7 +49,8 @@ def _uplift(text: str | None) -> dict:
             ] = value
         except ValueError:
             raise CommandError(
-                f"无法识别的放大系数 / bad uplift {part!r}; use DATE=FACTOR or DATETIME=FACTOR"
+                gettext("无法识别的放大系数 %(value)s，请写成 日期=系数 或 日期时间=系数")
+                % {"value": repr(part)}
             )
     return out
 
@@ -201,9 +204,7 @@ class Command(BaseCommand):
 
         series = contact_volume_series(interval_minutes=5)
         if series.empty:
-            raise CommandError(
-                "没有来话量数据 / no stored hotline volume: run `gridcare import calls FILE` first"
-            )
+            raise CommandError(gettext("没有来话量数据：请先运行 `gridcare import calls FILE`"))
         try:
             dm = fc.build_day_matrix(fc.load_counts(series), fc.parse_interval(o["interval"]))
             forecast = fc.predict(
