@@ -33,6 +33,11 @@ FRONT = frozenset(
 HANDLERS = frozenset(
     {R.REPAIR_CREW, R.DISPATCHER, R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.SUPERVISOR, R.ADMIN}
 )
+# People who take requests (受理): the hotline, the counter, customer managers, crews on site
+# (现场受理: a neighbour stops the crew) — and the administrator, who may do anything.
+# Dispatchers, supervisors, inspectors, planners and managers work on orders someone took;
+# they do not see intake.
+INTAKE = frozenset({R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.REPAIR_CREW, R.ADMIN})
 DISPATCHERS = frozenset({R.DISPATCHER, R.SUPERVISOR, R.ADMIN})
 # Supervision: quality, escalations, failures, dashboards.
 SUPERVISING = frozenset({R.SUPERVISOR, R.QUALITY_INSPECTOR, R.MANAGER, R.ADMIN})
@@ -82,7 +87,7 @@ PERMISSIONS: list[Permission] = [
     P("customers.export_unmasked", {R.ADMIN}, _("导出未脱敏的个人信息")),
     # --------------------------------------------------------------------- work orders
     P("workorders.view", ALL, _("查看工单")),
-    P("workorders.create", ALL - {R.PLANNER, R.MANAGER}, _("受理工单")),
+    P("workorders.create", INTAKE, _("受理工单")),
     P("workorders.queue", DISPATCHERS, _("查看待派单队列")),
     P("workorders.mine", HANDLERS, _("查看我处理的工单")),
     P("workorders.dispatch", DISPATCHERS, _("派单")),

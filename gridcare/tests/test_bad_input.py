@@ -220,7 +220,7 @@ def test_compensation_amounts_out_of_range_are_refused_by_the_service(world, amo
 
     supervisor = world.staff(Role.SUPERVISOR, world.county_a)
     complaint = make_order(
-        supervisor,
+        world.staff(Role.HOTLINE_AGENT, world.county_a),
         area=world.area_a,
         request_type=RequestType.COMPLAINT,
         dimension=Dimension.SERVICE_ATTITUDE,

@@ -63,3 +63,35 @@ def test_weak_spots_show_on_the_planners_default_page(demo_db):
 
     run = compute_hotspots(level="area", days=90, dimension=None, scope_path="")
     assert run.hotspots, "no hotspot at the default settings"
+    # … and the planning feed built on it has something to plan, with a suggested action.
+    from gridcare.analytics.planning import planning_rows
+
+    rows = planning_rows(run)
+    assert rows and all(r["action"] and r["reason"] for r in rows)
+
+
+def test_agents_work_by_shift_and_field_work_spreads_over_the_crews(demo_db):
+    """The city's hotline seats answer by shift (nobody takes calls round the clock), and
+    each repair team's orders are shared by its line workers, not one person."""
+    from django.utils import timezone
+
+    from gridcare.demo.users import HOTLINE_SHIFTS
+    from gridcare.workorders.models import WorkOrder
+
+    hours: dict[str, set[int]] = {}
+    for username, created in WorkOrder.objects.filter(
+        channel="hotline", accepted_by__username__startswith="hotline"
+    ).values_list("accepted_by__username", "created_at"):
+        hours.setdefault(username, set()).add(timezone.localtime(created).hour)
+    assert len(hours) >= 8
+    for username, seen in hours.items():
+        spans = [set(range(start, end)) for start, end, _size in HOTLINE_SHIFTS]
+        assert any(seen <= span for span in spans), (username, sorted(seen))
+    handlers = Counter(
+        WorkOrder.objects.filter(request_type="fault_repair", handler__isnull=False).values_list(
+            "unit__code", "handler__username"
+        )
+    )
+    teams = Counter(unit for unit, _user in handlers)
+    busy_team = max(teams, key=teams.get)
+    assert len([1 for unit, _u in handlers if unit == busy_team]) >= 3, handlers

@@ -54,7 +54,8 @@ def audit_events_filtered(user, params) -> tuple[object, dict]:
     """The audit events ``user`` may see, narrowed by the audit log's filters.
 
     ``action``: one code, or every code under a prefix ending in "." (``work_order.``);
-    ``object_type`` and ``object_id``: exact; ``actor``: username (or a staff member's
+    ``object_type``: exact; ``object_id``: the id, or a part of the object's name (an
+    order or customer number); ``actor``: username (or a staff member's
     display name); ``unit``: a unit code, its units below included; ``since``/``until``:
     dates, both days included (local time). Returns the queryset and the cleaned filters.
     """
@@ -76,7 +77,9 @@ def audit_events_filtered(user, params) -> tuple[object, dict]:
     if f["object_type"]:
         qs = qs.filter(object_type=f["object_type"])
     if f["object_id"]:
-        qs = qs.filter(object_id=f["object_id"])
+        # The record's id, or what people know it by: an order number, a customer number
+        # (in the object's name as the audit row recorded it: "张伟（3101000001）").
+        qs = qs.filter(Q(object_id=f["object_id"]) | Q(object_repr__contains=f["object_id"]))
     if f["actor"]:
         qs = qs.filter(Q(actor__username=f["actor"]) | Q(actor__staff__display_name=f["actor"]))
     if f["unit"]:

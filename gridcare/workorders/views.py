@@ -191,7 +191,13 @@ def queue(request):
 
 @requires("workorders.mine")
 def my_orders(request):
-    return _list(request, selectors.work_orders_handled_by(request.user), title=_("我处理的工单"))
+    # The crew's queue: newly dispatched orders appear without a reload, like the dispatch queue.
+    return _list(
+        request,
+        selectors.work_orders_handled_by(request.user),
+        title=_("我处理的工单"),
+        poll_seconds=QUEUE_POLL_SECONDS,
+    )
 
 
 @requires("workorders.create")

@@ -102,7 +102,7 @@ def test_work_order_merge_errors_are_english(world):
     from gridcare.workorders.tests.factories import make_order
 
     supervisor = world.staff(Role.SUPERVISOR, world.city)
-    order = make_order(supervisor, area=world.area_a)
+    order = make_order(world.staff(Role.HOTLINE_AGENT, world.city), area=world.area_a)
     message = _english_message(lambda: services.work_order_merge(actor=supervisor, order=order, master=order))
     assert "merged into itself" in message
 
@@ -120,7 +120,7 @@ def test_service_failure_errors_are_english(world):
     from gridcare.workorders.tests.factories import make_order
 
     supervisor = world.staff(Role.SUPERVISOR, world.city)
-    order = make_order(supervisor, area=world.area_a)  # a fault report, not a complaint
+    order = make_order(world.staff(Role.HOTLINE_AGENT, world.city), area=world.area_a)  # not a complaint
     message = _english_message(
         lambda: services.service_failure_record(
             actor=supervisor,

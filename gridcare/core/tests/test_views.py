@@ -95,3 +95,15 @@ def test_healthz_reports_an_unreachable_database(client, db, monkeypatch):
     monkeypatch.setattr(views, "connection", Broken())
     res = client.get("/healthz")
     assert res.status_code == 503 and res.json() == {"status": "error", "database": "OperationalError"}
+
+
+def test_audit_log_finds_an_order_by_its_number(world, client):
+    from gridcare.workorders.tests.factories import make_order
+
+    order = make_order(world.staff(Role.HOTLINE_AGENT, world.county_a), area=world.area_a)
+    client.force_login(world.staff(Role.SUPERVISOR, world.county_a))
+    body = client.get("/audit/", {"object_id": order.order_no}).content.decode()
+    assert '<code class="muted">work_order.create</code>' in body
+    by_id = client.get("/audit/", {"object_id": str(order.pk)}).content.decode()
+    assert '<code class="muted">work_order.create</code>' in by_id
+    assert "暂无记录" in client.get("/audit/", {"object_id": "GD-NONE"}).content.decode()

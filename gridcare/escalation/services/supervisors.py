@@ -94,6 +94,7 @@ def supervisor_submission_create(
             address=address,
             auto_merge=False,
             now=now,
+            authorized_by="escalation.supervisor_submission",
         )
         SupervisorSubmission.objects.create(supervisor=supervisor, order=order, at=now_or(now))
         audit_record(

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError
 from gridcare.core.limits import DESCRIPTION_MAX, NAME_MAX, TEXT_MAX, check_length
 from gridcare.core.messages import msg
@@ -220,6 +221,7 @@ def work_order_submit(
     idempotency_key: str | None = None,
     auto_merge: bool = True,
     now: dt.datetime | None = None,
+    authorized_by: str | None = None,
 ) -> CreateResult:
     """Accept a request from any channel as a work order (受理).
 
@@ -230,8 +232,14 @@ def work_order_submit(
     report on an area (or feeder) with an open master within the merge window joins it
     as a child. With ``idempotency_key`` a repeat of the same request returns the first
     order (``replayed``) and a different request under the key is a 422.
+
+    ``authorized_by``: the permission that lets ``actor`` take this request instead of
+    intake's (a supervisor records a social supervisor's report, ``escalation.supervisor_submission``).
     """
-    _check_role(actor, Action.CREATE)
+    if authorized_by:
+        require(actor, authorized_by)
+    else:
+        _check_role(actor, Action.CREATE)
     _check_lengths(
         contact_name=(contact_name, NAME_MAX),
         contact_phone=(contact_phone, 20),

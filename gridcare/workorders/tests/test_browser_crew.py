@@ -64,8 +64,15 @@ def test_crew_works_an_order_on_a_phone(world, live_server, settings, tmp_path):
         login(page, base, "wang", PASSWORD)
         _fits(page)
         page.screenshot(path=str(shots / "crew-phone-home.png"), full_page=True)
+        page.goto(f"{base}/work-orders/mine/")  # the crew's queue fits the phone too
+        _fits(page)
+        expect(page.locator("body")).to_contain_text(order.order_no)
+        page.screenshot(path=str(shots / "crew-phone-mine.png"), full_page=True)
         page.goto(f"{base}/work-orders/{order.order_no}/")
         _fits(page)
+        # What the crew does next comes first on a phone, not two screens down.
+        top = page.locator(".order-actions").bounding_box()["y"]
+        assert top < PHONE[1], top
         _act(page, "depart").locator("button[type=submit]").click()
         expect(page.locator("body")).to_contain_text("出发：已完成")
         _act(page, "start").locator("button[type=submit]").click()

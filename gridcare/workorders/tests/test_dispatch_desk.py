@@ -129,5 +129,11 @@ def test_queue_refreshes_its_rows_by_itself(world, people):
     order = make_order(people.agent, area=world.area_a)  # arrives while the page is open
     fragment = c.get("/work-orders/queue/", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment and 'id="order-table"' in fragment and order.order_no in fragment
-    # Other lists do not poll.
+    # The crew's own queue too: an order dispatched to them appears without a reload.
+    crew = _client(people.crew)
+    assert 'hx-trigger="every 30s"' in crew.get("/work-orders/mine/").content.decode()
+    services.work_order_dispatch(actor=people.dispatcher, order=order, unit=world.team_a, handler=people.crew)
+    fragment = crew.get("/work-orders/mine/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and order.order_no in fragment
+    # Lists nobody waits on do not poll.
     assert "every 30s" not in c.get("/work-orders/").content.decode()

@@ -132,6 +132,28 @@ def test_an_admin_edit_of_a_day_moves_the_deadlines_too(world, people):
     assert not clocks(order)[ClockKind.COMPLETION].provisional
 
 
+def test_holidays_entered_on_gridcares_settings_pages_confirm_the_year(world, people):
+    """What the warning asks admins to do, on GridCare's own pages: enter the days, then
+    confirm the year; the deadlines move and stop being provisional."""
+    admin = Client()
+    admin.force_login(world.staff(Role.ADMIN, world.company))
+    order = _dual_supply_application(world, people, at(2026, 12, 3, 10, 0))
+    data = {"date": "2027-01-01", "is_working": "", "name": "元旦", "stamp": ""}
+    assert admin.post("/settings/calendar/new/", data).status_code == 302
+    assert clocks(order)[ClockKind.COMPLETION].due_at == at(2027, 1, 19, 10, 0)
+    assert clocks(order)[ClockKind.COMPLETION].provisional
+    settings_page = admin.get("/settings/").content.decode()
+    assert "已确认的日历年份" in settings_page
+    assert admin.post("/settings/calendar-years/new/", {"year": "2027", "stamp": ""}).status_code == 302
+    assert CalendarYear.objects.filter(year=2027).exists()
+    assert not clocks(order)[ClockKind.COMPLETION].provisional
+    assert "暂定" not in _page(people.agent, order)
+    assert AuditEvent.objects.filter(action="calendaryear.create").exists()
+    assert AuditEvent.objects.filter(
+        action="work_order.deadlines_recompute", object_id=str(order.pk)
+    ).exists()
+
+
 def test_a_pending_callback_task_follows_its_moved_callback_clock(world, people):
     from gridcare.escalation.models import CallbackTask
     from gridcare.escalation.services import callback_task_ensure
