@@ -55,6 +55,18 @@ def world(db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English (the language cookie)
+    leaves English active in the thread, which must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """The working-day calendar caches its table per process; a rolled-back test must not leak into the next."""
     from gridcare.core.calendar import calendar_cache_clear

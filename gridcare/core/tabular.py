@@ -352,8 +352,39 @@ def _detail(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-def check_headers(table: Table, expected: list[str], report: ImportReport) -> bool:
-    """Headers must be exactly ``expected`` (order free). Reports missing/unknown columns."""
+HEADER_LANGUAGES = ("zh-hans", "en")
+
+
+def column_headers(columns: list[str], labels: dict[str, object]) -> list[str]:
+    """An export's header row in the reader's language (``labels``: column → lazy label).
+    The import reads these back (``check_headers`` with the same labels), so an exported
+    file is an import file in every language."""
+    return [str(labels.get(c, c)) for c in columns]
+
+
+def _header_codes(labels: dict[str, object]) -> dict[str, str]:
+    """Every way a column may be headed: its code, and its label in each language."""
+    from django.utils import translation
+
+    out: dict[str, str] = {}
+    for code, label in labels.items():
+        out[code] = code
+        for lang in HEADER_LANGUAGES:
+            with translation.override(lang):
+                out[str(label).strip().lower()] = code
+    return out
+
+
+def check_headers(
+    table: Table, expected: list[str], report: ImportReport, labels: dict[str, object] | None = None
+) -> bool:
+    """Headers must be exactly ``expected`` (order free). Reports missing/unknown columns.
+
+    With ``labels``, a column may also be headed by its label in either language (what
+    GridCare's own exports write); the table's headers become the codes."""
+    if labels:
+        codes = _header_codes(labels)
+        table.headers = [codes.get(h.strip().lower(), h) for h in table.headers]
     got = table.headers
     missing = [c for c in expected if c not in got]
     unknown = [c for c in got if c not in expected]

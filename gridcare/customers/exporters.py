@@ -5,9 +5,10 @@ from __future__ import annotations
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.exporting import register_exporter
+from gridcare.core.tabular import column_headers
 from gridcare.core.textutil import mask_phone
 
-from .importers import COLUMNS
+from .importers import COLUMN_LABELS, COLUMNS
 from .selectors import customers_for
 
 
@@ -60,4 +61,4 @@ def export_customers(*, user, unmasked: bool = False):
                 int(sen),
             )
 
-    return COLUMNS, rows()
+    return column_headers(COLUMNS, COLUMN_LABELS), rows()

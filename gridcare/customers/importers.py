@@ -40,6 +40,21 @@ COLUMNS = [
     "important",
     "sensitive",
 ]
+# The header each column gets in an export, in the reader's language; the import reads a
+# column headed by its code or by this label in either language.
+COLUMN_LABELS = {
+    "customer_no": gettext_lazy("户号"),
+    "name": gettext_lazy("户名"),
+    "phone": gettext_lazy("联系电话"),
+    "address": gettext_lazy("用电地址"),
+    "area_code": gettext_lazy("台区编码"),
+    "category": gettext_lazy("用户类别"),
+    "tariff": gettext_lazy("电价类别"),
+    "voltage_kv": gettext_lazy("电压等级(kV)"),
+    "capacity_kva": gettext_lazy("容量(kVA)"),
+    "important": gettext_lazy("重要客户"),
+    "sensitive": gettext_lazy("敏感客户"),
+}
 CATEGORIES = set(CustomerCategory.values)
 NO_RE = re.compile(r"^[0-9A-Za-z-]{4,20}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|95598)$")
@@ -369,7 +384,7 @@ def import_customers(*, source, actor=None, name: str = "", progress=None) -> Im
     """
     report = ImportReport(kind="customers")
     table = read_table(source, name=name)
-    if not check_headers(table, COLUMNS, report):
+    if not check_headers(table, COLUMNS, report, COLUMN_LABELS):
         raise ImportFailed(report)
     chunks = list(validate_customer_rows(table, report, progress))
     if not report.ok:

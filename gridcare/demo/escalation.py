@@ -118,6 +118,16 @@ def _insert(model, rows: list) -> None:
     model.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def _read_the_inbox(now: dt.datetime) -> int:
+    """People read their notifications: what arrived before yesterday's working day was read
+    a couple of hours after it came; the last day's stay unread, as in a real inbox."""
+    from django.db.models import F
+
+    return Notification.objects.filter(
+        read_at__isnull=True, created_at__lt=now - dt.timedelta(hours=24)
+    ).update(read_at=F("created_at") + dt.timedelta(hours=2))
+
+
 def seed_escalation_history(*, seed: int, now: dt.datetime | None = None, stdout=None) -> dict:
     """Add the escalation side of the demo history. Returns counts."""
     say = (lambda msg: stdout.write(msg + "\n")) if stdout is not None else (lambda msg: None)
@@ -138,6 +148,7 @@ def seed_escalation_history(*, seed: int, now: dt.datetime | None = None, stdout
         counts.update(_monitor(rnd, now, units))
         counts["urges"] = _urges(rnd, now)
         counts.update(_failures(rnd, now, units, supervisors))
+        counts["read"] = _read_the_inbox(now)
     say(
         "督办：回访任务 {callbacks} 个，预警 {warnings} 条，升级 {escalations} 次，催办 {urges} 次，"
         "服务失误 {failures} 起（补救措施 {actions} 项）".format(**counts)

@@ -1,7 +1,8 @@
 from gridcare.core.authz import require
 from gridcare.core.exporting import register_exporter
+from gridcare.core.tabular import column_headers
 
-from .importers import COLUMNS
+from .importers import COLUMN_LABELS, COLUMNS
 from .selectors import areas_for
 
 
@@ -28,4 +29,4 @@ def export_grid(*, user, unmasked: bool = False):
         for r in qs.iterator(chunk_size=5000):
             yield (*r[:7], str(r[7]), r[8])
 
-    return COLUMNS, rows()
+    return column_headers(COLUMNS, COLUMN_LABELS), rows()

@@ -31,6 +31,18 @@ COLUMNS = [
     "capacity_kva",
     "area_class",
 ]
+# Export headers in the reader's language; the import reads codes or these labels.
+COLUMN_LABELS = {
+    "station_code": gettext_lazy("供电所编码"),
+    "station_name": gettext_lazy("供电所名称"),
+    "substation_name": gettext_lazy("变电站名称"),
+    "feeder_code": gettext_lazy("线路编码"),
+    "feeder_name": gettext_lazy("线路名称"),
+    "area_code": gettext_lazy("台区编码"),
+    "area_name": gettext_lazy("台区名称"),
+    "capacity_kva": gettext_lazy("容量(kVA)"),
+    "area_class": gettext_lazy("区域类别"),
+}
 AREA_CLASSES = set(AreaClass.values)
 # Longest text each column may hold (the model's max_length).
 MAX_LENGTH = {
@@ -47,7 +59,7 @@ MAX_CAPACITY = Decimal("1e9")  # capacity_kva: 10 digits, 1 after the point
 def import_grid(*, source, actor=None, name: str = "", progress=None) -> ImportReport:
     report = ImportReport(kind="grid")
     table = read_table(source, name=name)
-    if not check_headers(table, COLUMNS, report):
+    if not check_headers(table, COLUMNS, report, COLUMN_LABELS):
         raise ImportFailed(report)
     stations = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.STATION)}
     idx = {c: table.headers.index(c) for c in COLUMNS}
