@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "gridcare.customers",
     "gridcare.workorders",
     "gridcare.escalation",
+    "gridcare.outages",
     "gridcare.analytics",
     "gridcare.workforce",
     "gridcare.demo",

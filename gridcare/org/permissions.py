@@ -141,6 +141,10 @@ PERMISSIONS: list[Permission] = [
     P("escalation.manage_supervisors", SUPERVISING, _("登记社会监督员、记录座谈")),
     P("escalation.supervisor_submission", SUPERVISING | {R.HOTLINE_AGENT}, _("受理监督员反映的问题")),
     P("escalation.reveal_supervisor_phone", {R.SUPERVISOR, R.ADMIN}, _("查看监督员电话")),
+    # --------------------------------------------------------------------- outages
+    # Everyone who answers customers (an outage explains their call) or supervises.
+    P("outages.view", FRONT | CONTACT_ROLES | SUPERVISING, _("查看停电事件")),
+    P("outages.manage", DISPATCHERS, _("发布和维护停电事件")),
     # ------------------------------------------------------------------- analytics
     P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
     P("analytics.view_reports", INSIGHT, _("查看分析报告")),

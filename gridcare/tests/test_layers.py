@@ -19,9 +19,10 @@ FLOORS = {
     3: {"customers"},
     4: {"workorders"},
     5: {"escalation", "workforce"},
-    6: {"analytics"},
-    7: {"demo"},
-    8: {"web"},
+    6: {"outages"},
+    7: {"analytics"},
+    8: {"demo"},
+    9: {"web"},
 }
 FLOOR_OF = {app: floor for floor, apps in FLOORS.items() for app in apps}
 TOP_LEVEL_MODULES = {"cli", "conftest", "tests"}  # the command-line entry point; test packages

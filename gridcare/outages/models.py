@@ -1,0 +1,122 @@
+"""Power outages (停电事件): the event, the transformer areas it cuts, and the customers
+affected, frozen when the power goes off (the customers of an area may change later; who
+was out stays as it was)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridcare.core.models import BaseModel
+from gridcare.core.scoping import PathScope, ScopedManager
+
+from .choices import OutageKind, OutageStatus
+
+
+class Outage(BaseModel):
+    """One outage. ``unit_path`` is the path of the responsible supply station (the common
+    ancestor of its transformer areas' stations when they belong to several), so lists scope
+    without a join. ``version`` grows on every change."""
+
+    outage_no = models.CharField(_("停电编号"), max_length=32, unique=True)
+    kind = models.CharField(_("停电类型"), max_length=16, choices=OutageKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=OutageStatus.choices, default=OutageStatus.ANNOUNCED
+    )
+    cause = models.TextField(_("停电原因"), blank=True)
+    planned_start = models.DateTimeField(_("计划停电时间"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("计划送电时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("停电时间"), null=True, blank=True)
+    restored_at = models.DateTimeField(_("恢复送电时间"), null=True, blank=True)
+    estimated_restoration = models.DateTimeField(_("预计恢复时间"), null=True, blank=True)
+    unit_path = models.CharField(_("责任单位路径"), max_length=255, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("停电事件")
+        verbose_name_plural = _("停电事件")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="outage_version_positive"),
+            models.CheckConstraint(
+                condition=Q(restored_at__isnull=True)
+                | (Q(started_at__isnull=False) & Q(restored_at__gte=models.F("started_at"))),
+                name="outage_restored_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.outage_no
+
+
+class OutageArea(models.Model):
+    """A transformer area cut by an outage; restored on its own (partial restoration)."""
+
+    outage = models.ForeignKey(
+        Outage, on_delete=models.CASCADE, related_name="areas", verbose_name=_("停电事件")
+    )
+    area = models.ForeignKey(
+        "grid.TransformerArea", on_delete=models.PROTECT, related_name="+", verbose_name=_("台区")
+    )
+    started_at = models.DateTimeField(_("停电时间"), null=True, blank=True)
+    restored_at = models.DateTimeField(_("恢复送电时间"), null=True, blank=True)
+
+    scope = PathScope("outage__unit_path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("停电台区")
+        verbose_name_plural = _("停电台区")
+        ordering = ["outage_id", "area_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "area"], name="outage_area_unique"),
+            models.CheckConstraint(
+                condition=Q(restored_at__isnull=True)
+                | (Q(started_at__isnull=False) & Q(restored_at__gte=models.F("started_at"))),
+                name="outage_area_restored_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "started_at"], name="outage_area_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id}:{self.area_id}"
+
+
+class OutageCustomer(models.Model):
+    """A customer out of power in an outage: who hung on the area when it went off, with the
+    customer's own start and restoration (the reliability figures are sums over these rows)."""
+
+    outage = models.ForeignKey(
+        Outage, on_delete=models.CASCADE, related_name="customers", verbose_name=_("停电事件")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("客户")
+    )
+    area = models.ForeignKey(
+        "grid.TransformerArea", on_delete=models.PROTECT, related_name="+", verbose_name=_("台区")
+    )
+    started_at = models.DateTimeField(_("停电时间"))
+    restored_at = models.DateTimeField(_("恢复送电时间"), null=True, blank=True)
+
+    scope = PathScope("outage__unit_path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("停电客户")
+        verbose_name_plural = _("停电客户")
+        ordering = ["outage_id", "customer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "customer"], name="outage_customer_unique"),
+            models.CheckConstraint(
+                condition=Q(restored_at__isnull=True) | Q(restored_at__gte=models.F("started_at")),
+                name="outage_customer_restored_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["started_at"], name="outage_customer_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id}:{self.customer_id}"
