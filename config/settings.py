@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "AreaClassEnum": "gridcare.grid.choices.AreaClass",
         "CustomerCategoryEnum": "gridcare.customers.choices.CustomerCategory",
         "AnalysisReportKindEnum": "gridcare.analytics.models.ReportKind",
+        "OutageKindEnum": "gridcare.outages.choices.OutageKind",
+        "OutageStatusEnum": "gridcare.outages.choices.OutageStatus",
         **{
             f"{name}Enum": f"gridcare.escalation.choices.{name}"
             for name in (

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("gridcare.escalation.api.urls")),
     path("", include("gridcare.analytics.api.urls")),
     path("", include("gridcare.workforce.api.urls")),
+    path("", include("gridcare.outages.api.urls")),
     path("", include("gridcare.core.api.urls")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("escalation/", include("gridcare.escalation.urls")),
     path("analytics/", include("gridcare.analytics.urls")),
     path("workforce/", include("gridcare.workforce.urls")),
+    path("outages/", include("gridcare.outages.urls")),
 ]
 
 # The API answers JSON also where no view was reached (unknown path, unparsable request).

@@ -330,6 +330,7 @@ def seed_demo(
     the utility, ``history_days`` of work orders with their escalation side, the hotline's
     contact volume and forecast, and planner statistics."""
     from gridcare.demo.escalation import seed_escalation_history
+    from gridcare.demo.outages import seed_outages
     from gridcare.demo.workforce import seed_demo_forecast
     from gridcare.demo.workorders import seed_work_orders
 
@@ -341,6 +342,7 @@ def seed_demo(
             seed=seed, days=history_days, orders_per_day=HISTORY_ORDERS_PER_DAY[size], stdout=stdout
         )
         result["escalation"] = seed_escalation_history(seed=seed, stdout=stdout)
+        result["outages"] = seed_outages(seed=seed, stdout=stdout)
         seed_demo_forecast(seed=seed, stdout=stdout)
     from gridcare.core.maintenance import refresh_statistics
 

@@ -7,4 +7,18 @@ class OutagesConfig(AppConfig):
     verbose_name = "停电事件"
 
     def ready(self):
-        from . import audit_labels, importers  # noqa: F401  (import registry; audit rows in words)
+        from django.utils.translation import gettext_lazy as _
+
+        from gridcare.core.navigation import NavEntry, register_nav
+
+        # import registry, audit rows in words, caller notice at intake, notice messages, periodic jobs
+        from . import audit_labels, importers, intake, notices, tasks  # noqa: F401
+
+        register_nav(
+            NavEntry(
+                "outages:board",
+                _("停电"),
+                _("停电看板：停电中与已公告的停电、恢复送电、供电可靠性"),
+                order=35,
+            )
+        )

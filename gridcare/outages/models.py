@@ -32,6 +32,22 @@ class Outage(BaseModel):
     estimated_restoration = models.DateTimeField(_("预计恢复时间"), null=True, blank=True)
     unit_path = models.CharField(_("责任单位路径"), max_length=255, db_index=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # Notices to customers (``notices.py``): when the advance notice went out (queued in the
+    # outbox), whether it went out too late for the kind's lead time, and how many affected
+    # customers have no phone on file (not reachable by SMS: reported, not lost).
+    notice_sent_at = models.DateTimeField(_("停电通知时间"), null=True, blank=True)
+    notice_late = models.BooleanField(_("通知不及时"), default=False)
+    notice_unreachable = models.PositiveIntegerField(_("无法通知客户数"), default=0)
+    # The fault order that stands for the outage: later fault reports of its customers
+    # become its children (set by the first report taken through the known-outage prompt).
+    master_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("主工单"),
+    )
 
     scope = PathScope("unit_path")
     objects = ScopedManager()

@@ -19,6 +19,7 @@ from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.customers.models import Customer
 from gridcare.grid.models import Feeder, TransformerArea
 
+from . import notices
 from .choices import TRANSITIONS, OutageKind, OutageStatus
 from .models import Outage, OutageArea, OutageCustomer
 
@@ -256,6 +257,8 @@ def outage_create(
         )
         if started_at:
             outage = _start(actor=actor, outage=outage, at=started_at)
+        # Customers told in the same transaction: a rollback takes the notices with it.
+        notices.notify_announced(actor=actor, outage=outage)
         return outage
 
 
@@ -277,6 +280,7 @@ def _start(*, actor, outage: Outage, at: dt.datetime) -> Outage:
         changes={"status": [OutageStatus.ANNOUNCED, OutageStatus.IN_PROGRESS], "customers": [0, n]},
         unit_path=outage.unit_path,
     )
+    notices.notify_fault_started(outage=outage)
     return outage
 
 
@@ -356,6 +360,102 @@ def outage_restore(
         locked.save(update_fields=["status", "restored_at", "version", "updated_at"])
         audit_record(
             actor=actor, action="outage.restore", obj=locked, changes=changes, unit_path=locked.unit_path
+        )
+        notices.notify_restored(outage=locked, area_ids=ids)
+        return locked
+
+
+def outage_update_estimate(
+    *,
+    actor,
+    outage: Outage,
+    estimated_restoration: dt.datetime,
+    expected_version: int | None = None,
+) -> Outage:
+    """A new estimated restoration time for an outage in progress; a fault's customers still
+    out are told it (once per estimate)."""
+    require(actor, "outages.manage", outage)
+    estimated_restoration = aware(estimated_restoration)
+    if estimated_restoration is None:
+        raise ApplicationError(_("请填写预计恢复时间"), field="estimated_restoration", code="required")
+    with transaction.atomic():
+        locked = _lock(outage, expected_version)
+        if locked.status != OutageStatus.IN_PROGRESS:
+            raise ApplicationError(
+                _("停电事件处于“%(status)s”状态，不能更新预计恢复时间")
+                % {"status": locked.get_status_display()},
+                field="status",
+                code="invalid_transition",
+                status=409,
+            )
+        if locked.started_at and estimated_restoration < locked.started_at:
+            raise ApplicationError(
+                _("预计恢复时间不能早于停电时间"), field="estimated_restoration", code="invalid"
+            )
+        if locked.estimated_restoration == estimated_restoration:
+            return locked
+        old = locked.estimated_restoration
+        locked.estimated_restoration = estimated_restoration
+        locked.version += 1
+        locked.save(update_fields=["estimated_restoration", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="outage.estimate",
+            obj=locked,
+            changes={
+                "estimated_restoration": [
+                    old.isoformat() if old else None,
+                    estimated_restoration.isoformat(),
+                ]
+            },
+            unit_path=locked.unit_path,
+        )
+        notices.notify_estimate_changed(outage=locked)
+        return locked
+
+
+def outage_attach_report(*, actor, outage_no: str, order) -> Outage | None:
+    """A fault report taken at intake for a known outage (``intake.py``): it becomes a child
+    of the outage's master order through workorders' merging service, or, when the outage
+    has no open master yet, the master itself. Nothing when the outage is no longer in
+    progress (the report then stands alone)."""
+    from gridcare.workorders.choices import OPEN_STATUSES
+    from gridcare.workorders.models import WorkOrder
+    from gridcare.workorders.services import work_order_merge
+
+    with transaction.atomic():
+        locked = (
+            Outage.objects.select_for_update()
+            .filter(outage_no=outage_no, status=OutageStatus.IN_PROGRESS)
+            .first()
+        )
+        if locked is None:
+            return None
+        master = (
+            WorkOrder.objects.filter(pk=locked.master_order_id).only("pk", "status", "master_id").first()
+            if locked.master_order_id
+            else None
+        )
+        if (
+            master is not None
+            and master.pk != order.pk
+            and master.status in OPEN_STATUSES
+            and not master.master_id
+        ):
+            work_order_merge(
+                actor=actor, order=order, master=master, at_intake=True, note=f"停电事件 {locked.outage_no}"
+            )
+            return locked
+        old = locked.master_order_id
+        locked.master_order_id = order.pk
+        locked.version += 1
+        locked.save(update_fields=["master_order", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="outage.master",
+            obj=locked,
+            changes={"master_order": [old, order.order_no]},
+            unit_path=locked.unit_path,
         )
         return locked
 

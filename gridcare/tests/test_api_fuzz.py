@@ -130,6 +130,13 @@ def seed(world) -> dict:
             actor=supervisor, name="王监督", phone="13800001111", area="东山", unit=world.county_a
         )
         esc.notification_create_many(recipients=[admin.pk], kind="urge", text="催办")
+        from django.utils import timezone
+
+        from gridcare.outages.services import outage_create
+
+        outage_create(
+            actor=admin, kind="fault", areas=[world.area_a], cause="跳闸", started_at=timezone.now()
+        )
     return {"admin": admin, "token": Token.objects.create(user=admin).key}
 
 
@@ -140,6 +147,7 @@ def path_values() -> dict[tuple[str, str], list]:
     from gridcare.escalation.models import CallbackTask, RecoveryAction, ServiceFailure, SocialSupervisor
     from gridcare.grid.models import Feeder, Substation, TransformerArea
     from gridcare.org.models import OrgUnit
+    from gridcare.outages.models import Outage
     from gridcare.workorders.models import WorkOrder
 
     def ids(model):
@@ -158,6 +166,7 @@ def path_values() -> dict[tuple[str, str], list]:
         ("recovery-actions", "id"): ids(RecoveryAction),
         ("callback-tasks", "id"): ids(CallbackTask),
         ("social-supervisors", "id"): ids(SocialSupervisor),
+        ("outages", "outage_no"): list(Outage.objects.values_list("outage_no", flat=True)[:3]),
     }
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import resolve
 
 from gridcare.demo.users import DEMO_USERS
+from gridcare.outages.choices import OutageStatus
 
 from .crawling import assert_link_usable, links_of
 
@@ -76,6 +77,45 @@ def test_every_page_reachable_by_a_role_works_for_it(demo_db, username):
     assert len(seen) >= 5, f"{username} reached only {sorted(seen)}"
 
 
+def _sample_outages(demo) -> list:
+    """One outage in each status: the demo's, or made here (announced, in progress,
+    partly restored, restored, cancelled) on free transformer areas."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.grid.models import TransformerArea
+    from gridcare.outages import services
+    from gridcare.outages.choices import ACTIVE_STATUSES, OutageKind
+    from gridcare.outages.models import Outage, OutageArea
+
+    picked = [Outage.objects.filter(status=s).order_by("pk").first() for s in OutageStatus.values]
+    if all(picked):
+        return picked
+    admin = demo.users["admin"]
+    busy = OutageArea.objects.filter(outage__status__in=ACTIVE_STATUSES).values("area_id")
+    free = iter(TransformerArea.objects.exclude(pk__in=busy).order_by("pk")[:10])
+    now = timezone.now()
+    made = {}
+    for name in ("announced", "in_progress", "partial", "restored", "cancelled"):
+        areas = [next(free), next(free)]
+        made[name] = services.outage_create(
+            actor=admin,
+            kind=OutageKind.PLANNED if name in ("announced", "cancelled") else OutageKind.FAULT,
+            areas=areas,
+            cause="巡检样例",
+            planned_start=now + dt.timedelta(days=1) if name in ("announced", "cancelled") else None,
+            started_at=None if name in ("announced", "cancelled") else now - dt.timedelta(hours=2),
+        )
+        if name == "partial":
+            services.outage_restore(actor=admin, outage=made[name], areas=[areas[0]])
+        if name == "restored":
+            services.outage_restore(actor=admin, outage=made[name])
+        if name == "cancelled":
+            services.outage_cancel(actor=admin, outage=made[name])
+    return list(made.values())
+
+
 def _samples(demo) -> dict[str, list[str]]:
     """Detail pages of every kind of object, in every state, as URLs."""
     from gridcare.analytics.models import PublishedReport
@@ -103,6 +143,7 @@ def _samples(demo) -> dict[str, list[str]]:
         WorkOrder.objects.filter(request_type=RequestType.COMPLAINT, service_failure__isnull=True)[:1]
     )
     order_pages = sorted({f"/work-orders/{o.order_no}/" for o in orders})
+    outages = _sample_outages(demo)
     order_pages += sorted({f"/escalation/orders/{o.order_no}/panel/" for o in orders})
     return {
         "orders": order_pages,
@@ -113,6 +154,9 @@ def _samples(demo) -> dict[str, list[str]]:
         + [f"/grid/stations/{s.code}/" for s in OrgUnit.objects.filter(kind=UnitKind.STATION)[:1]],
         "reports": [f"/analytics/reports/{r.pk}/" for r in PublishedReport.objects.all()[:1]]
         + [f"/analytics/reports/{r.pk}/file.xlsx" for r in PublishedReport.objects.all()[:1]],
+        "outages": [f"/outages/{o.outage_no}/" for o in outages]
+        + [f"/outages/?status={status}" for status in OutageStatus.values]
+        + ["/outages/new/", "/outages/reliability/?start=2000-01-01&end=2100-12-31&level=area"],
         "new_failure": [
             f"/escalation/failures/new/{o.order_no}/"
             for o in WorkOrder.objects.filter(

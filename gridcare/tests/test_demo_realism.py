@@ -95,3 +95,25 @@ def test_agents_work_by_shift_and_field_work_spreads_over_the_crews(demo_db):
     teams = Counter(unit for unit, _user in handlers)
     busy_team = max(teams, key=teams.get)
     assert len([1 for unit, _u in handlers if unit == busy_team]) >= 3, handlers
+
+
+def test_demo_has_outages_with_one_fault_in_progress(demo_db):
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+    from gridcare.outages.choices import OutageKind, OutageStatus
+    from gridcare.outages.models import Outage, OutageCustomer
+
+    outages = Outage.objects.all()
+    assert outages.filter(
+        kind=OutageKind.FAULT, status=OutageStatus.RESTORED, master_order__isnull=False
+    ).exists()
+    planned = outages.filter(kind=OutageKind.PLANNED)
+    assert planned.exists() and planned.filter(notice_sent_at__isnull=False).count() == planned.count()
+    active = outages.filter(status=OutageStatus.IN_PROGRESS)
+    assert active.count() == 1
+    county = OrgUnit.objects.filter(kind=UnitKind.COUNTY).order_by("code").first()
+    one = active.get()
+    assert one.kind == OutageKind.FAULT and one.unit_path.startswith(county.path)
+    assert OutageCustomer.objects.filter(outage=one, restored_at__isnull=True).exists()
+    for o in outages.filter(status=OutageStatus.RESTORED, kind=OutageKind.FAULT):
+        assert 0.9 <= (o.restored_at - o.started_at).total_seconds() / 3600 <= 10.1

@@ -137,6 +137,7 @@ def _samples(demo) -> dict[str, dict]:
             actor=admin, name=f"监督员{side}", phone="13800001111", area="城区", unit=county
         )
         photo = work_order_photo_add(actor=admin, order=order, content=_png(), caption=f"现场{side}")
+        outage = _sample_outage(admin, path)
         out[side] = {
             "photo_order": order.pk,
             "warning_level": WarningLevel.objects.order_by("pk").first().pk,
@@ -157,6 +158,7 @@ def _samples(demo) -> dict[str, dict]:
             "supervisor": supervisor.pk,
             "unit": county.code,
             "report": PublishedReport.objects.first().pk,
+            "outage": outage.outage_no,
         }
         assert all(v is not None for v in out[side].values()), out[side]
     # Substations and feeders may serve both counties: only use them where they are exclusive.
@@ -170,6 +172,33 @@ def _samples(demo) -> dict[str, dict]:
         ).exists()
     assert Substation.objects.exists()
     return out
+
+
+def _sample_outage(admin, path: str):
+    """An outage of the county at ``path`` (the demo's, or one cut now on a free area of it)."""
+    from django.utils import timezone
+
+    from gridcare.grid.models import TransformerArea
+    from gridcare.outages.choices import ACTIVE_STATUSES, OutageKind, OutageStatus
+    from gridcare.outages.models import Outage, OutageArea
+    from gridcare.outages.services import outage_create
+
+    mine = Outage.objects.filter(unit_path__startswith=path)
+    outage = (
+        mine.filter(status=OutageStatus.IN_PROGRESS).order_by("pk").first() or mine.order_by("pk").first()
+    )
+    if outage is None:
+        busy = OutageArea.objects.filter(outage__status__in=ACTIVE_STATUSES).values("area_id")
+        area = (
+            TransformerArea.objects.filter(station__path__startswith=path)
+            .exclude(pk__in=busy)
+            .order_by("pk")
+            .first()
+        )
+        outage = outage_create(
+            actor=admin, kind=OutageKind.FAULT, areas=[area], cause="矩阵样例", started_at=timezone.now()
+        )
+    return outage
 
 
 # URL name -> how to fill its arguments from a side's samples; a list gives several cells.
@@ -223,6 +252,14 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
         "social-supervisor-reveal": [{"pk": s["supervisor"]}],
         "social-supervisor-submissions": [{"pk": s["supervisor"]}],
         "analysis-report-detail": [{"pk": s["report"]}],
+        "outages:detail": [{"outage_no": s["outage"]}],
+        "outages:start": [{"outage_no": s["outage"]}],
+        "outages:restore": [{"outage_no": s["outage"]}],
+        "outages:cancel": [{"outage_no": s["outage"]}],
+        "outage-detail": [{"outage_no": s["outage"]}],
+        "outage-start": [{"outage_no": s["outage"]}],
+        "outage-restore": [{"outage_no": s["outage"]}],
+        "outage-cancel": [{"outage_no": s["outage"]}],
     }
     if name.startswith("work-order-") and name not in table and name not in ("work-order-list",):
         return [{"key": s["order"]}]
@@ -344,6 +381,10 @@ SPOT_CHECKS = [
     (Role.SUPERVISOR, "get", "/workforce/", 403),  # a county supervisor: the plan is the city's
     (Role.PLANNER, "get", "/analytics/hotspots/", 200),
     (Role.HOTLINE_AGENT, "get", "/analytics/hotspots/", 403),
+    (Role.HOTLINE_AGENT, "get", "/api/outages/{outage}/", 200),
+    (Role.HOTLINE_AGENT, "post", "/api/outages/{outage}/restore/", 403),
+    (Role.PLANNER, "get", "/api/outages/", 403),
+    (Role.PLANNER, "get", "/outages/", 403),
 ]
 
 

@@ -7,6 +7,7 @@ becomes a form error or a message on the order page.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gridcare.core.authz import has_perm, requires, role_of
 from gridcare.core.errors import ApplicationError
+from gridcare.core.intake import caller_notices, caller_report_created
 from gridcare.core.listing import paginate
 from gridcare.core.textutil import mask_phone
 from gridcare.customers.selectors import customer_get, customer_search
@@ -74,8 +76,16 @@ def intake(request):
             messages.warning(request, _("户号 %(no)s 不存在") % {"no": initial.pop("customer")})
     form = WorkOrderIntakeForm(request.POST or None, initial=initial, phone_hint=phone_hint)
     if request.method == "POST" and form.is_valid():
+        # A one-click report on a caller notice (a known outage): filed without the automatic
+        # merge, then handed to the notice's owner, which joins it where it belongs.
+        notice_ref = request.POST.get("notice_ref", "").strip()[:64]
         try:
-            order = services.work_order_create(actor=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                order = services.work_order_create(
+                    actor=request.user, **form.cleaned_data, **({"auto_merge": False} if notice_ref else {})
+                )
+                if notice_ref:
+                    caller_report_created(request.user, order, {"notice_ref": notice_ref})
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
@@ -86,14 +96,25 @@ def intake(request):
 
 @requires("workorders.create")
 def caller_lookup(request):
-    """HTMX: customers matching a phone or customer number, each with open orders and history."""
+    """HTMX: customers matching a phone or customer number, each with open orders and history.
+
+    What a higher app knows about the caller (a known outage of their area, through
+    ``core.intake``) comes first, above everything, with a one-click report."""
     q = request.GET.get("q", "").strip()
     results = []
     if len(q) >= 4:
         for customer in customer_search(request.user, q).select_related("area", "station")[:5]:
             open_orders, history = selectors.customer_orders(request.user, customer, limit=5)
-            results.append({"customer": customer, "open_orders": open_orders, "history": history})
-    return render(request, "workorders/_lookup.html", {"q": q, "results": results})
+            results.append(
+                {
+                    "customer": customer,
+                    "open_orders": open_orders,
+                    "history": history,
+                    "notices": caller_notices(request.user, customer, customer.area),
+                }
+            )
+    channel = INTAKE_CHANNEL_BY_ROLE.get(role_of(request.user), Channel.HOTLINE)
+    return render(request, "workorders/_lookup.html", {"q": q, "results": results, "channel": channel})
 
 
 @requires("workorders.view")

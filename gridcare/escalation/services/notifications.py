@@ -351,6 +351,37 @@ def outbound_enqueue(
     return message
 
 
+def outbound_enqueue_many(messages: Iterable[tuple[str, str, str, str]], *, batch_size: int = 2000) -> int:
+    """Queue many messages at once: ``(channel, recipient, body, key)`` each, ``key`` required.
+
+    One read of the keys already queued and one insert per ``batch_size`` rows (no round
+    trip per message); a key queued before, or by a concurrent writer, is skipped, so a rerun
+    queues nothing twice. Returns how many this call queued (rows lost to a concurrent
+    writer of the same keys are not counted as ours, nor queued twice)."""
+    pending: dict[str, tuple[str, str, str]] = {}
+    for channel, recipient, body, key in messages:
+        if recipient and key and key not in pending:
+            pending[key] = (channel, recipient, body)
+    if not pending:
+        return 0
+    keys = list(pending)
+    queued = 0
+    for i in range(0, len(keys), batch_size):
+        chunk = keys[i : i + batch_size]
+        existing = set(OutboundMessage.objects.filter(key__in=chunk).values_list("key", flat=True))
+        rows = [
+            OutboundMessage(channel=pending[k][0], recipient=pending[k][1], body=pending[k][2], key=k)
+            for k in chunk
+            if k not in existing
+        ]
+        if rows:
+            OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
+            queued += len(rows)
+    if queued:
+        transaction.on_commit(_enqueue_delivery)
+    return queued
+
+
 def _enqueue_delivery() -> None:
     try:
         from ..tasks import deliver_outbox

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gridcare.core.errors import ApplicationError, ConflictError
+from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from gridcare.core.limits import TEXT_MAX, check_length
 from gridcare.core.messages import msg
 
@@ -106,9 +106,14 @@ def work_order_merge(
     note: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
+    at_intake: bool = False,
 ) -> WorkOrder:
-    """Make ``order`` a child of ``master`` (主单/子单): the master's handling carries to it."""
-    _check_role(actor, Action.MERGE)
+    """Make ``order`` a child of ``master`` (主单/子单): the master's handling carries to it.
+
+    ``at_intake``: the system joins a report its taker just recorded to the master it is
+    known to belong to (a fault report of a known outage), as the merge at intake does: the
+    intake permission suffices, for the taker's own order only (``note`` says why)."""
+    _check_role(actor, Action.CREATE if at_intake else Action.MERGE)
     check_length(note, field="note", max_length=TEXT_MAX)
     now = _now(now)
     with transaction.atomic():
@@ -119,6 +124,8 @@ def work_order_merge(
         for pk in sorted({child_pk, master_pk}):
             locked[pk] = _lock(actor, pk, expected_version if pk == child_pk else None)
         child, master_order = locked[child_pk], locked[master_pk]
+        if at_intake and child.accepted_by_id != getattr(actor, "pk", None):
+            raise PermissionDeniedError(_("只能合并本人刚受理的工单"))
         _merge(child, master_order, actor=actor, now=now, note=note or "人工合并")
         return child
 
