@@ -83,8 +83,13 @@ class OutageForm(forms.Form):
 
 
 class ReliabilityForm(forms.Form):
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO dates: what a browser's date input reads, whatever the language's date format.
+    start = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     level = forms.ChoiceField(label=_("统计层级"), choices=[(lv, LEVEL_LABELS[lv]) for lv in LEVELS])
 
     MAX_DAYS = 3 * 366
@@ -92,7 +97,7 @@ class ReliabilityForm(forms.Form):
     @classmethod
     def defaults(cls) -> dict:
         today = timezone.localdate()
-        return {"start": today.replace(day=1), "end": today, "level": "station"}
+        return {"start": today.replace(month=1, day=1), "end": today, "level": "station"}  # year to date
 
     def clean(self):
         data = super().clean()

@@ -143,6 +143,10 @@ def test_reliability_page(world, dispatcher):
     today = timezone.localdate().isoformat()
     html = client.get(f"/outages/reliability/?start={today}&end={today}&level=area").content.decode()
     assert world.area_a.code in html and world.area_b.code not in html  # scoped rows
-    assert client.get("/outages/reliability/").status_code == 200
+    first = client.get("/outages/reliability/")
+    assert first.status_code == 200
+    # The year so far by default, in the ISO form a browser's date input reads.
+    year_start = timezone.localdate().replace(month=1, day=1).isoformat()
+    assert f'value="{year_start}"' in first.content.decode()
     r = client.get(f"/outages/reliability/?start={today}&end=2000-01-01&level=area")
     assert r.status_code == 200 and r.context["form"].errors
