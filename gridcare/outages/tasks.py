@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gridcare.core.scheduling import periodic
 
+from .bursts import fault_bursts_notify
 from .choices import OutageStatus
 from .models import Outage
 from .notices import outage_notices_send
@@ -31,3 +32,9 @@ def notices_reconcile_job(*, hours: int = 24, now: dt.datetime | None = None) ->
         queued += outage_notices_send(outage=outage, now=now)
         count += 1
     return {"outages": count, "queued": queued}
+
+
+@periodic("outages.fault_bursts_notify", every_seconds=300)
+def fault_bursts_notify_job(*, now: dt.datetime | None = None) -> dict:
+    """Dispatchers hear of a new burst of fault reports on a feeder (once per feeder per hour)."""
+    return {"notified": fault_bursts_notify(now=now)}

@@ -31,6 +31,7 @@ from .choices import TRANSITIONS, OutageStatus
 from .forms import LEVEL_LABELS, OutageForm, ReliabilityForm, _BoundedDateTimeField
 from .models import Outage, OutageArea
 from .reliability import reliability
+from .views_bursts import burst_panel_context
 
 AREA_NAMES_SHOWN = 5
 RECENT_RESTORED = 10
@@ -88,6 +89,7 @@ def board(request):
                 "customers_off": sum(o.customers_off for o in active),
             }
         )
+    ctx.update(burst_panel_context(request.user))
     return render(request, "outages/board.html", ctx)
 
 

@@ -156,7 +156,8 @@ def _samples(demo) -> dict[str, list[str]]:
         + [f"/analytics/reports/{r.pk}/file.xlsx" for r in PublishedReport.objects.all()[:1]],
         "outages": [f"/outages/{o.outage_no}/" for o in outages]
         + [f"/outages/?status={status}" for status in OutageStatus.values]
-        + ["/outages/new/", "/outages/reliability/?start=2000-01-01&end=2100-12-31&level=area"],
+        + ["/outages/new/", "/outages/reliability/?start=2000-01-01&end=2100-12-31&level=area"]
+        + ["/outages/frequent/", "/outages/frequent/?min_count=1&months=24&sort=minutes"],
         "new_failure": [
             f"/escalation/failures/new/{o.order_no}/"
             for o in WorkOrder.objects.filter(

@@ -385,6 +385,8 @@ SPOT_CHECKS = [
     (Role.HOTLINE_AGENT, "post", "/api/outages/{outage}/restore/", 403),
     (Role.PLANNER, "get", "/api/outages/", 403),
     (Role.PLANNER, "get", "/outages/", 403),
+    (Role.PLANNER, "get", "/outages/frequent/", 403),
+    (Role.HOTLINE_AGENT, "get", "/outages/frequent/", 200),
 ]
 
 

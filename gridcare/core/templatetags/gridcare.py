@@ -43,3 +43,13 @@ def calendar_warning_text() -> str:
     from gridcare.core.admin import calendar_warning_text as text
 
     return text() or ""
+
+
+@register.inclusion_tag("core/_detail_panels.html", takes_context=True)
+def detail_panels(context, kind: str, obj):
+    """The panels higher apps registered for this kind of object (``core.panels``)."""
+    from gridcare.core.panels import panels_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"panels": panels_for(kind, user, obj) if user is not None else []}

@@ -1,0 +1,44 @@
+"""Panels on detail pages contributed by higher apps (the customer page, the transformer-area
+page), filled at start-up like the home widgets (``core.home``):
+
+    register_detail_panel("customer", fn)
+
+``fn(user, obj) -> dict(title, template, context) | None``: a panel the page shows in a
+card (``template`` is included with ``ctx`` = ``context``), or nothing for this user and
+object (the app checks its own permission and scope). The pages render them with
+``{% detail_panels "customer" obj %}`` (``core/templatetags/gridcare.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+KINDS = ("customer", "transformer_area")
+
+DetailPanel = Callable[[object, object], "dict | None"]
+
+_PANELS: dict[str, list[DetailPanel]] = {kind: [] for kind in KINDS}
+
+
+def register_detail_panel(kind: str, fn: DetailPanel) -> DetailPanel:
+    if kind not in _PANELS:
+        raise ValueError(_("未知的详情面板类型：%(kind)s") % {"kind": kind})
+    if fn not in _PANELS[kind]:
+        _PANELS[kind].append(fn)
+    return fn
+
+
+def panels_for(kind: str, user, obj) -> list[dict]:
+    """Every registered panel of ``kind`` for ``obj`` as ``user`` sees it, in registration order."""
+    if kind not in _PANELS:
+        raise ValueError(_("未知的详情面板类型：%(kind)s") % {"kind": kind})
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    out = []
+    for fn in _PANELS[kind]:
+        panel = fn(user, obj)
+        if panel:
+            out.append(panel)
+    return out
