@@ -24,7 +24,7 @@ from gridcare.grid.models import TransformerArea
 
 from .choices import OutageKind, OutageStatus
 from .models import Outage, OutageArea, OutageCustomer
-from .services import common_path, conflicting_area_ids, freeze_customers, overlaps
+from .services import aware, common_path, conflicting_area_ids, freeze_customers, overlaps
 
 COLUMNS = ["outage_no", "kind", "area_code", "started_at", "restored_at", "cause"]
 COLUMN_LABELS = {
@@ -52,7 +52,7 @@ def parse_time(text: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return aware(value)
 
 
 @register_importer("outages", gettext_lazy("停电事件：每个停电台区一行"))

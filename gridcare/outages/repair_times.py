@@ -36,6 +36,8 @@ from gridcare.grid.choices import AreaClass
 from gridcare.workorders.choices import ClockKind, RequestType
 from gridcare.workorders.models import WorkOrder
 
+from .reliability import period_bounds
+
 GROUPS = {
     "unit": _("责任单位"),
     "handler": _("处理人"),
@@ -53,10 +55,9 @@ _GROUP_FIELDS = {
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The local month containing ``month``: [first day 00:00, next month's first day)."""
-    tz = local_tz()
-    since = dt.datetime(month.year, month.month, 1, tzinfo=tz)
-    year, mon = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
-    return since, dt.datetime(year, mon, 1, tzinfo=tz)
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return period_bounds(first, last)
 
 
 def current_month(now: dt.datetime | None = None) -> dt.date:
