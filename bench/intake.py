@@ -81,7 +81,9 @@ def setup(base_days: float, per_day: float, out: str) -> None:
     dispatcher = users.get(username="dispatcher")
     session = SessionStore()
     session[SESSION_KEY] = str(dispatcher.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[
+        -1
+    ]  # the model backend (axes only guards)
     session[HASH_SESSION_KEY] = dispatcher.get_session_auth_hash()
     session.create()
 

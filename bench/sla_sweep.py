@@ -65,7 +65,7 @@ def setup(out: str, base_days: int) -> None:
         user = get_user_model().objects.get(username=username)
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes only guards)
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
         sessions[username] = f"{settings.SESSION_COOKIE_NAME}={s.session_key}"

@@ -24,6 +24,11 @@ The model, per level, dimension and peer group (same level, same area class):
 
 Statistics run over every asset of the company (peers need the whole picture); what a user
 sees is then cut to the assets of their units.
+
+Each hotspot also carries the outage evidence of its asset (``outage_evidence``: frequent-outage
+customers, interruptions and customer minutes of the window), and the run keeps that evidence
+for every asset the user may see (the planning feed lists assets with frequent-outage
+customers even when they are no complaint hotspot).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from gridcare.grid.models import Feeder, TransformerArea
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.models import WorkOrder
+
+from .outage_evidence import OutageWindow, empty_evidence, outage_evidence
 
 LEVELS = ("area", "feeder", "station")
 LEVEL_LABELS = {"area": "台区", "feeder": "馈线", "station": "供电所"}
@@ -439,8 +446,12 @@ class HotspotRun:
     hotspots: list[dict]
     assets: dict[int, Asset]
     scores: list[dict] = field(default_factory=list)  # every test, when asked for
+    # The outage evidence of every asset in ``assets`` (``outage_evidence.OUTAGE_FIELDS``).
+    outage_evidence: dict[int, dict] = field(default_factory=dict)
+    outage_window: OutageWindow | None = None
 
     def as_dict(self) -> dict:
+        window = self.outage_window
         return {
             "level": self.level,
             "days": self.days,
@@ -450,6 +461,8 @@ class HotspotRun:
             "fdr": self.fdr,
             "tested": self.tested,
             "hotspots": self.hotspots,
+            "frequent_min_count": window.min_count if window else None,
+            "frequent_months": window.months if window else None,
         }
 
 
@@ -473,6 +486,8 @@ def compute_hotspots(
     samples: int = 3,
     sample_limit: int = 100,
     include_all: bool = False,
+    frequent_min_count: int | None = None,
+    frequent_months: int | None = None,
 ) -> HotspotRun:
     """Find the significant hotspots of ``level`` over the ``days`` before ``as_of``.
 
@@ -480,6 +495,8 @@ def compute_hotspots(
     ``scope_path`` ("" is everything) — may see, ranked by q-value then excess count,
     each with its evidence; sample texts for the first ``sample_limit``. With
     ``include_all`` every tested asset and dimension is returned, hotspot or not.
+    ``frequent_min_count``/``frequent_months``: the frequent-outage rule of the outage
+    evidence (None: the settings in force).
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
@@ -557,6 +574,15 @@ def compute_hotspots(
     outages = _outages(level, since, as_of)
     repeats = _repeats(level, since, as_of, dimension)
     texts = _samples(level, since, as_of, [(r["pk"], r["dimension"]) for r in chosen[:sample_limit]], samples)
+    visible = {pk: a for pk, a in assets.items() if _visible(a, scope_path)}
+    outage_ev, outage_window = outage_evidence(
+        level,
+        {pk: a.code for pk, a in visible.items()},
+        since=since,
+        as_of=as_of,
+        min_count=frequent_min_count,
+        months=frequent_months,
+    )
     limit = high_load_ratio()
     out: list[dict] = []
     for rank, r in enumerate(chosen, start=1):
@@ -601,6 +627,7 @@ def compute_hotspots(
             "samples": texts.get(key, []),
             "latitude": a.latitude,
             "longitude": a.longitude,
+            **outage_ev.get(a.pk, empty_evidence()),
         }
         out.append(item)
     return HotspotRun(
@@ -612,7 +639,9 @@ def compute_hotspots(
         fdr=fdr,
         tested=tested,
         hotspots=out,
-        assets={pk: a for pk, a in assets.items() if _visible(a, scope_path)},
+        assets=visible,
+        outage_evidence=outage_ev,
+        outage_window=outage_window,
     )
 
 

@@ -8,17 +8,30 @@ Each hotspot gets a suggested action category from its dimension, level and load
 * ``maintenance`` — supply-safety problems, and reliability problems of a transformer area
   that is not overloaded;
 * ``service_process`` — billing, information, business handling, channels, attitude.
+
+The feed (``planning_feed``) lists two kinds of planning items, merged per asset:
+
+* ``hotspot`` — a complaint/fault hotspot (one item per hotspot, as ``planning_rows``);
+* ``frequent_outages`` — an asset with at least one frequent-outage customer
+  (``outages.frequent``). It joins the asset's own hotspot item when there is one (its
+  supply-reliability hotspot, else its best-ranked one: both reasons listed on one item),
+  and is an item of its own otherwise (a supply-reliability problem, without hotspot
+  statistics), after the hotspots, most frequent-outage customers first.
+
+Every item carries the asset's outage evidence (``outage_evidence.OUTAGE_FIELDS``).
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.workorders.choices import Dimension
 
-from .hotspots import LEVEL_LABELS, HotspotRun, monthly_history
+from .hotspots import LEVEL_LABELS, HotspotRun, high_load_ratio, monthly_history
+from .outage_evidence import OUTAGE_LABELS
 
 
 class ActionCategory(models.TextChoices):
@@ -66,6 +79,106 @@ def planning_rows(run: HotspotRun) -> list[dict]:
     return out
 
 
+HOTSPOT = "hotspot"
+FREQUENT_OUTAGES = "frequent_outages"
+REASON_LABELS = {HOTSPOT: _("投诉与故障热点"), FREQUENT_OUTAGES: _("频繁停电")}
+# Hotspot statistics a frequent-outage item of its own does not have.
+HOTSPOT_ONLY = (
+    "count",
+    "expected",
+    "expected_peer",
+    "rate_per_1000",
+    "peer_rate_per_1000",
+    "ratio",
+    "p_value",
+    "p_peer",
+    "p_history",
+    "q_value",
+    "complaints",
+    "faults",
+    "reports",
+    "outages",
+    "merged_reports",
+    "repeat_customers",
+)
+
+
+def frequent_reason(run: HotspotRun, evidence: dict) -> str:
+    window = run.outage_window
+    return gettext("近 %(months)s 个月停电超过 %(count)s 次的频繁停电户 %(customers)s 户") % {
+        "months": window.months if window else "",
+        "count": window.min_count if window else "",
+        "customers": evidence["frequent_customers"],
+    }
+
+
+def _frequent_item(run: HotspotRun, pk: int, evidence: dict) -> dict:
+    """A planning item for an asset with frequent-outage customers and no hotspot."""
+    a = run.assets[pk]
+    item = {
+        "rank": None,
+        "level": run.level,
+        "asset_id": a.pk,
+        "code": a.code,
+        "name": a.name,
+        "station": a.station_name if run.level == "area" else "",
+        "area_class": a.area_class,
+        "dimension": Dimension.SUPPLY_RELIABILITY.value,
+        "dimension_label": str(Dimension.SUPPLY_RELIABILITY.label),
+        **dict.fromkeys(HOTSPOT_ONLY),
+        "significant": False,
+        "kind": "",
+        "customers": a.customers,
+        "contracted_kva": round(a.contracted_kva, 1),
+        "transformer_kva": round(a.transformer_kva, 1),
+        "load_ratio": a.load_ratio,
+        "high_load": a.load_ratio is not None and a.load_ratio >= high_load_ratio(),
+        "samples": [],
+        "latitude": a.latitude,
+        "longitude": a.longitude,
+        **evidence,
+    }
+    category, reason = suggest_action(item)
+    item.update(
+        {
+            "action": category,
+            "action_label": str(ActionCategory(category).label),
+            "reason": f"{frequent_reason(run, evidence)}；{reason}",
+            "reasons": [FREQUENT_OUTAGES],
+        }
+    )
+    return item
+
+
+def planning_feed(run: HotspotRun) -> list[dict]:
+    """The planning feed: the hotspots (``planning_rows``) merged with the assets that have
+    frequent-outage customers (see the module's docstring), each item with ``reasons``
+    (codes) and ``reasons_label``. Frequent-outage items are left out of a run restricted
+    to a dimension other than supply reliability."""
+    rows = planning_rows(run)
+    by_asset: dict[int, list[dict]] = {}
+    for r in rows:
+        r["reasons"] = [HOTSPOT]
+        by_asset.setdefault(r["asset_id"], []).append(r)
+    extra = []
+    if run.dimension in (None, Dimension.SUPPLY_RELIABILITY):
+        for pk, evidence in run.outage_evidence.items():
+            if evidence["frequent_customers"] < 1 or pk not in run.assets:
+                continue
+            own = by_asset.get(pk)
+            if not own:
+                extra.append(_frequent_item(run, pk, evidence))
+                continue
+            target = next((r for r in own if r["dimension"] == Dimension.SUPPLY_RELIABILITY), own[0])
+            target["reasons"].append(FREQUENT_OUTAGES)
+            target["reason"] = f"{target['reason']}；{frequent_reason(run, evidence)}"
+    extra.sort(key=lambda r: (-r["frequent_customers"], -r["customer_minutes"], r["code"]))
+    out = rows + extra
+    for r in out:
+        r["reasons_label"] = "；".join(str(REASON_LABELS[c]) for c in r["reasons"])
+    return out
+
+
 HEADERS = [
     ("rank", "排名"),
     ("level", "层级"),
@@ -95,13 +208,17 @@ HEADERS = [
     ("repeat_customers", "重复诉求户"),
     ("samples", "典型诉求"),
 ]
+# The feed's further columns, after the original ones (their positions stay).
+FEED_HEADERS = [("reasons_label", _("列入原因")), *OUTAGE_LABELS.items()]
 
 
 def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
-    """The Excel planning feed: one row per hotspot, and each asset's monthly history."""
+    """The Excel planning feed (``planning_feed``): one row per planning item, and each
+    item's monthly history of its dimension."""
     from gridcare.core.exporting import Workbook
 
-    rows = planning_rows(run)
+    rows = planning_feed(run)
+    headers = [*HEADERS, *((k, str(label)) for k, label in FEED_HEADERS)]
     book = Workbook()
     ws = book.add_sheet("规划输入")
     ws.heading(
@@ -111,7 +228,7 @@ def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
 
     def cells(row: dict) -> list:
         out = []
-        for key, _label in HEADERS:
+        for key, _label in headers:
             value = row.get(key)
             if key == "samples":
                 value = "\n".join(f"{s['order_no']}：{s['text']}" for s in value or [])
@@ -122,13 +239,14 @@ def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
             out.append(value)
         return out
 
-    keys = [k for k, _ in HEADERS]
-    ws.table([h for _, h in HEADERS], (cells(r) for r in rows), wrap=[keys.index("samples")], gap=0)
+    keys = [k for k, _ in headers]
+    ws.table([h for _, h in headers], (cells(r) for r in rows), wrap=[keys.index("samples")], gap=0)
     ws.freeze_panes(2, 4)
     ws.set_column(0, 1, 6)
     ws.set_column(2, 4, 16)
     ws.set_column(9, 9, 40)
-    ws.set_column(len(HEADERS) - 1, len(HEADERS) - 1, 60)
+    ws.set_column(keys.index("samples"), keys.index("samples"), 60)
+    ws.set_column(keys.index("reasons_label"), keys.index("reasons_label"), 20)
 
     hs = book.add_sheet("资产历史")
     pks = sorted({h["asset_id"] for h in rows})
@@ -152,6 +270,19 @@ def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
         "建议措施类别：transformer_capacity 变压器增容/布点；line_reinforcement 线路改造；"
         "maintenance 检修消缺；service_process 服务流程改进。",
     ]
+    window = run.outage_window
+    if window is not None:
+        notes += [
+            gettext(
+                "列入原因：投诉与故障热点，和/或频繁停电（资产下至少 1 户近 %(months)s 个月停电超过 "
+                "%(count)s 次）；同一资产两项原因都有时列在同一行。"
+            )
+            % {"months": window.months, "count": window.min_count},
+            gettext(
+                "停电事件数、停电户次、停电时户数（分钟）：按供电可靠性统计口径，统计期 %(start)s 至 %(end)s。"
+            )
+            % {"start": window.start.isoformat(), "end": window.end.isoformat()},
+        ]
     for n in notes:
         info.line(n)
     info.set_column(0, 0, 100)

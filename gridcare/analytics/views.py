@@ -22,13 +22,15 @@ from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import export_response, paginate
 from gridcare.core.params import int_param
 from gridcare.core.scoping import scope_path
+from gridcare.outages.frequent import frequent_thresholds
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.selectors import work_orders_for
 
 from .access import can_publish, can_see_insight, report_jobs_for, report_unit_for, reports_for
 from .hotspots import JSON_FIELDS, LEVEL_LABELS, LEVELS, compute_hotspots
 from .models import ReportKind
-from .planning import planning_rows, planning_workbook
+from .outage_evidence import OUTAGE_FIELDS
+from .planning import FREQUENT_OUTAGES, planning_feed, planning_rows, planning_workbook
 from .reports import parse_period
 from .reports.render import report_context
 from .reports.services import report_job_request
@@ -49,14 +51,27 @@ def hotspot_params(request) -> dict:
 
 
 def cached_hotspots(user, *, level: str, days: int, dimension: str | None):
-    """The user's hotspot run, cached for a few minutes per scope and parameters."""
+    """The user's hotspot run, cached for a few minutes per scope and parameters (the
+    frequent-outage rule in force among them: a changed setting is seen at once)."""
     scope = scope_path(user)
-    key = "analytics:hotspots:" + hashlib.sha1(f"{scope}|{level}|{days}|{dimension}".encode()).hexdigest()
+    min_count, months = frequent_thresholds()
+    raw = f"{scope}|{level}|{days}|{dimension}|{min_count}|{months}"
+    key = "analytics:hotspots:" + hashlib.sha1(raw.encode()).hexdigest()
     run = cache.get(key)
     if run is None:
-        run = compute_hotspots(level=level, days=days, dimension=dimension, scope_path=scope)
+        run = compute_hotspots(
+            level=level,
+            days=days,
+            dimension=dimension,
+            scope_path=scope,
+            frequent_min_count=min_count,
+            frequent_months=months,
+        )
         cache.set(key, run, CACHE_SECONDS)
     return run
+
+
+FREQUENT_ON_PAGE = 20
 
 
 @requires("analytics.view_insight")
@@ -97,6 +112,9 @@ def hotspots(request):
         ]
         map_svg = scatter_map(points, width=720, height=520)
     page = paginate(request, items, per_page=50)
+    # The planning feed's frequent-outage items, strongest first (the feed lists them all).
+    frequent = [r for r in planning_feed(run) if FREQUENT_OUTAGES in r["reasons"]]
+    frequent.sort(key=lambda r: (-r["frequent_customers"], -r["customer_minutes"], r["code"]))
     return render(
         request,
         "analytics/hotspots.html",
@@ -110,6 +128,9 @@ def hotspots(request):
             "chart_expected": chart_expected,
             "map_svg": map_svg,
             "query": request.GET.urlencode(),
+            "frequent": frequent[:FREQUENT_ON_PAGE],
+            "frequent_total": len(frequent),
+            "frequent_customers_total": sum(r["frequent_customers"] for r in frequent),
         },
     )
 
@@ -130,7 +151,7 @@ def hotspots_export(request, fmt: str):
         return resp
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    fields = [*JSON_FIELDS, "action"]
+    fields = [*JSON_FIELDS, "action", *OUTAGE_FIELDS]
     rows = planning_rows(run)
     return export_response(
         fmt, f"hotspots-{params['level']}", fields, ([r.get(f) for f in fields] for r in rows)

@@ -165,6 +165,10 @@ def seed_outages(*, seed: int, stdout=None, now: dt.datetime | None = None) -> d
                     started_at=p["start"],
                     restored_at=p["end"],
                     estimated_restoration=p["eta"],
+                    # A fault is isolated about a third of the way to its restoration.
+                    isolated_at=p["start"] + (p["end"] - p["start"]) * 0.3
+                    if p["kind"] == OutageKind.FAULT
+                    else None,
                     unit_path=common_path(areas[a]["station__path"] for a in aids),
                     version=3,
                     notice_sent_at=announced or p["start"] + dt.timedelta(minutes=rnd.randint(5, 15)),

@@ -24,6 +24,7 @@ register_audit_labels(
         "callback_reveal_phone": _("查看回访联系电话"),
         "consultation": _("监督员座谈"),
         "escalate": _("升级督办"),
+        "warn": _("时限预警"),
         "failure_record": _("认定服务失误"),
         "recovery_propose": _("提出补救措施"),
         "recovery_approve": _("批准补救措施"),
@@ -57,6 +58,8 @@ register_audit_labels(
         "follow_up": _("新建工单"),
         "reason": _("原因"),
         "level": _("升级层级"),
+        "percent": _("已用时限百分比"),
+        "due": _("到期时间"),
     },
     values={
         "outcome": dict(CallbackResult.choices),

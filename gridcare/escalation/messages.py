@@ -7,6 +7,7 @@ from collections import Counter
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.deadlines import deadline_label
 from gridcare.core.messages import local_minute, register
 from gridcare.workorders.choices import Action, ClockKind, Status
 
@@ -51,6 +52,18 @@ register(
     reason=EscalationReason,
 )
 register("notify.warning", _("工单 %(no)s「%(clock)s」时限已用%(percent)s%%，请抓紧处理"), clock=ClockKind)
+# Deadlines other apps register with the monitor (``core.deadlines``: an outage's restoration).
+register(
+    "notify.deadline_warning",
+    _("%(what)s %(no)s 时限已用%(percent)s%%（%(due)s 到期），请抓紧处理"),
+    what=deadline_label,
+    due=local_minute,
+)
+register(
+    "notify.deadline_escalated",
+    _("%(what)s %(no)s 已超时，升级至%(unit)s督办（第%(level)s级）"),
+    what=deadline_label,
+)
 register("notify.recovery_approval", _("工单 %(no)s 补偿 ¥%(amount)s 超出提出人权限（¥%(limit)s），请审批"))
 register(
     "notify.repeat", _("工单 %(no)s 是 %(earlier)s 的重复诉求（%(basis)s），已提级处理"), basis=RepeatBasis

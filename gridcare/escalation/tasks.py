@@ -22,8 +22,9 @@ def deliver_outbox() -> dict:
 
 @periodic("escalation.sla_sweep", every_seconds=60)
 def sla_sweep_job() -> dict:
-    """Warnings and escalations for every order whose next level is due."""
-    return services.sla_sweep()
+    """Warnings and escalations for every order whose next level is due, then for every
+    deadline other apps register with the monitor (an outage's restoration)."""
+    return {**services.sla_sweep(), "deadlines": services.deadline_sweep()}
 
 
 @periodic("escalation.sla_reconcile", every_seconds=600)

@@ -12,8 +12,9 @@ class OutagesConfig(AppConfig):
         from gridcare.core.navigation import NavEntry, register_nav
 
         # import registry, audit rows in words, caller notice at intake, notice messages,
-        # outage facts on the customer and area pages, periodic jobs
-        from . import audit_labels, importers, intake, notices, panels, tasks  # noqa: F401
+        # outage facts on the customer and area pages, periodic jobs, overdue restoration
+        # watched by escalation's time-limit monitor
+        from . import audit_labels, importers, intake, notices, overdue, panels, tasks  # noqa: F401
 
         register_nav(
             NavEntry(

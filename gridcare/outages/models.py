@@ -30,6 +30,8 @@ class Outage(BaseModel):
     started_at = models.DateTimeField(_("停电时间"), null=True, blank=True)
     restored_at = models.DateTimeField(_("恢复送电时间"), null=True, blank=True)
     estimated_restoration = models.DateTimeField(_("预计恢复时间"), null=True, blank=True)
+    # When the crew isolated the fault (故障隔离): between the start and the restoration.
+    isolated_at = models.DateTimeField(_("故障隔离时间"), null=True, blank=True)
     unit_path = models.CharField(_("责任单位路径"), max_length=255, db_index=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     # Notices to customers (``notices.py``): when the advance notice went out (queued in the
@@ -67,6 +69,17 @@ class Outage(BaseModel):
 
     def __str__(self) -> str:
         return self.outage_no
+
+    def clean(self) -> None:
+        # Not a database constraint: a re-import may move the start or the restoration.
+        from django.core.exceptions import ValidationError
+
+        if self.isolated_at is None:
+            return
+        if self.started_at is None or self.isolated_at < self.started_at:
+            raise ValidationError({"isolated_at": _("故障隔离时间不能早于停电时间")})
+        if self.restored_at is not None and self.isolated_at > self.restored_at:
+            raise ValidationError({"isolated_at": _("故障隔离时间不能晚于恢复送电时间")})
 
 
 class OutageArea(models.Model):
@@ -136,3 +149,88 @@ class OutageCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outage_id}:{self.customer_id}"
+
+
+class OutageWarning(models.Model):
+    """One warning level reached by an outage's restoration deadline (the estimated
+    restoration, else the committed one): the time-limit monitor's record, as ``SlaWarning``
+    is an order's. Unique per (outage, level): an outage is warned or escalated once per
+    level, whoever sweeps and however often. ``escalated_to`` is the unit a breach went to."""
+
+    outage = models.ForeignKey(
+        Outage, on_delete=models.CASCADE, related_name="warnings", verbose_name=_("停电事件")
+    )
+    level = models.ForeignKey(
+        "escalation.WarningLevel", on_delete=models.PROTECT, related_name="+", verbose_name=_("级别")
+    )
+    percent = models.PositiveSmallIntegerField(_("百分比"))
+    due_at = models.DateTimeField(_("到期时间"))
+    threshold_at = models.DateTimeField(_("触发时点"))
+    at = models.DateTimeField(_("发出时间"))
+    escalated_to = models.ForeignKey(
+        "org.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("升级至"),
+    )
+    unit_path = models.CharField(max_length=255)
+
+    scope = PathScope("unit_path")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("停电时限预警")
+        verbose_name_plural = _("停电时限预警")
+        ordering = ["outage_id", "percent"]
+        constraints = [
+            models.UniqueConstraint(fields=["outage", "level"], name="outage_warning_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id} {self.percent}%"
+
+
+class OutageSetting(models.Model):
+    """A named integer setting of outages and reliability (admin-editable on the settings
+    pages, seeded with the defaults below). The label of each key is translated at display
+    time; each value has bounds checked on save."""
+
+    SHORT_INTERRUPTION_MINUTES = "short_interruption_minutes"
+    FREQUENT_MIN_COUNT = "frequent_min_count"
+    FREQUENT_MONTHS = "frequent_months"
+    # key -> (default, minimum, maximum)
+    SPEC: dict[str, tuple[int, int, int]] = {
+        SHORT_INTERRUPTION_MINUTES: (3, 0, 60),
+        FREQUENT_MIN_COUNT: (3, 1, 100),
+        FREQUENT_MONTHS: (2, 1, 24),
+    }
+    LABELS = {
+        SHORT_INTERRUPTION_MINUTES: _("短时停电阈值（分钟，短于此不计入可靠性）"),
+        FREQUENT_MIN_COUNT: _("频繁停电：停电次数超过"),
+        FREQUENT_MONTHS: _("频繁停电：统计月数"),
+    }
+
+    key = models.CharField(_("参数"), max_length=64, unique=True, choices=list(LABELS.items()))
+    value = models.IntegerField(_("值"))
+
+    class Meta:
+        verbose_name = _("停电参数")
+        verbose_name_plural = _("停电参数")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        spec = self.SPEC.get(self.key)
+        if spec and not spec[1] <= (self.value if self.value is not None else spec[1]) <= spec[2]:
+            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
+
+    @classmethod
+    def get(cls, key: str) -> int:
+        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
+        return cls.SPEC[key][0] if value is None else value

@@ -1,7 +1,7 @@
 """Outage facts on the customer page and the transformer-area page (core's detail-panel
 registry): the outage in progress that has the customer (the area) out now, and the
 interruptions of the last 12 months — counted as supply reliability counts them (started
-in the window, not shorter than ``SHORT_INTERRUPTION_MINUTES``).
+in the window, not shorter than the reliability threshold, ``short_interruption_minutes()``).
 
 Shown only to roles with ``outages.view``, and only outages the user may see (an outage's
 scope is its responsible unit), so every outage number links to a page that opens. One
@@ -22,7 +22,7 @@ from gridcare.core.panels import register_detail_panel
 from .choices import OutageStatus
 from .frequent import months_ago
 from .models import OutageArea, OutageCustomer
-from .reliability import SHORT_INTERRUPTION_MINUTES
+from .reliability import short_interruption_minutes
 
 HISTORY_MONTHS = 12
 LIST_ROWS = 10
@@ -33,7 +33,7 @@ TEMPLATE = "outages/_detail_panel.html"
 
 def _facts(rows, *, now: dt.datetime, since: dt.datetime) -> dict:
     """``rows``: (outage, started_at, restored_at), newest first -> the panel's context."""
-    threshold = dt.timedelta(minutes=SHORT_INTERRUPTION_MINUTES)
+    threshold = dt.timedelta(minutes=short_interruption_minutes())
     current = None
     listed = []
     count = 0

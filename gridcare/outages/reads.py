@@ -96,6 +96,66 @@ def outage_area_rows(outage: Outage) -> list[AreaRow]:
     return rows
 
 
+@dataclass
+class CrewTimes:
+    """An outage's repair in times: the power off, the crew on its master order (departure,
+    arrival, its own isolation and restoration) when the reader may see that order, the
+    fault isolated and the power back — with minutes from the start to each."""
+
+    started_at: dt.datetime | None
+    isolated_at: dt.datetime | None
+    restored_at: dt.datetime | None
+    order_no: str = ""
+    departed_at: dt.datetime | None = None
+    arrived_at: dt.datetime | None = None
+    order_isolated_at: dt.datetime | None = None
+    order_restored_at: dt.datetime | None = None
+
+    def _minutes(self, end: dt.datetime | None) -> int | None:
+        if self.started_at is None or end is None:
+            return None
+        return round((end - self.started_at).total_seconds() / 60)
+
+    @property
+    def to_arrival(self) -> int | None:
+        return self._minutes(self.arrived_at)
+
+    @property
+    def to_isolation(self) -> int | None:
+        return self._minutes(self.isolated_at)
+
+    @property
+    def to_restoration(self) -> int | None:
+        return self._minutes(self.restored_at)
+
+
+def outage_crew_times(user, outage: Outage) -> CrewTimes:
+    """The outage's repair times as ``user`` may see them (one query for the master order,
+    none without one or without ``workorders.view``)."""
+    from gridcare.core.authz import has_perm
+    from gridcare.workorders.models import WorkOrder
+
+    times = CrewTimes(
+        started_at=outage.started_at, isolated_at=outage.isolated_at, restored_at=outage.restored_at
+    )
+    if outage.master_order_id and has_perm(user, "workorders.view"):
+        row = (
+            WorkOrder.objects.visible_to(user)
+            .filter(pk=outage.master_order_id)
+            .values_list("order_no", "departed_at", "arrived_at", "isolated_at", "restored_at")
+            .first()
+        )
+        if row is not None:
+            (
+                times.order_no,
+                times.departed_at,
+                times.arrived_at,
+                times.order_isolated_at,
+                times.order_restored_at,
+            ) = row
+    return times
+
+
 # ------------------------------------------------------------------------- caller lookup
 
 

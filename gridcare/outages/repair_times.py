@@ -11,7 +11,8 @@ against anyone. Arrival compliance uses the ``arrival`` clock; restoration compl
 ``restoration`` clock, which starts at the crew's arrival.
 
 Times come from the crew's own records on the order: acceptance (``created_at``) to
-arrival, arrival to restoration, departure to arrival, in minutes. Median is the middle
+arrival, arrival to restoration, departure to arrival, arrival to fault isolation (the
+optional ``isolated_at`` given with the restoration), in minutes. Median is the middle
 value (the mean of the two middle ones for an even count); the 90th percentile is the
 nearest-rank value (the ⌈0.9·n⌉-th smallest). Orders without both ends of an interval do
 not count for it.
@@ -102,8 +103,8 @@ def _clock_counts(kind: str, now: dt.datetime) -> dict:
 def repair_times(user, *, month: dt.date, group: str = DEFAULT_GROUP, now: dt.datetime | None = None) -> dict:
     """Per group (and in total) for ``user``'s visible fault-repair orders accepted in ``month``:
     orders; arrival clocks on time / late / open and arrival compliance %; restoration
-    compliance %; median and p90 minutes acceptance→arrival and arrival→restoration; median
-    departure→arrival. Rows sorted by label."""
+    compliance %; median and p90 minutes acceptance→arrival, arrival→isolation and
+    arrival→restoration; median departure→arrival. Rows sorted by label."""
     if group not in _GROUP_FIELDS:
         raise ValueError(group)
     now = now or timezone.now()
@@ -122,15 +123,16 @@ def repair_times(user, *, month: dt.date, group: str = DEFAULT_GROUP, now: dt.da
             **_clock_counts(ClockKind.RESTORATION, now),
         )
     )
-    times = defaultdict(lambda: {"to_arrival": [], "to_restoration": [], "travel": []})
-    for key, created, departed, arrived, restored in orders.order_by().values_list(
-        key_field, "created_at", "departed_at", "arrived_at", "restored_at"
+    times = defaultdict(lambda: {"to_arrival": [], "to_restoration": [], "travel": [], "to_isolation": []})
+    for key, created, departed, arrived, isolated, restored in orders.order_by().values_list(
+        key_field, "created_at", "departed_at", "arrived_at", "isolated_at", "restored_at"
     ):
         for bucket in (times[key], times["__total__"]):
             for name, value in (
                 ("to_arrival", _minutes(created, arrived)),
                 ("to_restoration", _minutes(arrived, restored)),
                 ("travel", _minutes(departed, arrived)),
+                ("to_isolation", _minutes(arrived, isolated)),
             ):
                 if value is not None:
                     bucket[name].append(value)
@@ -186,4 +188,6 @@ def _row(key, label, c, t) -> dict:
         "to_restoration_median": median(t["to_restoration"]),
         "to_restoration_p90": p90(t["to_restoration"]),
         "travel_median": median(t["travel"]),
+        "to_isolation_median": median(t["to_isolation"]),
+        "to_isolation_p90": p90(t["to_isolation"]),
     }

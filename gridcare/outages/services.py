@@ -414,6 +414,66 @@ def outage_update_estimate(
         return locked
 
 
+def outage_isolate(
+    *,
+    actor,
+    outage: Outage,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Outage:
+    """The fault is isolated (故障隔离): when, as the crew reports it (now when not given).
+    Only once the power is off — in progress, or restored and recorded afterwards — never in
+    the future, before the start or after the restoration. Recording it again corrects it
+    (audited with the old time)."""
+    require(actor, "outages.manage", outage)
+    now = now or timezone.now()
+    at = aware(at) or now
+    with transaction.atomic():
+        locked = _lock(outage, expected_version)
+        if (
+            locked.status not in (OutageStatus.IN_PROGRESS, OutageStatus.RESTORED)
+            or locked.started_at is None
+        ):
+            raise ApplicationError(
+                _("停电事件处于“%(status)s”状态，不能记录故障隔离时间")
+                % {"status": locked.get_status_display()},
+                field="status",
+                code="invalid_transition",
+                status=409,
+            )
+        if at > now + dt.timedelta(minutes=1):
+            raise ApplicationError(_("故障隔离时间不能晚于现在"), field="at", code="in_future")
+        if at < locked.started_at:
+            raise ApplicationError(
+                _("故障隔离时间不能早于停电时间（%(start)s）")
+                % {"start": f"{timezone.localtime(locked.started_at):%Y-%m-%d %H:%M}"},
+                field="at",
+                code="before_start",
+            )
+        if locked.restored_at is not None and at > locked.restored_at:
+            raise ApplicationError(
+                _("故障隔离时间不能晚于恢复送电时间（%(end)s）")
+                % {"end": f"{timezone.localtime(locked.restored_at):%Y-%m-%d %H:%M}"},
+                field="at",
+                code="after_restoration",
+            )
+        if locked.isolated_at == at:
+            return locked
+        old = locked.isolated_at
+        locked.isolated_at = at
+        locked.version += 1
+        locked.save(update_fields=["isolated_at", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="outage.isolate",
+            obj=locked,
+            changes={"isolated_at": [old.isoformat() if old else None, at.isoformat()]},
+            unit_path=locked.unit_path,
+        )
+        return locked
+
+
 def outage_attach_report(*, actor, outage_no: str, order) -> Outage | None:
     """A fault report taken at intake for a known outage (``intake.py``): it becomes a child
     of the outage's master order through workorders' merging service, or, when the outage

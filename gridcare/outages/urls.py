@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:outage_no>/start/", views.start, name="start"),
     path("<str:outage_no>/restore/", views.restore, name="restore"),
     path("<str:outage_no>/cancel/", views.cancel, name="cancel"),
+    path("<str:outage_no>/isolate/", views.isolate, name="isolate"),
 ]

@@ -24,13 +24,15 @@ from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
 from gridcare.core.params import id_param
 from gridcare.grid.models import Feeder, TransformerArea
+from gridcare.org.choices import UnitKind
+from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 
-from . import reads, services
+from . import overdue, reads, services
 from .choices import TRANSITIONS, OutageStatus
 from .forms import LEVEL_LABELS, OutageForm, ReliabilityForm, _BoundedDateTimeField
 from .models import Outage, OutageArea
-from .reliability import reliability
+from .reliability import major_event_days, reliability, short_interruption_minutes
 from .views_bursts import burst_panel_context
 
 AREA_NAMES_SHOWN = 5
@@ -74,6 +76,7 @@ def board(request):
     if status:
         ctx.update(paginate(request, reads.outages_for(request.user, status=status)))
         _attach_area_names(ctx["page_obj"])
+        overdue.attach_restoration_state(ctx["page_obj"])
     else:
         active = list(reads.outages_for(request.user, active=True)[:200])
         recent = list(
@@ -82,6 +85,7 @@ def board(request):
             ]
         )
         _attach_area_names(active + recent)
+        overdue.attach_restoration_state(active + recent)
         ctx.update(
             {
                 "active": active,
@@ -102,16 +106,20 @@ def detail(request, outage_no):
     areas = reads.outage_area_rows(outage)
     manage = has_perm(request.user, "outages.manage")
     allowed = TRANSITIONS[outage.status]
+    overdue.attach_restoration_state([outage])
     return render(
         request,
         "outages/outage_detail.html",
         {
             "outage": outage,
             "areas": areas,
+            "crew": reads.outage_crew_times(request.user, outage),
+            "warnings": list(overdue.outage_warnings(outage)),
             "events": audit_events_for(outage)[:50],
             "can_start": manage and OutageStatus.IN_PROGRESS in allowed,
             "can_cancel": manage and OutageStatus.CANCELLED in allowed,
             "can_restore": manage and outage.status == OutageStatus.IN_PROGRESS,
+            "can_isolate": manage and outage.status in (OutageStatus.IN_PROGRESS, OutageStatus.RESTORED),
             "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         },
     )
@@ -161,6 +169,15 @@ def restore(request, outage_no):
 
 @requires("outages.manage")
 @require_POST
+def isolate(request, outage_no):
+    def run(outage, **kw):
+        services.outage_isolate(actor=request.user, outage=outage, **kw)
+
+    return _act(request, outage_no, run, _("已记录故障隔离时间"))
+
+
+@requires("outages.manage")
+@require_POST
 def cancel(request, outage_no):
     reason = (request.POST.get("reason") or "").strip()[:1000]
 
@@ -201,21 +218,48 @@ def _visible_codes(user, level: str) -> set[str] | None:
     return set(qs.values_list("code", flat=True))
 
 
+def _sees_whole_system(user) -> bool:
+    """Whether the user sees every company (the whole system the major event days cover)."""
+    companies = OrgUnit.objects.filter(kind=UnitKind.COMPANY)
+    visible = units_visible_to(user).filter(kind=UnitKind.COMPANY).values("pk")
+    return not companies.exclude(pk__in=visible).exists()
+
+
 @requires("outages.view")
 def reliability_page(request):
-    """Supply reliability (SAIFI, SAIDI, CAIDI, ASAI) per asset of a level over a period."""
+    """Supply reliability (SAIFI, SAIDI, CAIDI, ASAI, ASAI RS-3) per asset of a level over a
+    period; for users who see the whole system, the period's major event days and the company
+    figures without them."""
     form = ReliabilityForm(
         request.GET if "start" in request.GET else None, initial=ReliabilityForm.defaults()
     )
     params = form.cleaned_data if form.is_bound and form.is_valid() else ReliabilityForm.defaults()
+    threshold = short_interruption_minutes()
     rows = []
+    med = None
+    company_rows = []
     if not form.is_bound or form.is_valid():
+        period = {"start": params["start"], "end": params["end"]}
+        now = timezone.now()
+        # Major event days are a figure of the whole system: only for who sees all of it.
+        if _sees_whole_system(request.user):
+            med = major_event_days(threshold_minutes=threshold, now=now, **period)
         visible = _visible_codes(request.user, params["level"])
         rows = [
             r
-            for r in reliability(start=params["start"], end=params["end"], level=params["level"])
+            for r in reliability(
+                level=params["level"], threshold_minutes=threshold, now=now, major_events=med, **period
+            )
             if r.code in visible
         ]
+        if med is not None:
+            company_rows = (
+                rows
+                if params["level"] == "company"
+                else reliability(
+                    level="company", threshold_minutes=threshold, now=now, major_events=med, **period
+                )
+            )
     ranked = sorted((r for r in rows if r.saidi_minutes), key=lambda r: -r.saidi_minutes)[:CHART_ROWS]
     chart = bar_chart(
         [(f"{r.name}", round(r.saidi_minutes, 2)) for r in ranked],
@@ -230,5 +274,8 @@ def reliability_page(request):
             "rows": rows,
             "chart": chart,
             "level_label": LEVEL_LABELS[params["level"]],
+            "threshold": threshold,
+            "med": med,
+            "company_rows": company_rows,
         },
     )

@@ -41,7 +41,9 @@ class FrequentForm(forms.Form):
 
     @staticmethod
     def defaults() -> dict:
-        return {"min_count": frequent.DEFAULT_MIN_COUNT, "months": frequent.DEFAULT_MONTHS, "sort": "count"}
+        """The rule as set on the settings pages (``OutageSetting``); the form overrides it per view."""
+        min_count, months = frequent.frequent_thresholds()
+        return {"min_count": min_count, "months": months, "sort": "count"}
 
 
 def _row(r: dict) -> dict:
@@ -52,10 +54,11 @@ def _row(r: dict) -> dict:
 def frequent_page(request):
     """Customers with frequent interruptions (``?min_count=&months=&sort=``; ``format=csv``)."""
     bound = "min_count" in request.GET or "months" in request.GET
-    form = FrequentForm(request.GET if bound else None, initial=FrequentForm.defaults())
+    defaults = FrequentForm.defaults()
+    form = FrequentForm(request.GET if bound else None, initial=defaults)
     valid = not bound or form.is_valid()
     params = {
-        **FrequentForm.defaults(),
+        **defaults,
         **({k: v for k, v in form.cleaned_data.items() if v} if bound and valid else {}),
     }
     now = timezone.now()

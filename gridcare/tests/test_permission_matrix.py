@@ -256,10 +256,12 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
         "outages:start": [{"outage_no": s["outage"]}],
         "outages:restore": [{"outage_no": s["outage"]}],
         "outages:cancel": [{"outage_no": s["outage"]}],
+        "outages:isolate": [{"outage_no": s["outage"]}],
         "outage-detail": [{"outage_no": s["outage"]}],
         "outage-start": [{"outage_no": s["outage"]}],
         "outage-restore": [{"outage_no": s["outage"]}],
         "outage-cancel": [{"outage_no": s["outage"]}],
+        "outage-isolate": [{"outage_no": s["outage"]}],
     }
     if name.startswith("work-order-") and name not in table and name not in ("work-order-list",):
         return [{"key": s["order"]}]
@@ -383,6 +385,7 @@ SPOT_CHECKS = [
     (Role.HOTLINE_AGENT, "get", "/analytics/hotspots/", 403),
     (Role.HOTLINE_AGENT, "get", "/api/outages/{outage}/", 200),
     (Role.HOTLINE_AGENT, "post", "/api/outages/{outage}/restore/", 403),
+    (Role.HOTLINE_AGENT, "post", "/api/outages/{outage}/isolate/", 403),
     (Role.PLANNER, "get", "/api/outages/", 403),
     (Role.PLANNER, "get", "/outages/", 403),
     (Role.PLANNER, "get", "/outages/frequent/", 403),

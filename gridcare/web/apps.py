@@ -12,6 +12,7 @@ class WebConfig(AppConfig):
         # The owners' configuration pages (each app declares its tables).
         import gridcare.core.config_sections  # noqa: F401
         import gridcare.escalation.config_sections  # noqa: F401
+        import gridcare.outages.config_sections  # noqa: F401
         import gridcare.workorders.config_sections  # noqa: F401
         from gridcare.core.navigation import NavEntry, register_nav
 

@@ -38,6 +38,7 @@ register_audit_labels(
         "reason": _("原因"),
         "at": _("时间"),
         "fault_cause": _("故障原因"),
+        "isolated_at": _("故障隔离时间"),
         "photo": _("照片"),
         "bytes": _("大小(字节)"),
         "type": _("文件类型"),

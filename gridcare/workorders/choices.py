@@ -225,7 +225,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     Action.URGE: ("note",),
     Action.PRIORITY: ("priority", "reason"),
     Action.DEPART: ("at", "note"),
-    Action.RESTORE: ("at", "fault_cause", "note"),
+    Action.RESTORE: ("at", "isolated_at", "fault_cause", "note"),
 }
 PAGE_ACTIONS = frozenset(ACTION_INPUTS)
 assert {a for (_src, a) in TRANSITIONS} <= PAGE_ACTIONS

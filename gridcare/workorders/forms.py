@@ -95,6 +95,11 @@ class ActionForm(ApplicationErrorFormMixin, forms.Form):
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
+    isolated_at = forms.DateTimeField(
+        label=_("故障隔离时间"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
     fault_cause = forms.ChoiceField(
         label=_("故障原因"), required=False, choices=[("", "—"), *FaultCause.choices]
     )

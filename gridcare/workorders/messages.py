@@ -4,7 +4,7 @@ shown. What a person typed (a reason, a reply) stays in ``note``, as they wrote 
 
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.core.messages import register, render_stored
+from gridcare.core.messages import local_minute, register, render_stored
 
 from .choices import Channel, Priority
 
@@ -14,6 +14,7 @@ register("order.auto_merged", _("自动合并：同台区/同线路故障"))
 register("order.child_merged", _("子单 %(child)s 并入"))
 register("order.child_unmerged", _("子单 %(child)s 解除合并"))
 register("order.follows_master", _("随主单 %(master)s"))
+register("order.isolated", _("故障隔离于 %(at)s"), at=local_minute)
 register("order.priority_changed", _("%(old)s → %(new)s"), old=Priority, new=Priority)
 register(
     "order.priority_changed_for",

@@ -139,6 +139,8 @@ class WorkOrder(models.Model):
     # A fault repair's field progress, in the crew's own times (clocks stop on them).
     departed_at = models.DateTimeField(_("出发时间"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("到达现场时间"), null=True, blank=True)
+    # When the crew isolated the fault (故障隔离), given with the restoration: optional.
+    isolated_at = models.DateTimeField(_("故障隔离时间"), null=True, blank=True)
     restored_at = models.DateTimeField(_("恢复送电时间"), null=True, blank=True)
     fault_cause = models.CharField(_("故障原因"), max_length=24, choices=FaultCause.choices, blank=True)
 
@@ -195,6 +197,13 @@ class WorkOrder(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="wo_description_not_empty"),
             models.CheckConstraint(condition=Q(version__gte=1), name="wo_version_positive"),
+            # Recorded with the restoration, never after it (a later visit may move the
+            # arrival, so "not before arrival" is the service's check, not a constraint).
+            models.CheckConstraint(
+                condition=Q(isolated_at__isnull=True)
+                | Q(restored_at__isnull=False, isolated_at__lte=models.F("restored_at")),
+                name="wo_isolated_before_restored",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -48,6 +48,13 @@ class HotspotSerializer(serializers.Serializer):
     samples = HotspotSampleSerializer(many=True)
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
+    # The asset's outage evidence (gridcare/analytics/outage_evidence.py).
+    frequent_customers = serializers.IntegerField(
+        help_text="customers under the asset with more than N interruptions in the last M months (settings)"
+    )
+    interruptions = serializers.IntegerField(help_text="distinct outages in the window (supply reliability)")
+    customer_interruptions = serializers.IntegerField(help_text="customer interruptions in the window")
+    customer_minutes = serializers.FloatField(help_text="customer minutes of interruption in the window")
 
 
 class PublishedReportListSerializer(serializers.ModelSerializer):

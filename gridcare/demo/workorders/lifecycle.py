@@ -36,6 +36,8 @@ FAULT_CAUSES = [
     "other",
 ]
 FAULT_CAUSE_WEIGHTS = [30, 22, 14, 8, 7, 7, 5, 5, 2]
+# Faults on the network that the crew isolates (故障隔离) before repairing and restoring.
+ISOLATED_CAUSES = frozenset({"fuse", "line", "transformer", "external", "weather"})
 
 
 def _callback_delay(rnd) -> float:
@@ -401,13 +403,15 @@ def _simulate(s: dict, rnd: random.Random, rules: _Rules, now: dt.datetime, acto
         order.restored_at = back
         order.fault_cause = rnd.choices(FAULT_CAUSES, weights=FAULT_CAUSE_WEIGHTS)[0]
         meet({ClockKind.ARRIVAL, ClockKind.RESTORATION}, back)
-        ev(
-            Action.RESTORE,
-            Status.IN_PROGRESS,
-            back,
-            actor_id=crew,
-            data={"at": back.isoformat(), "fault_cause": order.fault_cause},
-        )
+        restored = {"at": back.isoformat(), "fault_cause": order.fault_cause}
+        if order.fault_cause in ISOLATED_CAUSES:
+            # Isolated part way between arrival and restoration (from the times themselves,
+            # drawing nothing: the rest of the history stays as it was).
+            share = 0.2 + (back.minute % 5) / 10
+            order.isolated_at = order.arrived_at + (back - order.arrived_at) * share
+            restored["isolated_at"] = order.isolated_at.isoformat()
+            restored["msg"] = msg("order.isolated", at=order.isolated_at).as_json()
+        ev(Action.RESTORE, Status.IN_PROGRESS, back, actor_id=crew, data=restored)
     order.reply, order.replied_at = reply_text, t
     if order.handler_id is None:
         order.handler_id = crew if fault else dispatcher

@@ -11,6 +11,7 @@ from .callbacks import (
     callback_tasks_close_superseded,
     callback_tasks_follow_deadlines,
 )
+from .deadlines import deadline_sweep
 from .escalating import order_escalate
 from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_create, sla_watch_refresh
 from .notifications import (
@@ -50,6 +51,7 @@ __all__ = [
     "callback_tasks_follow_deadlines",
     "clock_threshold",
     "customer_notices_enqueue",
+    "deadline_sweep",
     "notification_create_many",
     "notification_digests_send",
     "notification_mark_read",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.utils import translation
+
 from gridcare.core.audit import audit_record
 from gridcare.core.messages import msg
 from gridcare.org.choices import Role
@@ -99,11 +102,13 @@ def order_escalate(
     from gridcare.org.models import StaffProfile
 
     at_once = sorted(uid for uid, delivery in told.items() if delivery == NotificationDelivery.IMMEDIATE)
+    with translation.override(settings.LANGUAGE_CODE):  # a text message is sent in Chinese
+        sms = text.render()
     for staff in StaffProfile.objects.filter(user_id__in=at_once, role=Role.SUPERVISOR).exclude(phone=""):
         outbound_enqueue(
             channel=OutboundChannel.SMS,
             recipient=staff.phone,
-            body=text,
+            body=sms,
             key=f"escalation:{escalation.pk}:{staff.user_id}",
             order=order,
         )

@@ -179,9 +179,12 @@ def notification_rows(
     order_id: int | None,
     order_no: str = "",
     now: dt.datetime,
+    url: str | None = None,
 ) -> tuple[list[Notification], list[NotificationDigestItem]]:
-    """Pure: the notifications (immediate) and digest items (daily digest) to write."""
-    url = f"/work-orders/{order_no}/" if order_no else ""
+    """Pure: the notifications (immediate) and digest items (daily digest) to write; they
+    link to the order ``order_no``, or to ``url`` when given (an outage's page)."""
+    if url is None:
+        url = f"/work-orders/{order_no}/" if order_no else ""
     content = _content(text)
     notes, items = [], []
     for uid in sorted(deliveries):

@@ -58,6 +58,8 @@ def test_signal_creates_watch_at_first_threshold(world, people, signals):
 
 
 def test_warnings_then_breach_escalates_once_to_next_unit(world, people, signals):
+    people.supervisor.staff.phone = "13911112222"
+    people.supervisor.staff.save(update_fields=["phone"])
     with signals():
         order = make_order(people.agent, area=world.area_a, now=T0)
     assert services.sla_sweep(now=T0 + dt.timedelta(minutes=10))["examined"] == 0
@@ -81,6 +83,12 @@ def test_warnings_then_breach_escalates_once_to_next_unit(world, people, signals
     )
     assert esc.warning.percent == 100
     assert Notification.objects.filter(recipient=people.supervisor, kind="escalation").exists()
+    # The supervisor told at once also gets a text message, in words (not a message object).
+    from gridcare.escalation.models import OutboundMessage
+
+    sms = OutboundMessage.objects.filter(key__startswith=f"escalation:{esc.pk}:")
+    assert [m.recipient for m in sms] == ["13911112222"]
+    assert order.order_no in sms[0].body and "Message(" not in sms[0].body and "升级" in sms[0].body
     # Rerun at the same moment: nothing is examined, nothing repeats.
     again = services.sla_sweep(now=T0 + dt.timedelta(minutes=46))
     assert again == {"examined": 0, "warnings": 0, "escalations": 0, "batches": 0}

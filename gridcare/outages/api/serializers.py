@@ -65,6 +65,7 @@ class OutageSerializer(serializers.ModelSerializer):
             "started_at",
             "restored_at",
             "estimated_restoration",
+            "isolated_at",
             "version",
             "area_count",
             "customers_affected",
@@ -82,13 +83,48 @@ class OutageAreaSerializer(serializers.Serializer):
     customers_off = serializers.IntegerField()
 
 
+class OutageWarningSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(help_text="预警级别（已用时限百分比；100 为超时升级）")
+    due_at = serializers.DateTimeField(help_text="当时的恢复送电时限")
+    threshold_at = serializers.DateTimeField(help_text="达到该级别的时点")
+    at = serializers.DateTimeField(help_text="发出时间")
+    escalated_to = serializers.CharField(
+        source="escalated_to.code", allow_null=True, default=None, help_text="超时升级至的单位编码"
+    )
+
+
 class OutageDetailSerializer(OutageSerializer):
-    """One outage with its areas (the view sets ``area_rows``: ``reads.outage_area_rows``)."""
+    """One outage with its areas and its restoration deadline (the view sets ``area_rows``:
+    ``reads.outage_area_rows``, ``restoration_due`` …: ``overdue.attach_restoration_state``,
+    and ``warning_rows``: ``overdue.outage_warnings``)."""
 
     areas = OutageAreaSerializer(many=True, read_only=True, source="area_rows")
+    restoration_due_at = serializers.DateTimeField(
+        source="restoration_due.at",
+        allow_null=True,
+        default=None,
+        read_only=True,
+        help_text="恢复送电时限：预计恢复时间，否则计划送电时间，否则（故障）抢修承诺时限",
+    )
+    restoration_due_basis = serializers.CharField(
+        source="restoration_due.basis",
+        allow_null=True,
+        default=None,
+        read_only=True,
+        help_text="时限依据：estimate / planned / commitment",
+    )
+    restoration_overdue = serializers.BooleanField(read_only=True, help_text="停电中且已过恢复送电时限")
+    warnings = OutageWarningSerializer(many=True, read_only=True, source="warning_rows")
 
     class Meta(OutageSerializer.Meta):
-        fields = [*OutageSerializer.Meta.fields, "areas"]
+        fields = [
+            *OutageSerializer.Meta.fields,
+            "areas",
+            "restoration_due_at",
+            "restoration_due_basis",
+            "restoration_overdue",
+            "warnings",
+        ]
 
 
 class OutageCreateSerializer(serializers.Serializer):
@@ -125,6 +161,10 @@ class OutageRestoreSerializer(_VersionedSerializer):
         "恢复送电的台区编码（空：全部尚未恢复的台区）", required=False, allow_null=True, default=None
     )
     at = _optional_time("恢复送电时间（空：现在）")
+
+
+class OutageIsolateSerializer(_VersionedSerializer):
+    at = _optional_time("故障隔离时间（空：现在）")
 
 
 class OutageCancelSerializer(_VersionedSerializer):

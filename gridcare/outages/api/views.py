@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from gridcare.core.errors import ApplicationError
 
-from .. import reads, services
+from .. import overdue, reads, services
 from ..choices import ACTIVE_STATUSES, OutageKind, OutageStatus
 from ..models import Outage
 from . import serializers as s
@@ -71,6 +71,7 @@ class OutageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "start": "outages.manage",
         "restore": "outages.manage",
         "cancel": "outages.manage",
+        "isolate": "outages.manage",
     }
     filterset_class = OutageFilterSet
     lookup_field = "outage_no"
@@ -95,13 +96,17 @@ class OutageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         current = reads.outage_get(self.request.user, outage.outage_no)
         if current is None:  # pragma: no cover - an outage does not leave its scope
             raise Http404
-        current.area_rows = reads.outage_area_rows(current)
-        return Response(s.OutageDetailSerializer(current).data, status=code)
+        return Response(s.OutageDetailSerializer(self._detail(current)).data, status=code)
+
+    @staticmethod
+    def _detail(outage: Outage) -> Outage:
+        outage.area_rows = reads.outage_area_rows(outage)
+        overdue.attach_restoration_state([outage])
+        outage.warning_rows = list(overdue.outage_warnings(outage))
+        return outage
 
     def retrieve(self, request, *args, **kwargs):
-        outage = self.get_object()
-        outage.area_rows = reads.outage_area_rows(outage)
-        return Response(s.OutageDetailSerializer(outage).data)
+        return Response(s.OutageDetailSerializer(self._detail(self.get_object())).data)
 
     @extend_schema(
         request=s.OutageCreateSerializer, responses={201: s.OutageDetailSerializer}, summary="发布停电事件"
@@ -125,6 +130,14 @@ class OutageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         outage = self.get_object()
         data = _input(s.OutageRestoreSerializer, request.data)
         outage = services.outage_restore(actor=request.user, outage=outage, **data)
+        return self._respond(outage)
+
+    @_action_schema(s.OutageIsolateSerializer, "记录故障隔离时间（停电开始后、恢复送电前；可更正）")
+    @action(detail=True, methods=["post"])
+    def isolate(self, request, outage_no=None):
+        outage = self.get_object()
+        data = _input(s.OutageIsolateSerializer, request.data)
+        outage = services.outage_isolate(actor=request.user, outage=outage, **data)
         return self._respond(outage)
 
     @_action_schema(s.OutageCancelSerializer, "取消停电")

@@ -111,7 +111,7 @@ def test_page_form_bounds_sort_csv_and_permission(world, agent):
     html = client.get("/outages/frequent/").content.decode()
     assert c.customer_no in html and "/outages/frequent/" in html
     assert c.customer_no not in client.get("/outages/frequent/?min_count=4&months=2").content.decode()
-    for bad in ("min_count=0&months=2", "min_count=51&months=2", "min_count=3&months=25", "min_count=x"):
+    for bad in ("min_count=0&months=2", "min_count=101&months=2", "min_count=3&months=25", "min_count=x"):
         response = client.get(f"/outages/frequent/?{bad}")
         assert response.status_code == 200 and c.customer_no not in response.content.decode(), bad
     assert client.get("/outages/frequent/?min_count=3&months=2&sort=minutes").status_code == 200
@@ -140,4 +140,34 @@ def test_page_query_count_does_not_grow_with_rows(world, agent):
     assert count() == one
     with CaptureQueriesContext(connection) as ctx:
         rows = list(frequent_customers(agent))
-    assert len(rows) == 6 and len(ctx.captured_queries) <= 2  # the aggregate (+ the scope's path)
+    # the aggregate (+ the scope's path) + the two settings (N and M)
+    assert len(rows) == 6 and len(ctx.captured_queries) <= 4
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(frequent_customers(agent, min_count=3, months=2))
+    assert len(rows) == 6 and len(ctx.captured_queries) <= 2  # given N and M: no settings read
+
+
+def test_the_settings_are_the_rule_and_the_form_still_overrides_them(world, agent):
+    from gridcare.outages.frequent import frequent_counts_by
+    from gridcare.outages.models import OutageSetting
+
+    twice, old = CustomerFactory(area=world.area_a), CustomerFactory(area=world.area_a)
+    for d in (1, 5):
+        interruption(twice, start=days_ago(d))
+    for d in (70, 75, 80, 85):  # more than two months ago, less than three
+        interruption(old, start=days_ago(d))
+    client = _client(agent)
+    assert _nos(agent) == [] and twice.customer_no not in client.get("/outages/frequent/").content.decode()
+    OutageSetting.objects.update_or_create(key=OutageSetting.FREQUENT_MIN_COUNT, defaults={"value": 1})
+    assert _nos(agent) == [twice.customer_no]
+    html = client.get("/outages/frequent/").content.decode()
+    assert twice.customer_no in html and 'name="min_count" value="1"' in html
+    assert twice.customer_no in client.get("/outages/frequent/?format=csv").content.decode("utf-8-sig")
+    assert frequent_counts_by("area") == {world.area_a.pk: 1}
+    # The page's form overrides the settings for one view.
+    assert twice.customer_no not in client.get("/outages/frequent/?min_count=3&months=2").content.decode()
+    OutageSetting.objects.update_or_create(key=OutageSetting.FREQUENT_MONTHS, defaults={"value": 3})
+    assert _nos(agent) == [old.customer_no, twice.customer_no]
+    assert frequent_counts_by("area") == {world.area_a.pk: 2}
+    assert frequent_counts_by("station") == {world.station_a.pk: 2}
+    assert frequent_counts_by("area", min_count=3) == {world.area_a.pk: 1}

@@ -91,3 +91,43 @@ def test_one_click_report_becomes_a_child_of_the_outage_master(world, fault):
     assert child.master_id == master.pk
     master.refresh_from_db()
     assert master.children_count == 1
+
+
+def test_api_report_with_notice_ref_joins_the_outage_master(world, fault):
+    """The telephony system files the calls the lookup recognised with ``notice_ref``: the
+    first becomes the outage's master, the next its child; a call without it stands alone."""
+    from rest_framework.test import APIClient
+
+    outage, a1, _a2, _dispatcher = fault
+    agent = world.staff(Role.HOTLINE_AGENT, world.city)
+    api = APIClient()
+    api.force_authenticate(agent)
+    _feeder, (elsewhere,) = feeder_with_areas(world.station_a, [1])
+    first, second, other = CustomerFactory(area=a1), CustomerFactory(area=a1), CustomerFactory(area=elsewhere)
+
+    def post(customer, ref=""):
+        body = {
+            "channel": "hotline",
+            "request_type": "fault_repair",
+            "dimension": "supply_reliability",
+            "description": "家里没电了",
+            "customer": customer.customer_no,
+        }
+        if ref:
+            body["notice_ref"] = ref
+        return api.post("/api/work-orders/", body, format="json")
+
+    r1 = post(first, outage.outage_no)
+    assert r1.status_code == 201, r1.content
+    outage.refresh_from_db()
+    assert outage.master_order.order_no == r1.json()["order_no"]
+    r2 = post(second, outage.outage_no)
+    assert r2.status_code == 201
+    child = WorkOrder.objects.get(order_no=r2.json()["order_no"])
+    assert child.master_id == outage.master_order_id
+    assert r2.json()["master_no"] == r1.json()["order_no"]  # the answer is read after the merge
+    r3 = post(other)
+    assert r3.status_code == 201
+    assert WorkOrder.objects.get(order_no=r3.json()["order_no"]).master_id is None
+    too_long = post(first, "X" * 65)
+    assert too_long.status_code == 400 and "notice_ref" in too_long.content.decode()

@@ -225,6 +225,7 @@ class WorkOrderDetailSerializer(WorkOrderListSerializer):
             "children",
             "departed_at",
             "arrived_at",
+            "isolated_at",
             "restored_at",
             "fault_cause",
             "photos",
@@ -290,6 +291,13 @@ class WorkOrderCreateSerializer(serializers.Serializer):
         required=False, default=False, help_text="咨询在受理时已直接答复（直接进入已回单）"
     )
     reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
+    notice_ref = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="来电提示的编号（如停电查询返回的停电编号）：报修并入该停电的主工单，而不另行派工",
+    )
 
 
 class _VersionedSerializer(serializers.Serializer):
@@ -352,6 +360,12 @@ class WorkOrderFieldTimeSerializer(_VersionedSerializer):
 
 class WorkOrderRestoreSerializer(WorkOrderFieldTimeSerializer):
     fault_cause = serializers.ChoiceField(choices=FaultCause.choices)
+    isolated_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="故障隔离时间（可选；到达现场后、恢复送电前）",
+    )
 
 
 class WorkOrderPrioritySerializer(_VersionedSerializer):

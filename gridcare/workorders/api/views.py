@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from gridcare.core.api.pagination import LargeListPagination
 from gridcare.core.errors import ApplicationError
+from gridcare.core.intake import caller_report_created
 
 from .. import selectors, services
 from ..choices import Action
@@ -147,12 +149,23 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 128:
             raise ApplicationError(_("Idempotency-Key 过长（最多128字符）"), field="idempotency_key")
-        result = services.work_order_submit(actor=request.user, idempotency_key=key, **data)
+        # A report on a caller notice (the outage the IVR's lookup named): filed without the
+        # automatic merge, then handed to the notice's owner, which joins it where it belongs.
+        notice_ref = data.pop("notice_ref", "").strip()
+        if notice_ref:
+            with transaction.atomic():
+                result = services.work_order_submit(
+                    actor=request.user, idempotency_key=key, auto_merge=False, **data
+                )
+                if not result.replayed:
+                    caller_report_created(request.user, result.order, {"notice_ref": notice_ref})
+        else:
+            result = services.work_order_submit(actor=request.user, idempotency_key=key, **data)
         order, replayed = result.order, result.replayed
         code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
         # A plain new order comes back from the service complete (clocks, timeline, no
         # children): serialize it as it is, without reading it again.
-        if result.parts is not None:
+        if result.parts is not None and not notice_ref:
             order._prefetched_objects_cache = dict(result.parts)
             response = Response(
                 WorkOrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code

@@ -10,12 +10,14 @@ import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import TEXT_MAX, check_length
+from gridcare.core.messages import msg
 
 from ..choices import Action, FaultCause, RequestType, Status
 from ..models import WorkOrder, WorkOrderPhoto
@@ -73,12 +75,15 @@ def work_order_restore(
     order: WorkOrder | int,
     fault_cause: str,
     at=None,
+    isolated_at=None,
     note: str = "",
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> WorkOrder:
     """Supply is back (恢复送电), with the cause found: stops the restoration clock at the
-    crew's time. Recorded once, while the order is in progress; the reply follows."""
+    crew's time. Recorded once, while the order is in progress; the reply follows.
+    ``isolated_at``, optional: when the crew isolated the fault (故障隔离) — on this visit,
+    so not before the arrival and not after the restoration (nor in the future)."""
     _check_role(actor, Action.RESTORE)
     check_length(note, field="note", max_length=TEXT_MAX)
     if fault_cause not in FaultCause.values:
@@ -92,9 +97,13 @@ def work_order_restore(
                 gettext("只能在到达现场后记录恢复送电"), code="invalid_transition", field="status"
             )
         at = _field_time(order, at, now=now, after=order.arrived_at)
-        order.restored_at, order.fault_cause = at, fault_cause
+        isolated = _isolation_time(order, isolated_at, restored=at, now=now)
+        order.restored_at, order.fault_cause, order.isolated_at = at, fault_cause, isolated
         _apply_clock_effects(order, Action.RESTORE, at)
-        _save_quiet(order, ["restored_at", "fault_cause", "due_at"])
+        _save_quiet(order, ["restored_at", "fault_cause", "isolated_at", "due_at"])
+        data = {"at": at.isoformat(), "fault_cause": fault_cause}
+        if isolated is not None:
+            data["isolated_at"] = isolated.isoformat()
         _record(
             order,
             action=Action.RESTORE,
@@ -103,9 +112,26 @@ def work_order_restore(
             to_status=order.status,
             now=now,
             note=note,
-            data={"at": at.isoformat(), "fault_cause": fault_cause},
+            data=data,
+            msg=msg("order.isolated", at=isolated) if isolated is not None else None,
         )
         return order
+
+
+def _isolation_time(order: WorkOrder, value, *, restored: dt.datetime, now: dt.datetime):
+    """The optional isolation time given with a restoration: blank is none; otherwise a
+    crew's time (not in the future, not before the arrival) and not after the restoration."""
+    if value in (None, ""):
+        return None
+    isolated = _field_time(order, value, now=now, field="isolated_at", after=order.arrived_at)
+    if isolated > restored:
+        raise ApplicationError(
+            gettext("故障隔离时间不能晚于恢复送电时间（%(t)s）")
+            % {"t": timezone.localtime(restored).strftime("%Y-%m-%d %H:%M")},
+            field="isolated_at",
+            code="after_restoration",
+        )
+    return isolated
 
 
 def work_order_photo_add(

@@ -1,7 +1,9 @@
 """`gridcare hotspots --days 90 --level area|feeder|station [--dimension CODE] --format json|csv|xlsx`.
 
-json/csv: the significant hotspots, ranked, with their evidence (json: a list of objects).
-xlsx: the planning feed workbook (needs --output). ``--all`` lists every tested asset.
+json/csv: the significant hotspots, ranked, with their evidence (json: a list of objects),
+the outage evidence included (``analytics.outage_evidence.OUTAGE_FIELDS``; csv: the last columns).
+xlsx: the planning feed workbook (needs --output): the hotspots merged with the assets that
+have frequent-outage customers. ``--all`` lists every tested asset.
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gridcare.analytics.hotspots import JSON_FIELDS, LEVELS, compute_hotspots
+from gridcare.analytics.outage_evidence import OUTAGE_FIELDS
 from gridcare.core.exporting import write_csv
 from gridcare.workorders.choices import Dimension
 from gridcare.workorders.importers import parse_datetime
@@ -69,7 +72,15 @@ class Command(BaseCommand):
                 json.dump(items, stream, ensure_ascii=False, indent=1, default=_default)
                 stream.write("\n")
             else:
-                fields = [*JSON_FIELDS, "p_peer", "p_history", "expected_peer", "load_ratio", "high_load"]
+                fields = [
+                    *JSON_FIELDS,
+                    "p_peer",
+                    "p_history",
+                    "expected_peer",
+                    "load_ratio",
+                    "high_load",
+                    *OUTAGE_FIELDS,
+                ]
                 fields = list(dict.fromkeys(fields))
                 write_csv(stream, fields, ([h.get(f) for f in fields] for h in run.hotspots))
         finally:

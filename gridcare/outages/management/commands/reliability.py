@@ -1,4 +1,9 @@
-"""`gridcare reliability --start D --end D --level L`: supply reliability figures (RS-1)."""
+"""`gridcare reliability --start D --end D --level L`: supply reliability figures (RS-1, with
+ASAI RS-3 and the figures without major event days; definitions in ``outages.reliability``).
+
+The output is a list of row objects (JSON) or a table (CSV); the major event days of the
+period are per-row fields (``med_days``, ``t_med_minutes``, ``saifi_excl_med``,
+``saidi_minutes_excl_med``), null/empty when there are not five years of history."""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from gridcare.outages.reliability import LEVELS, SHORT_INTERRUPTION_MINUTES, reliability
+from gridcare.outages.reliability import LEVELS, major_event_days, reliability, short_interruption_minutes
 
 
 def _date(text: str) -> dt.date:
@@ -29,17 +35,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold-minutes",
             type=float,
-            default=SHORT_INTERRUPTION_MINUTES,
+            default=None,
             dest="threshold",
-            help="interruptions shorter than this are excluded",
+            help="interruptions shorter than this are excluded (default: the setting in force)",
         )
 
     def handle(self, *args, start, end, level, fmt, threshold, **options):
         first, last = _date(start), _date(end)
         if last < first:
             raise CommandError("--end is before --start")
+        if threshold is None:
+            threshold = short_interruption_minutes()
+        now = timezone.now()
+        med = major_event_days(start=first, end=last, threshold_minutes=threshold, now=now)
         rows = [
-            r.as_dict() for r in reliability(start=first, end=last, level=level, threshold_minutes=threshold)
+            r.as_dict()
+            for r in reliability(
+                start=first, end=last, level=level, threshold_minutes=threshold, now=now, major_events=med
+            )
         ]
         if fmt == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
