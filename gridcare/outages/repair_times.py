@@ -1,13 +1,12 @@
 """Crew times against commitments (抢修时效): fault-repair orders accepted in one month,
 grouped by responsible unit, by handler (crew member) or by area class.
 
-"Met on time" is the definition of the time-limit compliance figure of reports and the
-manager's home (``analytics.reports.build.compliance_figures``, floor 7, so mirrored here
-rather than imported; the clock's own ``WorkOrderClock.met_late`` says the same): a clock
-is *on time* when ``met_at <= due_at``, *late* when ``met_at > due_at``, *open* while
-``met_at`` is empty; the compliance rate is on-time clocks over the clocks that are due
-(met, or unmet and past ``due_at`` at ``now``) — an open clock not yet due is not counted
-against anyone. Arrival compliance uses the ``arrival`` clock; restoration compliance the
+"Met on time" is the one rule of time-limit compliance that reports and the manager's home
+count with too (``workorders.selectors.clock_compliance_counts``): a clock is *on time*
+when ``met_at <= due_at``, *late* when ``met_at > due_at``, *open* while ``met_at`` is
+empty; the compliance rate is on-time clocks over the clocks that are due (met, or unmet
+and past ``due_at`` at ``now``) — an open clock not yet due is not counted against anyone.
+Arrival compliance uses the ``arrival`` clock; restoration compliance the
 ``restoration`` clock, which starts at the crew's arrival.
 
 Times come from the crew's own records on the order: acceptance (``created_at``) to
@@ -28,7 +27,7 @@ import math
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +35,7 @@ from gridcare.core.calendar import local_tz
 from gridcare.grid.choices import AreaClass
 from gridcare.workorders.choices import ClockKind, RequestType
 from gridcare.workorders.models import WorkOrder
+from gridcare.workorders.selectors import clock_compliance_counts, compliance_rate
 
 from .reliability import period_bounds
 
@@ -84,22 +84,6 @@ def p90(values: list[float]) -> float | None:
     return round(ordered[max(math.ceil(0.9 * len(ordered)), 1) - 1], 1)
 
 
-def _rate(on_time: int, due: int) -> float | None:
-    return round(on_time * 100.0 / due, 1) if due else None
-
-
-def _clock_counts(kind: str, now: dt.datetime) -> dict:
-    met = Q(clocks__kind=kind, clocks__met_at__isnull=False)
-    return {
-        f"{kind}_on_time": Count("clocks", filter=met & Q(clocks__met_at__lte=F("clocks__due_at"))),
-        f"{kind}_late": Count("clocks", filter=met & Q(clocks__met_at__gt=F("clocks__due_at"))),
-        f"{kind}_open": Count("clocks", filter=Q(clocks__kind=kind, clocks__met_at__isnull=True)),
-        f"{kind}_overdue": Count(
-            "clocks", filter=Q(clocks__kind=kind, clocks__met_at__isnull=True, clocks__due_at__lt=now)
-        ),
-    }
-
-
 def repair_times(user, *, month: dt.date, group: str = DEFAULT_GROUP, now: dt.datetime | None = None) -> dict:
     """Per group (and in total) for ``user``'s visible fault-repair orders accepted in ``month``:
     orders; arrival clocks on time / late / open and arrival compliance %; restoration
@@ -119,8 +103,8 @@ def repair_times(user, *, month: dt.date, group: str = DEFAULT_GROUP, now: dt.da
         .values(*value_fields)
         .annotate(
             orders=Count("id", distinct=True),
-            **_clock_counts(ClockKind.ARRIVAL, now),
-            **_clock_counts(ClockKind.RESTORATION, now),
+            **clock_compliance_counts(now, via="clocks", kind=ClockKind.ARRIVAL, prefix="arrival_"),
+            **clock_compliance_counts(now, via="clocks", kind=ClockKind.RESTORATION, prefix="restoration_"),
         )
     )
     times = defaultdict(lambda: {"to_arrival": [], "to_restoration": [], "travel": [], "to_isolation": []})
@@ -142,7 +126,7 @@ def repair_times(user, *, month: dt.date, group: str = DEFAULT_GROUP, now: dt.da
     count_keys = [
         f"{kind}_{what}"
         for kind in (ClockKind.ARRIVAL, ClockKind.RESTORATION)
-        for what in ("on_time", "late", "open", "overdue")
+        for what in ("due", "on_time", "late", "open", "overdue")
     ]
     for agg in aggregates:
         key = agg[key_field]
@@ -170,8 +154,8 @@ def _label(group: str, key, label):
 
 
 def _row(key, label, c, t) -> dict:
-    arrival_due = c["arrival_on_time"] + c["arrival_late"] + c["arrival_overdue"]
-    restoration_due = c["restoration_on_time"] + c["restoration_late"] + c["restoration_overdue"]
+    arrival_due = c["arrival_due"]
+    restoration_due = c["restoration_due"]
     return {
         "key": key,
         "label": label,
@@ -179,10 +163,10 @@ def _row(key, label, c, t) -> dict:
         "arrival_on_time": c["arrival_on_time"],
         "arrival_late": c["arrival_late"],
         "arrival_open": c["arrival_open"],
-        "arrival_rate": _rate(c["arrival_on_time"], arrival_due),
+        "arrival_rate": compliance_rate(c["arrival_on_time"], arrival_due),
         "restoration_on_time": c["restoration_on_time"],
         "restoration_due": restoration_due,
-        "restoration_rate": _rate(c["restoration_on_time"], restoration_due),
+        "restoration_rate": compliance_rate(c["restoration_on_time"], restoration_due),
         "to_arrival_median": median(t["to_arrival"]),
         "to_arrival_p90": p90(t["to_arrival"]),
         "to_restoration_median": median(t["to_restoration"]),

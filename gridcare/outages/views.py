@@ -1,7 +1,7 @@
 """Pages: the outage board, one outage (start / restore / cancel), announcing an outage, and
 supply reliability.
 
-Views read through ``reads`` and write only through the services; an ``ApplicationError``
+Views read through ``selectors`` and write only through the services; an ``ApplicationError``
 becomes a message on the page (or an error on the form field it names).
 """
 
@@ -28,7 +28,7 @@ from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 
-from . import overdue, reads, services
+from . import overdue, selectors, services
 from .choices import TRANSITIONS, OutageStatus
 from .forms import LEVEL_LABELS, OutageForm, ReliabilityForm, _BoundedDateTimeField
 from .models import Outage, OutageArea
@@ -41,7 +41,7 @@ CHART_ROWS = 15
 
 
 def _outage(request, outage_no: str) -> Outage:
-    outage = reads.outage_get(request.user, outage_no)
+    outage = selectors.outage_get(request.user, outage_no)
     if outage is None:
         raise Http404
     return outage
@@ -74,13 +74,13 @@ def board(request):
         status = ""
     ctx = {"statuses": OutageStatus.choices, "status": status}
     if status:
-        ctx.update(paginate(request, reads.outages_for(request.user, status=status)))
+        ctx.update(paginate(request, selectors.outages_for(request.user, status=status)))
         _attach_area_names(ctx["page_obj"])
         overdue.attach_restoration_state(ctx["page_obj"])
     else:
-        active = list(reads.outages_for(request.user, active=True)[:200])
+        active = list(selectors.outages_for(request.user, active=True)[:200])
         recent = list(
-            reads.outages_for(request.user, status=OutageStatus.RESTORED).order_by("-restored_at", "-id")[
+            selectors.outages_for(request.user, status=OutageStatus.RESTORED).order_by("-restored_at", "-id")[
                 :RECENT_RESTORED
             ]
         )
@@ -103,7 +103,7 @@ def board(request):
 @requires("outages.view")
 def detail(request, outage_no):
     outage = _outage(request, outage_no)
-    areas = reads.outage_area_rows(outage)
+    areas = selectors.outage_area_rows(outage)
     manage = has_perm(request.user, "outages.manage")
     allowed = TRANSITIONS[outage.status]
     overdue.attach_restoration_state([outage])
@@ -113,7 +113,7 @@ def detail(request, outage_no):
         {
             "outage": outage,
             "areas": areas,
-            "crew": reads.outage_crew_times(request.user, outage),
+            "crew": selectors.outage_crew_times(request.user, outage),
             "warnings": list(overdue.outage_warnings(outage)),
             "events": audit_events_for(outage)[:50],
             "can_start": manage and OutageStatus.IN_PROGRESS in allowed,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gridcare.core.authz import has_perm
@@ -325,3 +325,38 @@ def handler_candidates(user, unit) -> list:
     for s in staff:
         s.open_load = loads.get(s.user_id, 0)
     return staff
+
+
+# ---------------------------------------------------------------- time-limit compliance
+
+
+def clock_compliance_counts(
+    now: dt.datetime, *, via: str = "", kind: str | None = None, prefix: str = ""
+) -> dict:
+    """THE "met on time" rule of a time-limit clock, as aggregates for ``annotate``/``aggregate``
+    over the clock rows reached through ``via`` (``""`` on ``WorkOrderClock`` itself,
+    ``"clocks"`` from ``WorkOrder``), of ``kind`` only when given, named ``prefix`` + field.
+
+    A clock is *on time* when ``met_at <= due_at``, *late* when ``met_at > due_at``, *open*
+    while ``met_at`` is empty and *overdue* when open and past ``due_at`` at ``now``; the
+    clocks *due* (what compliance counts) are the met ones and the overdue ones — an open
+    clock not yet due is counted against no one. Compliance is ``compliance_rate(on_time, due)``.
+    Reports, the manager's home and the repair-time page all count with this."""
+    p = f"{via}__" if via else ""
+    target = via or "id"
+    base = Q(**{f"{p}kind": kind}) if kind else Q()
+    met = base & Q(**{f"{p}met_at__isnull": False})
+    unmet = base & Q(**{f"{p}met_at__isnull": True})
+    overdue = unmet & Q(**{f"{p}due_at__lt": now})
+    return {
+        f"{prefix}due": Count(target, filter=met | overdue),
+        f"{prefix}on_time": Count(target, filter=met & Q(**{f"{p}met_at__lte": F(f"{p}due_at")})),
+        f"{prefix}late": Count(target, filter=met & Q(**{f"{p}met_at__gt": F(f"{p}due_at")})),
+        f"{prefix}open": Count(target, filter=unmet),
+        f"{prefix}overdue": Count(target, filter=overdue),
+    }
+
+
+def compliance_rate(on_time: int, due: int) -> float | None:
+    """On-time share of the clocks due, in percent with one decimal (None when none is due)."""
+    return round(on_time * 100.0 / due, 1) if due else None

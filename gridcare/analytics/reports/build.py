@@ -20,6 +20,7 @@ from gridcare.escalation.selectors import order_callbacks_done, satisfaction_by,
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Channel, ClockKind, Dimension, RequestType
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
+from gridcare.workorders.selectors import clock_compliance_counts, compliance_rate
 
 from ..topics import cluster_topics
 from .periods import Period
@@ -197,25 +198,19 @@ def compliance_figures(period: Period, scope_path: str = "") -> dict:
         scope_path,
         "order__",
     )
-    rows = clocks.values_list("kind").annotate(
-        due=Count("id", filter=Q(met_at__isnull=False) | Q(due_at__lt=now)),
-        on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
-        late=Count("id", filter=Q(met_at__isnull=False, met_at__gt=F("due_at"))),
-        overdue=Count("id", filter=Q(met_at__isnull=True, due_at__lt=now)),
-    )
+    rows = clocks.values("kind").annotate(**clock_compliance_counts(now)).order_by()
     by_kind = []
     total = Counter()
-    for kind, due, on_time, late, overdue in rows:
-        total.update({"due": due, "on_time": on_time, "late": late, "overdue": overdue})
+    for row in rows:
+        kind = row["kind"]
+        counts = {k: row[k] for k in ("due", "on_time", "late", "overdue")}
+        total.update(counts)
         by_kind.append(
             {
                 "kind": kind,
                 "label": str(ClockKind(kind).label),
-                "due": due,
-                "on_time": on_time,
-                "late": late,
-                "overdue": overdue,
-                "rate": round(on_time * 100.0 / due, 1) if due else None,
+                **counts,
+                "rate": compliance_rate(counts["on_time"], counts["due"]),
             }
         )
     by_kind.sort(key=lambda r: list(ClockKind.values).index(r["kind"]))
@@ -225,7 +220,7 @@ def compliance_figures(period: Period, scope_path: str = "") -> dict:
         "on_time": total["on_time"],
         "late": total["late"],
         "overdue": total["overdue"],
-        "rate": round(total["on_time"] * 100.0 / total["due"], 1) if total["due"] else None,
+        "rate": compliance_rate(total["on_time"], total["due"]),
     }
 
 

@@ -95,7 +95,7 @@ class OutageWarningSerializer(serializers.Serializer):
 
 class OutageDetailSerializer(OutageSerializer):
     """One outage with its areas and its restoration deadline (the view sets ``area_rows``:
-    ``reads.outage_area_rows``, ``restoration_due`` …: ``overdue.attach_restoration_state``,
+    ``selectors.outage_area_rows``, ``restoration_due`` …: ``overdue.attach_restoration_state``,
     and ``warning_rows``: ``overdue.outage_warnings``)."""
 
     areas = OutageAreaSerializer(many=True, read_only=True, source="area_rows")

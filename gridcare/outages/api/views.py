@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from gridcare.core.errors import ApplicationError
 
-from .. import overdue, reads, services
+from .. import overdue, selectors, services
 from ..choices import ACTIVE_STATUSES, OutageKind, OutageStatus
 from ..models import Outage
 from . import serializers as s
@@ -81,26 +81,26 @@ class OutageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Outage.objects.none()
-        return reads.outages_for(self.request.user)
+        return selectors.outages_for(self.request.user)
 
     def get_serializer_class(self):
         return s.OutageDetailSerializer if self.action == "retrieve" else s.OutageSerializer
 
     def get_object(self) -> Outage:
-        outage = reads.outage_get(self.request.user, self.kwargs["outage_no"])
+        outage = selectors.outage_get(self.request.user, self.kwargs["outage_no"])
         if outage is None:
             raise Http404
         return outage
 
     def _respond(self, outage: Outage, code: int = status.HTTP_200_OK) -> Response:
-        current = reads.outage_get(self.request.user, outage.outage_no)
+        current = selectors.outage_get(self.request.user, outage.outage_no)
         if current is None:  # pragma: no cover - an outage does not leave its scope
             raise Http404
         return Response(s.OutageDetailSerializer(self._detail(current)).data, status=code)
 
     @staticmethod
     def _detail(outage: Outage) -> Outage:
-        outage.area_rows = reads.outage_area_rows(outage)
+        outage.area_rows = selectors.outage_area_rows(outage)
         overdue.attach_restoration_state([outage])
         outage.warning_rows = list(overdue.outage_warnings(outage))
         return outage
@@ -164,7 +164,7 @@ class OutageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if len(customer_no) > 32 or len(phone) > 32:
             field = "customer_no" if len(customer_no) > 32 else "phone"
             raise ApplicationError(_("号码过长"), field=field, code="too_long")
-        found, outage = reads.caller_outage(request.user, phone=phone, customer_no=customer_no)
+        found, outage = selectors.caller_outage(request.user, phone=phone, customer_no=customer_no)
         body = {"customer_found": found, "in_outage": outage is not None, "outage": None}
         if outage is not None:
             body["outage"] = {

@@ -131,3 +131,45 @@ def test_api_report_with_notice_ref_joins_the_outage_master(world, fault):
     assert WorkOrder.objects.get(order_no=r3.json()["order_no"]).master_id is None
     too_long = post(first, "X" * 65)
     assert too_long.status_code == 400 and "notice_ref" in too_long.content.decode()
+
+
+def test_a_recognised_call_queues_one_background_task(
+    world, fault, settings, django_capture_on_commit_callbacks
+):
+    """A call joined to the outage's master at intake is announced once (its creation, run
+    on the merged child), not three times (creation, the child's merge, the master's): in a
+    storm the worker keeps up with the calls. The child's reactions still happen."""
+    from django_tasks_db.models import DBTaskResult
+    from rest_framework.test import APIClient
+
+    from gridcare.escalation.models import SlaWatch
+
+    outage, a1, _a2, _dispatcher = fault
+    agent = world.staff(Role.HOTLINE_AGENT, world.city)
+    api = APIClient()
+    api.force_authenticate(agent)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    body = {
+        "channel": "hotline",
+        "request_type": "fault_repair",
+        "dimension": "supply_reliability",
+        "description": "家里没电了",
+        "notice_ref": outage.outage_no,
+    }
+    first, second = CustomerFactory(area=a1), CustomerFactory(area=a1)
+    assert (
+        api.post("/api/work-orders/", {**body, "customer": first.customer_no}, format="json").status_code
+        == 201
+    )
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        res = api.post("/api/work-orders/", {**body, "customer": second.customer_no}, format="json")
+    assert res.status_code == 201
+    child = WorkOrder.objects.get(order_no=res.json()["order_no"])
+    outage.refresh_from_db()
+    assert child.master_id == outage.master_order_id is not None
+    queued = list(DBTaskResult.objects.values_list("args_kwargs", flat=True))
+    assert [q["args"][:2] for q in queued] == [[child.pk, "create"]]
+    task = DBTaskResult.objects.get().task
+    task.call(*queued[0]["args"], **queued[0]["kwargs"])
+    assert SlaWatch.objects.filter(order_id=child.pk).exists()

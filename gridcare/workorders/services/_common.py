@@ -134,9 +134,12 @@ def _record(
     data: dict | None = None,
     notify: bool = True,
     msg: Message | None = None,
+    announce: bool = True,
 ) -> WorkOrderEvent:
     """One timeline entry (and its audit row). ``msg``: what the system says about the
-    step, stored as a code (rendered in the reader's language); ``note``: what a person wrote."""
+    step, stored as a code (rendered in the reader's language); ``note``: what a person wrote.
+    ``announce=False``: no background announcement of this step (another one, queued in the
+    same transaction, already covers it)."""
     if msg is not None:
         data = {**(data or {}), "msg": msg.as_json()}
     event = WorkOrderEvent.objects.create(
@@ -159,7 +162,8 @@ def _record(
         else {k: v for k, v in (data or {}).items() if k != "msg"},
         unit_path=order.unit_path,
     )
-    announce_after_commit(order.pk, action, from_status, to_status, actor, notify)
+    if announce:
+        announce_after_commit(order.pk, action, from_status, to_status, actor, notify)
     return event
 
 
