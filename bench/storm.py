@@ -51,6 +51,7 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -542,6 +543,11 @@ def main() -> None:
                 storm.error("quiet-lookup", status)
         server.stop()
         server = None
+        print(
+            f"storm replayed in {storm.elapsed:.0f} s: {len(storm.calls):,} calls, {storm.abandoned:,} abandoned, "
+            f"errors {storm.errors or 'none'}; draining the worker",
+            flush=True,
+        )
         # Let the worker finish what the storm queued (it keeps its own pace), then stop it.
         drained_at = None
         t_end = time.monotonic()
@@ -551,8 +557,12 @@ def main() -> None:
                 drained_at = time.monotonic() - t_end
                 break
             time.sleep(5)
-        os.killpg(worker.pid, 15)
-        worker.wait(60)
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:  # in the middle of a long batch: figures first
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
         worker = None
         figures = json.loads(
             django_step(env, "_report", since.isoformat(), timeout=600, script=__file__).splitlines()[-1]

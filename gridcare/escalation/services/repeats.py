@@ -1,5 +1,6 @@
 """Repeated requests (重复诉求): the same customer, address or transformer area raising the
-same issue again within a window — linked, flagged and escalated one level."""
+same issue again within a window — linked, flagged and escalated one level. An order merged
+into a master is not checked: its master carries its handling."""
 
 from __future__ import annotations
 
@@ -98,6 +99,11 @@ def repeat_detect(*, order: WorkOrder | int, now: dt.datetime | None = None) -> 
     with transaction.atomic():
         current = WorkOrder.objects.select_for_update(of=("self",)).get(pk=pk)
         if current.request_type in TYPES_NOT_REPEATED or RepeatLink.objects.filter(order=current).exists():
+            return None
+        if current.master_id is not None:
+            # Merged into a master (a fault already being handled, a known outage): the
+            # master's clocks carry the service, so a second call about it is not a service
+            # failure repeated — in a storm, not a thousand escalations of one outage.
             return None
         window = EscalationSetting.get(EscalationSetting.REPEAT_WINDOW_DAYS)
         threshold = EscalationSetting.get(EscalationSetting.REPEAT_SIMILARITY_PCT) / 100

@@ -224,6 +224,20 @@ def test_repeat_by_same_customer_is_linked_flagged_and_escalated(world, people):
     assert services.repeat_detect(order=first) is None
 
 
+def test_an_order_merged_into_a_master_is_not_a_repeat(world, people):
+    """A second call about a fault already being handled (merged into its master, e.g. a
+    known outage's) is not a repeated complaint: the master's clocks carry the service."""
+    from gridcare.workorders.services import work_order_merge
+
+    customer = CustomerFactory(area=world.area_a)
+    first = complaint(people, customer, "抄表员态度恶劣，多收电费", now=T0)
+    master = complaint(people, CustomerFactory(area=world.area_a), "电费多收了", now=T0)
+    second = complaint(people, customer, "又是抄表员态度恶劣，电费多收了", now=T0 + dt.timedelta(days=3))
+    work_order_merge(actor=people.dispatcher, order=second, master=master)
+    assert services.repeat_detect(order=second) is None
+    assert not RepeatLink.objects.filter(order=second).exists() and first.pk
+
+
 def test_no_repeat_outside_window_or_other_dimension_or_dissimilar(world, people):
     customer = CustomerFactory(area=world.area_a)
     complaint(people, customer, "抄表员态度恶劣", now=T0)
