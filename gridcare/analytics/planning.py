@@ -199,7 +199,7 @@ HEADERS = [
     ("kind", "类型"),
     ("complaints", "投诉"),
     ("faults", "故障报修"),
-    ("outages", "停电事件"),
+    ("outages", "故障报修事件"),
     ("merged_reports", "合并报修"),
     ("customers", "户数"),
     ("contracted_kva", "合同容量kVA"),
