@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "gridcare.workorders",
     "gridcare.escalation",
     "gridcare.outages",
+    "gridcare.care",
     "gridcare.analytics",
     "gridcare.workforce",
     "gridcare.demo",

@@ -327,8 +327,10 @@ def seed_demo(
     *, size: str = "default", seed: int = 20261122, history_days: int = 365, stdout=None, progress=None
 ) -> dict:
     """Everything ``gridcare demo`` seeds, in one place (the command and the crawl tests use it):
-    the utility, ``history_days`` of work orders with their escalation side, the hotline's
-    contact volume and forecast, and planner statistics."""
+    the utility, ``history_days`` of work orders with their escalation side, outages, a year
+    of bills with the credit ratings, the hotline's contact volume and forecast, and planner
+    statistics."""
+    from gridcare.demo.care import seed_care
     from gridcare.demo.escalation import seed_escalation_history
     from gridcare.demo.outages import seed_outages
     from gridcare.demo.workforce import seed_demo_forecast
@@ -343,6 +345,7 @@ def seed_demo(
         )
         result["escalation"] = seed_escalation_history(seed=seed, stdout=stdout)
         result["outages"] = seed_outages(seed=seed, stdout=stdout)
+        result["care"] = seed_care(seed=seed, stdout=stdout)
         seed_demo_forecast(seed=seed, stdout=stdout)
     from gridcare.core.maintenance import refresh_statistics
 

@@ -145,6 +145,9 @@ PERMISSIONS: list[Permission] = [
     # Everyone who answers customers (an outage explains their call) or supervises.
     P("outages.view", FRONT | CONTACT_ROLES | SUPERVISING, _("查看停电事件")),
     P("outages.manage", DISPATCHERS, _("发布和维护停电事件")),
+    # ------------------------------------------------------------------------ care
+    # Bills, payment behaviour and the credit grade: the roles that serve customers.
+    P("care.view", FRONT, _("查看客户缴费与信用等级")),
     # ------------------------------------------------------------------- analytics
     P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
     P("analytics.view_reports", INSIGHT, _("查看分析报告")),

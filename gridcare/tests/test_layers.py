@@ -20,9 +20,10 @@ FLOORS = {
     4: {"workorders"},
     5: {"escalation", "workforce"},
     6: {"outages"},
-    7: {"analytics"},
-    8: {"demo"},
-    9: {"web"},
+    7: {"care"},
+    8: {"analytics"},
+    9: {"demo"},
+    10: {"web"},
 }
 FLOOR_OF = {app: floor for floor, apps in FLOORS.items() for app in apps}
 TOP_LEVEL_MODULES = {"cli", "conftest", "tests"}  # the command-line entry point; test packages

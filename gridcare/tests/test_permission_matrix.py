@@ -406,6 +406,28 @@ def test_spot_checks(demo_db, samples, role, method, template, expected):
     assert response.status_code == expected, (role, url, response.status_code)
 
 
+# Panels on a page follow their own permission: the credit panel on the customer page
+# (``care.view``), pinned for a few roles independently of the table.
+CREDIT_PANEL_SPOT = {
+    Role.HOTLINE_AGENT: True,
+    Role.CUSTOMER_MANAGER: True,
+    Role.REPAIR_CREW: False,
+    Role.PLANNER: False,
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_the_credit_panel_shows_only_to_roles_with_care_view(demo_db, samples, role):
+    user = demo_db.county_users[role]
+    page = Client()
+    page.force_login(user)
+    response = page.get(f"/customers/{samples['in']['customer_no']}/")
+    assert response.status_code == 200
+    shown = "data-grade=" in response.content.decode()
+    assert shown == has_perm(user, "care.view"), role
+    assert shown == CREDIT_PANEL_SPOT.get(role, shown), role
+
+
 def test_nothing_of_another_county_in_lists_and_exports(demo_db, samples):
     """Lists, searches and exports of a county user never show the other county's objects."""
     out = samples["out"]

@@ -10,6 +10,7 @@ class WebConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         # The owners' configuration pages (each app declares its tables).
+        import gridcare.care.config_sections  # noqa: F401
         import gridcare.core.config_sections  # noqa: F401
         import gridcare.escalation.config_sections  # noqa: F401
         import gridcare.outages.config_sections  # noqa: F401
