@@ -13,6 +13,11 @@ api_patterns = [
     path("", include("gridcare.analytics.api.urls")),
     path("", include("gridcare.workforce.api.urls")),
     path("", include("gridcare.outages.api.urls")),
+    path("", include("gridcare.rectification.api.urls")),
+    path("", include("gridcare.care.api.urls")),
+    path("", include("gridcare.keyaccounts.api.urls")),
+    path("", include("gridcare.proactive.api.urls")),
+    path("", include("gridcare.dataquality.api.urls")),
     path("", include("gridcare.core.api.urls")),
 ]
 
@@ -35,6 +40,11 @@ urlpatterns = [
     path("analytics/", include("gridcare.analytics.urls")),
     path("workforce/", include("gridcare.workforce.urls")),
     path("outages/", include("gridcare.outages.urls")),
+    path("rectification/", include("gridcare.rectification.urls")),
+    path("care/", include("gridcare.care.urls")),
+    path("key-accounts/", include("gridcare.keyaccounts.urls")),
+    path("proactive/", include("gridcare.proactive.urls")),
+    path("data-quality/", include("gridcare.dataquality.urls")),
 ]
 
 # The API answers JSON also where no view was reached (unknown path, unparsable request).

@@ -212,9 +212,10 @@ HEADERS = [
 FEED_HEADERS = [("reasons_label", _("列入原因")), *OUTAGE_LABELS.items()]
 
 
-def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
+def planning_workbook(run: HotspotRun, *, months: int = 12, demands: list[dict] | None = None) -> bytes:
     """The Excel planning feed (``planning_feed``): one row per planning item, and each
-    item's monthly history of its dimension."""
+    item's monthly history of its dimension; with ``demands`` (proactive's
+    ``planning_demand_rows``) a sheet of the potential demand beside the hotspots."""
     from gridcare.core.exporting import Workbook
 
     rows = planning_feed(run)
@@ -259,6 +260,18 @@ def planning_workbook(run: HotspotRun, *, months: int = 12) -> bytes:
     hs.table(["资产编码", "资产名称", "问题维度", *labels], (history_row(r) for r in rows), gap=0)
     hs.freeze_panes(1, 3)
     hs.set_column(0, 1, 18)
+
+    if demands is not None:
+        from gridcare.proactive.selectors import PLANNING_DEMAND_COLUMNS
+
+        ds = book.add_sheet("潜在用电需求")
+        ds.table(
+            [label for _key, label in PLANNING_DEMAND_COLUMNS],
+            ([d[key] for key, _label in PLANNING_DEMAND_COLUMNS] for d in demands),
+            gap=0,
+        )
+        ds.freeze_panes(1, 0)
+        ds.set_column(0, 4, 18)
 
     info = book.add_sheet("说明")
     notes = [

@@ -23,6 +23,7 @@ from gridcare.core.listing import export_response, paginate
 from gridcare.core.params import int_param
 from gridcare.core.scoping import scope_path
 from gridcare.outages.frequent import frequent_thresholds
+from gridcare.proactive.selectors import planning_demand_rows
 from gridcare.workorders.choices import Dimension, RequestType
 from gridcare.workorders.selectors import work_orders_for
 
@@ -142,7 +143,7 @@ def hotspots_export(request, fmt: str):
     run = cached_hotspots(request.user, **params)
     if fmt == "planning":
         resp = HttpResponse(
-            planning_workbook(run),
+            planning_workbook(run, demands=planning_demand_rows(request.user)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         resp["Content-Disposition"] = (

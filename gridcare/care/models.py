@@ -8,14 +8,18 @@ rules in ``rating`` with the admin-editable numbers in ``CareSetting``.
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.core.models import BaseModel
+from gridcare.core.models import BaseModel, NamedIntegerSetting
 from gridcare.core.scoping import ScopedManager, StationScope
 
-from .choices import ConductKind, Grade, RatingCause
+from .choices import ConductKind, Grade, QueuePriority, RatingCause, Segment, TreatmentTarget, ValueTier
 
 
 class Bill(models.Model):
@@ -161,7 +165,7 @@ class CreditRatingChange(models.Model):
         return f"{self.customer_id} {self.grade_from}→{self.grade}"
 
 
-class CareSetting(models.Model):
+class CareSetting(NamedIntegerSetting):
     """A named integer of the credit rating (admin-editable on the settings pages, seeded with
     the defaults below): demerit points per fact, how long they count, the grade thresholds
     and the vetoes. The label of each key is translated at display time; bounds are checked
@@ -229,30 +233,199 @@ class CareSetting(models.Model):
         verbose_name_plural = _("信用评级参数")
         ordering = ["key"]
 
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        spec = self.SPEC.get(self.key)
-        if spec is None or self.value is None:
+        super().clean()
+        if self.value is None:
             return
-        if not spec[1] <= self.value <= spec[2]:
-            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
         if self.key in (self.GRADE_B_POINTS, self.GRADE_C_POINTS):
             b = self.value if self.key == self.GRADE_B_POINTS else self.get(self.GRADE_B_POINTS)
             c = self.value if self.key == self.GRADE_C_POINTS else self.get(self.GRADE_C_POINTS)
             if b >= c:
                 raise ValidationError({"value": _("C级扣分线须高于B级扣分线")})
 
-    @classmethod
-    def get(cls, key: str) -> int:
-        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
-        return cls.SPEC[key][0] if value is None else value
 
-    @classmethod
-    def all_values(cls) -> dict[str, int]:
-        """Every setting (stored value, else its default), in one query."""
-        stored = dict(cls.objects.values_list("key", "value"))
-        return {key: stored.get(key, spec[0]) for key, spec in cls.SPEC.items()}
+class SegmentSetting(NamedIntegerSetting):
+    """The numbers of segmentation and the value score (admin-editable, seeded)."""
+
+    KEY_CAPACITY_KVA = "key_capacity_kva"
+    W_CONSUMPTION = "weight_consumption"
+    W_REVENUE = "weight_revenue"
+    W_PAYMENT = "weight_payment"
+    W_SERVICE = "weight_service"
+    TIER_HIGH = "tier_high_score"
+    TIER_MEDIUM = "tier_medium_score"
+    MONTHS = "value_months"
+    SPEC: dict[str, tuple[int, int, int]] = {
+        KEY_CAPACITY_KVA: (315, 1, 100_000),
+        W_CONSUMPTION: (30, 0, 100),
+        W_REVENUE: (30, 0, 100),
+        W_PAYMENT: (25, 0, 100),
+        W_SERVICE: (15, 0, 100),
+        TIER_HIGH: (70, 1, 100),
+        TIER_MEDIUM: (40, 0, 99),
+        MONTHS: (12, 1, 36),
+    }
+    LABELS = {
+        KEY_CAPACITY_KVA: _("大客户：合同容量达到（kVA，高压客户一律计入）"),
+        W_CONSUMPTION: _("价值权重：用电量"),
+        W_REVENUE: _("价值权重：电费贡献"),
+        W_PAYMENT: _("价值权重：缴费表现"),
+        W_SERVICE: _("价值权重：服务负荷（诉求越少越高）"),
+        TIER_HIGH: _("高价值：价值分达到"),
+        TIER_MEDIUM: _("中价值：价值分达到"),
+        MONTHS: _("价值统计月数"),
+    }
+
+    key = models.CharField(_("参数"), max_length=64, unique=True, choices=list(LABELS.items()))
+    value = models.IntegerField(_("值"))
+
+    class Meta:
+        verbose_name = _("客户细分与价值参数")
+        verbose_name_plural = _("客户细分与价值参数")
+        ordering = ["key"]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.value is None:
+            return
+        if self.key in (self.TIER_HIGH, self.TIER_MEDIUM):
+            high = self.value if self.key == self.TIER_HIGH else self.get(self.TIER_HIGH)
+            medium = self.value if self.key == self.TIER_MEDIUM else self.get(self.TIER_MEDIUM)
+            if medium >= high:
+                raise ValidationError({"value": _("高价值分数线须高于中价值分数线")})
+
+
+class CustomerProfile(models.Model):
+    """A customer's segments and value, recomputed from master data, bills and orders
+    (``services.customer_profiles_recompute``: nightly and after a billing import).
+    ``features``: what the value score was computed from and each feature's score 1–5, so
+    the page can explain it."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="care_profile", verbose_name=_("客户")
+    )
+    segment = models.CharField(_("客户细分"), max_length=16, choices=Segment.choices)
+    segments = models.JSONField(_("所属细分"), default=list, blank=True)
+    value_score = models.PositiveSmallIntegerField(_("价值分"), default=0)
+    value_tier = models.CharField(_("价值等级"), max_length=8, choices=ValueTier.choices)
+    features = models.JSONField(_("价值依据"), default=dict, blank=True)
+    previous_segment = models.CharField(_("原客户细分"), max_length=16, blank=True, choices=Segment.choices)
+    previous_tier = models.CharField(_("原价值等级"), max_length=8, blank=True, choices=ValueTier.choices)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    scope = StationScope("customer__station_id")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("客户细分与价值")
+        verbose_name_plural = _("客户细分与价值")
+        indexes = [models.Index(fields=["segment", "value_tier"], name="care_profile_segment_tier")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value_score__lte=100), name="care_profile_score_bounded")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.segment} {self.value_score}"
+
+
+class SegmentSnapshot(models.Model):
+    """Segment sizes per month and station (taken at each recompute; the month's last one
+    stands), and how many customers moved in from another segment or tier that month."""
+
+    month = models.CharField(_("月份"), max_length=7)
+    station = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("供电所")
+    )
+    segment = models.CharField(_("客户细分"), max_length=16, choices=Segment.choices)
+    value_tier = models.CharField(_("价值等级"), max_length=8, choices=ValueTier.choices)
+    customers = models.PositiveIntegerField(_("客户数"), default=0)
+    moved_in = models.PositiveIntegerField(_("本月迁入"), default=0)
+
+    scope = StationScope("station_id")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("客户细分月度快照")
+        verbose_name_plural = _("客户细分月度快照")
+        ordering = ["month", "station_id", "segment", "value_tier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "station", "segment", "value_tier"], name="segment_snapshot_unique"
+            )
+        ]
+
+
+class Treatment(models.Model):
+    """What a segment or credit grade gets (差异化服务策略), admin-editable, seeded with the
+    studies' examples. A customer gets the union of the treatments of their segments and
+    grade: the green channel if any gives it, the best queue priority, and so on."""
+
+    target = models.CharField(_("适用对象"), max_length=16, choices=TreatmentTarget.choices, unique=True)
+    green_channel = models.BooleanField(
+        _("绿色通道"),
+        default=False,
+        help_text=_("工单取最高优先级、适用服务承诺时限中的绿色通道时限，并通知其客户经理"),
+    )
+    one_to_one = models.BooleanField(_("一对一专属服务"), default=False)
+    queue_priority = models.PositiveSmallIntegerField(
+        _("来电排队优先级"), choices=QueuePriority.choices, default=QueuePriority.NORMAL
+    )
+    hall_priority = models.BooleanField(_("营业厅优先办理"), default=False)
+    narrow_scope = models.BooleanField(
+        _("限制服务范围"), default=False, help_text=_("受理时提示：暂不办理增容、新装等需信用担保的业务")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("差异化服务策略")
+        verbose_name_plural = _("差异化服务策略")
+        ordering = ["target"]
+
+    def __str__(self) -> str:
+        return self.get_target_display()
+
+
+# ---------------------------------------------------------------- per-process caches
+# The segment settings and the treatments are read at every intake (is this a
+# green-channel customer?) but change rarely (admin edits): each process keeps them for a
+# short while and drops them when a row is saved or deleted here; another process sees an
+# edit within ``CACHE_SECONDS`` (as the commitment catalogue in workorders).
+
+CACHE_SECONDS = 30.0
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[float, object]] = {}
+
+
+def _cached(name: str, load):
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(name)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    value = load()
+    with _cache_lock:
+        _cache[name] = (now, value)
+    return value
+
+
+def segment_setting_values() -> dict[str, int]:
+    return _cached("segment_settings", SegmentSetting.all_values)
+
+
+def active_treatments() -> list[Treatment]:
+    return _cached("treatments", lambda: list(Treatment.objects.filter(active=True)))
+
+
+def care_cache_clear(**_kwargs) -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+for _model in (SegmentSetting, Treatment):
+    post_save.connect(care_cache_clear, sender=_model, dispatch_uid=f"care_cache_save_{_model.__name__}")
+    post_delete.connect(care_cache_clear, sender=_model, dispatch_uid=f"care_cache_delete_{_model.__name__}")

@@ -21,8 +21,19 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from .choices import RatingCause
-from .models import Bill, CareSetting, ConductEvent, CreditRating, CreditRatingChange
+from .models import (
+    Bill,
+    CareSetting,
+    ConductEvent,
+    CreditRating,
+    CreditRatingChange,
+    CustomerProfile,
+    SegmentSetting,
+    SegmentSnapshot,
+    segment_setting_values,
+)
 from .rating import Assessment, BillFact, ConductFact, Rules, assess
+from .segments import Quintiles, SegmentRules, segments_of, value_of
 
 S = CareSetting
 RECOMPUTE_CHUNK = 2500
@@ -355,3 +366,196 @@ def conduct_write(*, new: list[ConductEvent], changed: list[ConductEvent]) -> No
     """Insert new conduct events and save changed notes (the conduct import; the demo)."""
     ConductEvent.objects.bulk_create(new, batch_size=2000)
     ConductEvent.objects.bulk_update(changed, ["note", "updated_at"], batch_size=2000)
+
+
+# ------------------------------------------------------------------ segments and value
+
+PROFILE_CHUNK = 2000
+
+
+def segment_rules() -> SegmentRules:
+    v = segment_setting_values()
+    G = SegmentSetting
+    return SegmentRules(
+        key_capacity_kva=v[G.KEY_CAPACITY_KVA],
+        weights={
+            "consumption": v[G.W_CONSUMPTION],
+            "revenue": v[G.W_REVENUE],
+            "payment": v[G.W_PAYMENT],
+            "service": v[G.W_SERVICE],
+        },
+        tier_high=v[G.TIER_HIGH],
+        tier_medium=v[G.TIER_MEDIUM],
+        months=v[G.MONTHS],
+    )
+
+
+def _first_period(today: dt.date, months: int) -> str:
+    year, month = today.year, today.month - months
+    while month <= 0:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+def customer_profiles_recompute(
+    *, customer_ids: Iterable[int] | None = None, now: dt.datetime | None = None
+) -> dict:
+    """Segments and value of every customer (or of ``customer_ids``; the quintiles are
+    always taken over everyone), from master data, the bills of the last complete months
+    and the orders of the same span before ``now``; writes
+    only what changed (idempotent), remembers the previous segment and tier of a customer
+    who moved, and updates this month's snapshot of segment sizes. Returns counts."""
+    from django.db.models import Sum
+
+    from gridcare.customers.models import Customer
+    from gridcare.workorders.models import WorkOrder
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rules = segment_rules()
+    since_period = _first_period(today, rules.months)
+    since = now - dt.timedelta(days=round(rules.months * 30.44))
+    usage = {
+        cid: (kwh or 0, amount or 0, n, on_time)
+        for cid, kwh, amount, n, on_time in Bill.objects.filter(
+            period__gte=since_period, period__lt=today.strftime("%Y-%m")
+        )
+        .values_list("customer_id")
+        .annotate(
+            total_kwh=Sum("kwh"),
+            total_amount=Sum("amount"),
+            n=Count("id"),
+            on_time=Count(
+                "id",
+                filter=Q(paid_at__isnull=False, paid_at__lte=F("due_date"), paid_amount__gte=F("amount")),
+            ),
+        )
+        .values_list("customer_id", "total_kwh", "total_amount", "n", "on_time")
+        .order_by()
+    }
+    load = {
+        cid: (n, c)
+        for cid, n, c in WorkOrder.objects.filter(
+            created_at__gte=since, created_at__lt=now, customer_id__isnull=False
+        )
+        .values_list("customer_id")
+        .annotate(n=Count("id"), c=Count("id", filter=Q(request_type="complaint")))
+        .values_list("customer_id", "n", "c")
+        .order_by()
+    }
+    all_ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    consumption = Quintiles([usage.get(i, (0, 0, 0, 0))[0] for i in all_ids])
+    revenue = Quintiles([usage.get(i, (0, 0, 0, 0))[1] for i in all_ids])
+    ids = sorted(set(customer_ids)) if customer_ids is not None else all_ids
+    counts = {"customers": 0, "created": 0, "changed": 0, "moved": 0}
+    month = today.strftime("%Y-%m")
+    moved_in: dict[tuple, int] = defaultdict(int)
+    for start in range(0, len(ids), PROFILE_CHUNK):
+        chunk = ids[start : start + PROFILE_CHUNK]
+        with transaction.atomic():
+            customers = Customer.objects.filter(pk__in=chunk).values_list(
+                "pk", "category", "capacity_kva", "important", "sensitive", "area__area_class", "station_id"
+            )
+            current = {p.customer_id: p for p in CustomerProfile.objects.filter(customer_id__in=chunk)}
+            new, changed = [], []
+            for cid, category, capacity, important, sensitive, area_class, station_id in customers:
+                segs = segments_of(
+                    category=category,
+                    capacity_kva=capacity,
+                    important=important,
+                    sensitive=sensitive,
+                    area_class=area_class or "",
+                    rules=rules,
+                )
+                kwh, amount, n, on_time = usage.get(cid, (0, 0, 0, 0))
+                orders, complaints = load.get(cid, (0, 0))
+                score, tier, features = value_of(
+                    kwh=kwh,
+                    amount=amount,
+                    bills=n,
+                    on_time=on_time,
+                    orders=orders,
+                    complaints=complaints,
+                    consumption=consumption,
+                    revenue=revenue,
+                    rules=rules,
+                )
+                counts["customers"] += 1
+                p = current.get(cid)
+                if p is None:
+                    new.append(
+                        CustomerProfile(
+                            customer_id=cid,
+                            segment=segs[0],
+                            segments=segs,
+                            value_score=score,
+                            value_tier=tier,
+                            features=features,
+                            computed_at=now,
+                        )
+                    )
+                    continue
+                if (p.segment, p.segments, p.value_score, p.value_tier, p.features) == (
+                    segs[0],
+                    segs,
+                    score,
+                    tier,
+                    features,
+                ):
+                    continue
+                if (p.segment, p.value_tier) != (segs[0], tier):
+                    p.previous_segment, p.previous_tier = p.segment, p.value_tier
+                    moved_in[(station_id, segs[0], tier)] += 1
+                    counts["moved"] += 1
+                p.segment, p.segments, p.value_score, p.value_tier = segs[0], segs, score, tier
+                p.features, p.computed_at = features, now
+                changed.append(p)
+            CustomerProfile.objects.bulk_create(new, batch_size=1000)
+            fields = ["segment", "segments", "value_score", "value_tier", "features"]
+            fields += ["previous_segment", "previous_tier", "computed_at"]
+            CustomerProfile.objects.bulk_update(changed, fields, batch_size=500)
+            counts["created"] += len(new)
+            counts["changed"] += len(changed)
+    segment_snapshot_take(month=month, moved_in=moved_in)
+    return counts
+
+
+def segment_snapshot_take(*, month: str, moved_in: dict | None = None) -> int:
+    """This month's segment sizes per station (replacing the month's earlier ones), plus the
+    customers who moved into each segment and tier (added to the month's count)."""
+    rows = (
+        CustomerProfile.objects.values_list("customer__station_id", "segment", "value_tier")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    with transaction.atomic():
+        existing = {
+            (s.station_id, s.segment, s.value_tier): s
+            for s in SegmentSnapshot.objects.select_for_update().filter(month=month)
+        }
+        seen = set()
+        creates, updates = [], []
+        for station_id, segment, tier, n in rows:
+            key = (station_id, segment, tier)
+            seen.add(key)
+            extra = (moved_in or {}).get(key, 0)
+            snap = existing.get(key)
+            if snap is None:
+                creates.append(
+                    SegmentSnapshot(
+                        month=month,
+                        station_id=station_id,
+                        segment=segment,
+                        value_tier=tier,
+                        customers=n,
+                        moved_in=extra,
+                    )
+                )
+            elif snap.customers != n or extra:
+                snap.customers, snap.moved_in = n, snap.moved_in + extra
+                updates.append(snap)
+        SegmentSnapshot.objects.bulk_create(creates)
+        SegmentSnapshot.objects.bulk_update(updates, ["customers", "moved_in"])
+        gone = [s.pk for k, s in existing.items() if k not in seen and s.customers]
+        SegmentSnapshot.objects.filter(pk__in=gone).update(customers=0)
+    return len(creates) + len(updates)

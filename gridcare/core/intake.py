@@ -11,6 +11,12 @@ report about it refers to; ``title``, ``kind``, ``start``, ``estimated_restorati
 ``cause`` shown; ``report``: intake fields a one-click report is filed with).
 ``hook(actor, order, params)``: called after intake created ``order`` with the ``params``
 the report posted (``notice_ref``), inside the same transaction.
+
+Customer care (floor 7) decides what a customer's segment and credit grade earn them
+(``register_customer_terms(fn)``, ``fn(customer) -> dict``): intake asks
+``customer_terms(customer)`` when it takes a request — ``green_channel`` (the order gets
+the highest priority and the commitment catalogue's green-channel time limits, and the
+customer's manager hears of it) — and shows the rest to the agent.
 """
 
 from __future__ import annotations
@@ -45,3 +51,23 @@ def caller_report_created(actor, order, params: dict) -> None:
     """Intake created ``order`` from a one-click report on a notice: let its owner react."""
     for hook in _AFTER_CREATE:
         hook(actor, order, params)
+
+
+CustomerTerms = Callable[[object], dict]
+_TERMS: list[CustomerTerms] = []
+
+
+def register_customer_terms(fn: CustomerTerms) -> None:
+    if fn not in _TERMS:
+        _TERMS.append(fn)
+
+
+def customer_terms(customer) -> dict:
+    """What the registered apps say this customer gets (``green_channel`` and any other
+    keys they define); empty without a customer."""
+    out: dict = {}
+    if customer is None:
+        return out
+    for fn in _TERMS:
+        out.update(fn(customer) or {})
+    return out

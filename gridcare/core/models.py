@@ -118,3 +118,40 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NamedIntegerSetting(models.Model):
+    """Base of an app's named integer settings (admin-editable on the settings pages,
+    seeded by a migration): ``SPEC`` maps each key to (default, minimum, maximum),
+    ``LABELS`` to its translated label. Subclasses declare
+    ``key = CharField(unique=True, choices=list(LABELS.items()))`` and ``value = IntegerField()``.
+    Bounds are checked on save (``clean``); a key with no stored row reads as its default."""
+
+    SPEC: dict[str, tuple[int, int, int]] = {}
+    LABELS: dict = {}
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        spec = self.SPEC.get(self.key)
+        if spec is None or self.value is None:
+            return
+        if not spec[1] <= self.value <= spec[2]:
+            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
+
+    @classmethod
+    def get(cls, key: str) -> int:
+        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
+        return cls.SPEC[key][0] if value is None else value
+
+    @classmethod
+    def all_values(cls) -> dict[str, int]:
+        """Every setting (stored value, else its default), in one query."""
+        stored = dict(cls.objects.values_list("key", "value"))
+        return {key: stored.get(key, spec[0]) for key, spec in cls.SPEC.items()}

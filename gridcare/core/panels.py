@@ -3,6 +3,9 @@ page), filled at start-up like the home widgets (``core.home``):
 
     register_detail_panel("customer", fn)
 
+Kind ``intake``: a short block inside each caller found at the intake desk (``obj`` is the
+customer): what the agent must know at first contact.
+
 ``fn(user, obj) -> dict(title, template, context) | None``: a panel the page shows in a
 card (``template`` is included with ``ctx`` = ``context``), or nothing for this user and
 object (the app checks its own permission and scope). The pages render them with
@@ -15,7 +18,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-KINDS = ("customer", "transformer_area")
+KINDS = ("customer", "transformer_area", "intake")
 
 DetailPanel = Callable[[object, object], "dict | None"]
 

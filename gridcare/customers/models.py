@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,17 @@ class Customer(BaseModel):
     capacity_kva = models.DecimalField(_("合同容量(kVA)"), max_digits=10, decimal_places=1)
     important = models.BooleanField(_("重要客户"), default=False)
     sensitive = models.BooleanField(_("敏感客户"), default=False)
+    # The responsible customer manager set by hand (large and important customers only;
+    # ``services.customer_manager_set``); empty: the grid's manager.
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_customers",
+        verbose_name=_("专属客户经理"),
+        db_index=False,  # few customers have one: a partial index below
+    )
 
     scope = StationScope("station_id")
     objects = ScopedManager()
@@ -65,7 +77,87 @@ class Customer(BaseModel):
             models.Index(fields=["phone"], name="customer_phone_idx"),
             # Few customers have a second phone: index only those rows.
             models.Index(fields=["phone2"], name="customer_phone2_idx", condition=~Q(phone2="")),
+            models.Index(fields=["manager"], name="customer_manager_idx", condition=Q(manager__isnull=False)),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.customer_no}）"
+
+
+class ServiceGrid(BaseModel):
+    """A customer manager's patch (服务网格, 网格化客户经理制): a set of transformer areas of
+    one supply station (``ServiceGridArea``), or the whole station (``whole_station``: every
+    area of the station that no other grid holds). Each grid has a manager — a full-time
+    customer manager or a member of staff who does it part-time — and a deputy who takes
+    over while the manager's account is inactive. Every customer has exactly one
+    responsible manager (``selectors.responsible_manager``): the one set on the customer
+    (large customers only), else their area's grid's, else their station's whole-station
+    grid's."""
+
+    code = models.CharField(_("网格编码"), max_length=32)
+    name = models.CharField(_("网格名称"), max_length=100)
+    station = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="service_grids", verbose_name=_("供电所")
+    )
+    whole_station = models.BooleanField(
+        _("覆盖全所"), default=False, help_text=_("覆盖本所未划入其他网格的全部台区")
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_grids",
+        verbose_name=_("客户经理"),
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputy_grids",
+        verbose_name=_("B角（代理客户经理）"),
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    scope = StationScope("station_id")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("服务网格")
+        verbose_name_plural = _("服务网格")
+        ordering = ["station_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="service_grid_code_unique"),
+            # One whole-station grid per station at most.
+            models.UniqueConstraint(
+                fields=["station"], condition=Q(whole_station=True), name="service_grid_one_whole_station"
+            ),
+            models.CheckConstraint(
+                condition=Q(deputy__isnull=True) | Q(manager__isnull=True) | ~Q(deputy=models.F("manager")),
+                name="service_grid_deputy_not_manager",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class ServiceGridArea(models.Model):
+    """A transformer area's grid: at most one per area."""
+
+    grid = models.ForeignKey(ServiceGrid, on_delete=models.CASCADE, related_name="memberships")
+    area = models.OneToOneField(
+        "grid.TransformerArea", on_delete=models.CASCADE, related_name="service_grid", verbose_name=_("台区")
+    )
+
+    scope = StationScope("grid__station_id")
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("网格台区")
+        verbose_name_plural = _("网格台区")
+        indexes = [models.Index(fields=["grid"], name="service_grid_area_grid")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id}:{self.area_id}"

@@ -29,14 +29,25 @@ def customer_list(request):
 
 @requires("customers.view")
 def customer_detail(request, customer_no):
+    from .selectors import grid_of, is_key_customer, responsible_manager
+
     customer = customer_get(request.user, customer_no)
     if customer is None:
         raise Http404
+    grid = grid_of(customer)
+    manager = responsible_manager(customer, grid=grid)
     return render(
         request,
         "customers/customer_detail.html",
         {
             "c": customer,
+            "grid": grid,
+            "manager": manager,
+            "manager_staff": getattr(manager, "staff", None) if manager is not None else None,
+            "own_manager": bool(customer.manager_id)
+            and manager is not None
+            and manager.pk == customer.manager_id,
+            "can_set_manager": is_key_customer(customer) and has_perm(request.user, "customers.manage_grids"),
             "phone_masked": mask_phone(customer.phone),
             "phone2_masked": mask_phone(customer.phone2),
             "id_masked": mask_id_number(customer.id_number),

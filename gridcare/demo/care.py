@@ -11,6 +11,8 @@
   still be unpaid.
 - **Conduct**: a few thefts, violations and bounced payments.
 - **Ratings** computed for every customer (``credit_ratings_recompute``).
+- **Segments and value** as they stood a month and two months ago, then now
+  (``customer_profiles_recompute``): the segments page starts with three months.
 
 Deterministic from ``seed``; does nothing when bills exist.
 """
@@ -25,7 +27,12 @@ from django.utils import timezone
 
 from gridcare.care.choices import ConductKind, RatingCause
 from gridcare.care.models import Bill, ConductEvent
-from gridcare.care.services import bills_write, conduct_write, credit_ratings_recompute
+from gridcare.care.services import (
+    bills_write,
+    conduct_write,
+    credit_ratings_recompute,
+    customer_profiles_recompute,
+)
 from gridcare.customers.models import Customer
 
 MONTHS = 12
@@ -134,5 +141,14 @@ def seed_care(*, seed: int, stdout=None, now: dt.datetime | None = None) -> dict
     ratings = credit_ratings_recompute(
         customer_ids=[c[0] for c in customers], cause=RatingCause.DEMO, today=today, now=now
     )
-    say(f"电费账单：{bills} 张，用电行为 {events} 条，信用等级 {ratings['created']} 户")
-    return {"bills": bills, "conduct": events, "ratings": ratings["created"]}
+    # Segments and value as they stood at the two previous month-ends, then now: the
+    # segments page has sizes and movement over three months from the start.
+    for back in (2, 1):
+        day = now - dt.timedelta(days=30 * back)
+        customer_profiles_recompute(now=day)
+    profiles = customer_profiles_recompute(now=now)
+    say(
+        f"电费账单：{bills} 张，用电行为 {events} 条，信用等级 {ratings['created']} 户，"
+        f"客户细分与价值 {profiles['created']} 户"
+    )
+    return {"bills": bills, "conduct": events, "ratings": ratings["created"], "profiles": profiles["created"]}

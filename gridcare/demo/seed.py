@@ -310,6 +310,9 @@ def seed_utility(
             teams=teams,
             names=iter(names.person, None),
         )
+        from gridcare.demo.grids import seed_grids
+
+        seed_grids(names=iter(names.person, None))
     return {
         "counties": len(counties),
         "stations": len(stations),
@@ -332,6 +335,7 @@ def seed_demo(
     statistics."""
     from gridcare.demo.care import seed_care
     from gridcare.demo.escalation import seed_escalation_history
+    from gridcare.demo.keyaccounts import seed_keyaccounts
     from gridcare.demo.outages import seed_outages
     from gridcare.demo.workforce import seed_demo_forecast
     from gridcare.demo.workorders import seed_work_orders
@@ -346,6 +350,12 @@ def seed_demo(
         result["escalation"] = seed_escalation_history(seed=seed, stdout=stdout)
         result["outages"] = seed_outages(seed=seed, stdout=stdout)
         result["care"] = seed_care(seed=seed, stdout=stdout)
+        result["keyaccounts"] = seed_keyaccounts(seed=seed, stdout=stdout)
+        from gridcare.demo.dataquality import seed_dataquality
+        from gridcare.demo.proactive import seed_proactive
+
+        result["proactive"] = seed_proactive(seed=seed, stdout=stdout)
+        result["dataquality"] = seed_dataquality(seed=seed, stdout=stdout)
         seed_demo_forecast(seed=seed, stdout=stdout)
     from gridcare.core.maintenance import refresh_statistics
 

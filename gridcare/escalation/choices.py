@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CALLBACK = "callback", _("回访")
     RECOVERY = "recovery", _("服务补救")
     DIGEST = "digest", _("每日汇总")
+    GREEN_CHANNEL = "green_channel", _("绿色通道")
 
 
 class NotificationEvent(models.TextChoices):

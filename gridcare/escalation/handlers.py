@@ -52,6 +52,21 @@ def _notify(order: WorkOrder, action: str, from_status: str, to_status: str, act
     )
 
 
+def _tell_customer_manager(order: WorkOrder) -> None:
+    """A green-channel customer's new order goes to their customer manager at once
+    (差异化服务: one-to-one service), whoever took it."""
+    from gridcare.customers.selectors import responsible_manager
+
+    manager = responsible_manager(order.customer)
+    if manager is not None:
+        services.notification_create_many(
+            recipients=[manager.pk],
+            kind=NotificationKind.GREEN_CHANNEL,
+            text=msg("notify.green_channel", no=order.order_no),
+            order=order,
+        )
+
+
 def on_work_order_transitioned(
     sender, *, order, action, from_status, to_status, actor=None, notify=True, **kwargs
 ):
@@ -68,6 +83,8 @@ def on_work_order_transitioned(
         steps.append(("watch", lambda: services.sla_watch_refresh(order=order.pk)))
     if action == Action.CREATE:
         steps.append(("repeat", lambda: services.repeat_detect(order=order.pk)))
+        if order.green_channel and order.customer_id and not order.master_id:
+            steps.append(("green_channel", lambda: _tell_customer_manager(order)))
     if action == Action.REPLY or (to_status == Status.REPLIED and from_status != Status.REPLIED):
         steps.append(("callback", lambda: services.callback_task_ensure(order=order.pk)))
     if action in (Action.REOPEN, Action.ARCHIVE, Action.CANCEL):

@@ -46,6 +46,7 @@ register(
     **{"from": Status},
 )
 register("notify.action", _("工单 %(no)s：%(action)s"), action=Action)
+register("notify.green_channel", _("绿色通道客户的新工单 %(no)s：请跟进（您是该客户的客户经理）"))
 register(
     "notify.escalated",
     _("工单 %(no)s 因“%(reason)s”升级至%(unit)s督办（第%(level)s级）"),

@@ -85,6 +85,17 @@ PERMISSIONS: list[Permission] = [
         _("导出客户清单"),
     ),
     P("customers.export_unmasked", {R.ADMIN}, _("导出未脱敏的个人信息")),
+    # Grids and customer managers (网格化): who serves which customers. Everyone who
+    # answers or handles customers may look a manager up; supervisors and managers place them.
+    P("customers.view_grids", ALL - {R.PLANNER}, _("查看服务网格与客户经理")),
+    P("customers.manage_grids", {R.SUPERVISOR, R.MANAGER, R.ADMIN}, _("划分网格、指派客户经理")),
+    # A manager's worklist: customer managers, and the staff who serve a grid part-time
+    # (counter clerks, crews); supervisors open any manager's worklist in their scope.
+    P(
+        "customers.worklist",
+        {R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.REPAIR_CREW, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+        _("客户经理工作台"),
+    ),
     # --------------------------------------------------------------------- work orders
     P("workorders.view", ALL, _("查看工单")),
     P("workorders.create", INTAKE, _("受理工单")),
@@ -148,6 +159,72 @@ PERMISSIONS: list[Permission] = [
     # ------------------------------------------------------------------------ care
     # Bills, payment behaviour and the credit grade: the roles that serve customers.
     P("care.view", FRONT, _("查看客户缴费与信用等级")),
+    # Segment sizes and value across the company: who plans service and answers for it.
+    P("care.view_segments", INSIGHT | {R.CUSTOMER_MANAGER}, _("查看客户细分与价值分布")),
+    # ------------------------------------------------------------ key accounts
+    # (keyaccounts: service packages, safety inspections, emergency plans and drills)
+    # Large and important customers' service: their managers, who supervise them, and the
+    # dispatch side (an important customer's backup power and contacts matter in an outage).
+    P(
+        "keyaccounts.view",
+        {R.CUSTOMER_MANAGER, R.DISPATCHER, R.REPAIR_CREW} | SUPERVISING,
+        _("查看大客户服务包、安全检查与应急预案"),
+    ),
+    P(
+        "keyaccounts.manage",
+        {R.CUSTOMER_MANAGER, R.SUPERVISOR, R.ADMIN},
+        _("维护大客户服务包、应急预案与演练"),
+    ),
+    P("keyaccounts.inspect", {R.CUSTOMER_MANAGER, R.SUPERVISOR, R.ADMIN}, _("记录安全检查")),
+    P("keyaccounts.report", SUPERVISING, _("查看安全检查逾期报表")),
+    # ---------------------------------------------------------- rectification
+    # (rectification: found problems tracked to a verified fix)
+    # Seen by who finds problems, who fixes them and who supervises; fixed by the handling
+    # side; verified (and sent back) by supervision; opened by who finds problems (customer
+    # managers through safety inspections); cancelled by supervisors and managers.
+    P("rectification.view", SUPERVISING | HANDLERS | {R.PLANNER}, _("查看整改事项")),
+    P("rectification.open", SUPERVISING | {R.CUSTOMER_MANAGER, R.DISPATCHER}, _("登记整改事项")),
+    P("rectification.fix", HANDLERS, _("提交整改")),
+    P("rectification.verify", SUPERVISING, _("验证整改、退回重新整改")),
+    P("rectification.cancel", APPROVERS, _("撤销整改事项")),
+    # -------------------------------------------------------------- proactive
+    # (proactive: meter facts, care campaigns, potential demand)
+    # The care lists and campaigns: the people who serve customers in the field and at the
+    # counter; crews record the field tasks they did; planners read the potential demand
+    # (it feeds their planning export) and record it with the customer managers.
+    P(
+        "proactive.view",
+        {R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.REPAIR_CREW, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+        _("查看主动服务清单与活动"),
+    ),
+    P("proactive.manage_campaigns", {R.CUSTOMER_MANAGER, R.SUPERVISOR, R.ADMIN}, _("发起和管理主动服务活动")),
+    P(
+        "proactive.record_task",
+        {R.CUSTOMER_MANAGER, R.REPAIR_CREW, R.SUPERVISOR, R.ADMIN},
+        _("登记主动服务现场任务结果"),
+    ),
+    P(
+        "proactive.view_demand",
+        {R.PLANNER, R.CUSTOMER_MANAGER, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+        _("查看潜在用电需求"),
+    ),
+    P("proactive.manage_demand", {R.PLANNER, R.CUSTOMER_MANAGER, R.ADMIN}, _("登记和维护潜在用电需求")),
+    # ------------------------------------------------------------ data quality
+    # (dataquality: nightly master-data checks and their findings)
+    # Findings are fixed by those who may correct master data (customer managers, counter
+    # clerks); supervisors hand them out; inspectors and managers follow the dashboard.
+    P(
+        "dataquality.view",
+        {R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.SUPERVISOR, R.QUALITY_INSPECTOR, R.MANAGER, R.ADMIN},
+        _("查看数据质量问题"),
+    ),
+    P(
+        "dataquality.work",
+        {R.CUSTOMER_MANAGER, R.COUNTER_CLERK, R.SUPERVISOR, R.ADMIN},
+        _("处理数据质量问题"),
+    ),
+    P("dataquality.assign", {R.SUPERVISOR, R.ADMIN}, _("分派数据质量问题")),
+    P("dataquality.run", {R.ADMIN}, _("立即运行数据质量检查")),
     # ------------------------------------------------------------------- analytics
     P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
     P("analytics.view_reports", INSIGHT, _("查看分析报告")),

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.core.models import BaseModel
+from gridcare.core.models import BaseModel, NamedIntegerSetting
 from gridcare.core.scoping import PathScope, ScopedManager
 
 from .choices import OutageKind, OutageStatus
@@ -192,7 +192,7 @@ class OutageWarning(models.Model):
         return f"{self.outage_id} {self.percent}%"
 
 
-class OutageSetting(models.Model):
+class OutageSetting(NamedIntegerSetting):
     """A named integer setting of outages and reliability (admin-editable on the settings
     pages, seeded with the defaults below). The label of each key is translated at display
     time; each value has bounds checked on save."""
@@ -219,18 +219,3 @@ class OutageSetting(models.Model):
         verbose_name = _("停电参数")
         verbose_name_plural = _("停电参数")
         ordering = ["key"]
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        spec = self.SPEC.get(self.key)
-        if spec and not spec[1] <= (self.value if self.value is not None else spec[1]) <= spec[2]:
-            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
-
-    @classmethod
-    def get(cls, key: str) -> int:
-        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
-        return cls.SPEC[key][0] if value is None else value

@@ -109,3 +109,33 @@ def area_outage_panel(user, area) -> dict | None:
 
 register_detail_panel("customer", customer_outage_panel)
 register_detail_panel("transformer_area", area_outage_panel)
+
+
+def worklist_frequent(viewer, manager, customers) -> dict | None:
+    """The manager's customers with frequent interruptions (the rule of the settings), most first."""
+    from gridcare.core.worklist import WORKLIST_ROWS
+
+    from .frequent import frequent_customers
+
+    if not has_perm(viewer, "outages.view"):
+        return None
+    qs = frequent_customers(viewer).filter(customer_id__in=customers.values("pk"))
+    rows = [
+        {**r, "minutes": round(r["total_duration"].total_seconds() / 60) if r["total_duration"] else 0}
+        for r in qs[:WORKLIST_ROWS]
+    ]
+    return {
+        "title": _("频繁停电客户"),
+        "count": qs.count() if len(rows) == WORKLIST_ROWS else len(rows),
+        "template": "outages/_worklist_frequent.html",
+        "context": {"rows": rows},
+    }
+
+
+def _register_worklist():
+    from gridcare.core.worklist import register_worklist_section
+
+    register_worklist_section("frequent_outages", worklist_frequent, order=40)
+
+
+_register_worklist()

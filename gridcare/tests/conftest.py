@@ -81,11 +81,13 @@ def demo(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            from gridcare.care.models import care_cache_clear
             from gridcare.core.calendar import calendar_cache_clear
             from gridcare.workorders.models import workorder_cache_clear
 
             calendar_cache_clear()
             workorder_cache_clear()
+            care_cache_clear()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from gridcare.core.authz import has_perm, is_permission, permissions
 from gridcare.org.choices import Role
 from gridcare.workorders.choices import PAGE_ACTIONS, Action
 
-from .urlmap import endpoints
+from .urlmap import SAMPLE_BUILDERS, SAMPLE_KWARGS, endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +160,8 @@ def _samples(demo) -> dict[str, dict]:
             "report": PublishedReport.objects.first().pk,
             "outage": outage.outage_no,
         }
+        for build in SAMPLE_BUILDERS:
+            out[side].update(build(demo, county, other, admin))
         assert all(v is not None for v in out[side].values()), out[side]
     # Substations and feeders may serve both counties: only use them where they are exclusive.
     for side in ("in", "out"):
@@ -265,6 +267,8 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
     }
     if name.startswith("work-order-") and name not in table and name not in ("work-order-list",):
         return [{"key": s["order"]}]
+    if name not in table and name in SAMPLE_KWARGS:
+        return SAMPLE_KWARGS[name](s)
     return table.get(name)
 
 

@@ -62,3 +62,260 @@ def endpoints() -> list[Endpoint]:
             continue
         out.append(Endpoint(route=route, name=name, callback=callback, api=route.startswith("api/")))
     return out
+
+
+# ------------------------------------------------------------ sample arguments of later apps
+# Apps added after the permission matrix's own table contribute here: ``SAMPLE_BUILDERS``
+# (each ``fn(demo, county, other_county, admin) -> dict``, merged into a side's samples:
+# objects of that county) and ``SAMPLE_KWARGS`` (URL name -> ``fn(samples) -> [kwargs]``).
+
+
+def _proactive_samples(demo, county, other, admin) -> dict:
+    """A campaign and a potential demand of ``county`` (the demo's, or made here)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+    from gridcare.proactive.models import Campaign, PotentialDemand
+    from gridcare.proactive.services import campaign_create, demand_create
+
+    path = county.path
+    station = OrgUnit.objects.filter(kind=UnitKind.STATION, path__startswith=path).order_by("code").first()
+    campaign = Campaign.objects.filter(unit_path__startswith=path).order_by("pk").first() or campaign_create(
+        actor=admin, name=f"矩阵样例{county.code}", kind="field_task", care_list="any", station=station
+    )
+    demand = PotentialDemand.objects.filter(station__path__startswith=path).order_by(
+        "pk"
+    ).first() or demand_create(
+        actor=admin,
+        data={
+            "source": "government",
+            "title": f"矩阵样例{county.code}",
+            "station": station,
+            "location": "样例位置",
+            "expected_kw": 100,
+            "expected_date": timezone.localdate() + dt.timedelta(days=90),
+        },
+    )
+    return {"campaign": campaign.pk, "demand": demand.pk}
+
+
+def _dataquality_samples(demo, county, other, admin) -> dict:
+    """An open data-quality finding of ``county`` (the demo's, or planted and found here)."""
+    from gridcare.customers.models import Customer
+    from gridcare.customers.services import customer_update
+    from gridcare.dataquality.models import Finding
+    from gridcare.dataquality.services import data_quality_run
+
+    mine = Finding.objects.filter(station__path__startswith=county.path, status="open").order_by("pk")
+    if not mine.exists():
+        customer = Customer.objects.filter(station__path__startswith=county.path).order_by("pk").first()
+        customer_update(actor=admin, customer=customer, data={"phone": "", "phone2": ""})
+        data_quality_run(trigger="manual")
+    return {"finding": mine.first().pk}
+
+
+def _rectification_samples(demo, county, other, admin) -> dict:
+    """Two rectification items of ``county`` made here: one open, one fixed with an evidence file."""
+    import io
+
+    from PIL import Image
+
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+    from gridcare.rectification.services import rectification_fix, rectification_open
+
+    station = (
+        OrgUnit.objects.filter(kind=UnitKind.STATION, path__startswith=county.path).order_by("code").first()
+    )
+    item = rectification_open(actor=admin, source_kind="manual", title=f"矩阵样例{county.code}", unit=station)
+    fixed = rectification_open(
+        actor=admin, source_kind="manual", title=f"矩阵佐证{county.code}", unit=station
+    )
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (20, 90, 160)).save(buf, "PNG")
+    rectification_fix(
+        actor=admin, item=fixed, evidence="已整改", file_content=buf.getvalue(), file_name="a.png"
+    )
+    return {"rect": item.pk, "rect_fixed": fixed.pk, "rect_evidence": fixed.evidence.get().token}
+
+
+def _keyaccount_samples(demo, county, other, admin) -> dict:
+    """A key customer of ``county`` with a subscription, an inspection, a current plan and a
+    drill (the demo's, or made here)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.customers.models import Customer
+    from gridcare.keyaccounts.models import (
+        Drill,
+        EmergencyPlan,
+        SafetyInspection,
+        ServicePackage,
+        Subscription,
+    )
+    from gridcare.keyaccounts.selectors import key_customer_q
+    from gridcare.keyaccounts.services import (
+        drill_schedule,
+        inspection_schedule,
+        plan_create,
+        subscription_start,
+    )
+
+    path = county.path
+    today = timezone.localdate()
+    sub = Subscription.objects.filter(customer__station__path__startswith=path, ended_on__isnull=True).first()
+    if sub is None:
+        customer = (
+            Customer.objects.filter(key_customer_q(), station__path__startswith=path).order_by("pk").first()
+        )
+        sub = subscription_start(actor=admin, customer=customer, package=ServicePackage.objects.first())
+    inspection = SafetyInspection.objects.filter(subscription=sub).order_by("-status", "pk").first()
+    if inspection is None:
+        inspection = inspection_schedule(actor=admin, subscription=sub, due_date=today)
+    plan = EmergencyPlan.objects.filter(customer__station__path__startswith=path, active=True).first()
+    if plan is None:
+        plan = plan_create(
+            actor=admin,
+            customer=sub.customer,
+            title="矩阵样例预案",
+            review_date=today + dt.timedelta(days=100),
+            document_content=b"%PDF-1.4\n%%EOF\n",
+        )
+    drill = Drill.objects.filter(plan=plan).order_by("pk").first() or drill_schedule(
+        actor=admin, plan=plan, scheduled_for=today + dt.timedelta(days=10)
+    )
+    return {
+        "ka_customer": sub.customer.customer_no,
+        "ka_subscription": sub.pk,
+        "ka_inspection": inspection.pk,
+        "ka_plan": plan.pk,
+        "ka_drill": drill.pk,
+    }
+
+
+def _grid_samples(demo, county, other, admin) -> dict:
+    """A service grid of ``county`` and its manager (the demo gives every station grids)."""
+    from gridcare.customers.models import ServiceGrid
+
+    grid = (
+        ServiceGrid.objects.filter(station__path__startswith=county.path, manager__isnull=False)
+        .select_related("manager")
+        .order_by("code")
+        .first()
+    )
+    return {"grid": grid.code, "grid_manager": grid.manager.username}
+
+
+SAMPLE_BUILDERS = [
+    _proactive_samples,
+    _dataquality_samples,
+    _rectification_samples,
+    _keyaccount_samples,
+    _grid_samples,
+]
+
+_CAMPAIGN = lambda s: [{"pk": s["campaign"]}]  # noqa: E731
+_DEMAND = lambda s: [{"pk": s["demand"]}]  # noqa: E731
+_FINDING = lambda s: [{"pk": s["finding"]}]  # noqa: E731
+SAMPLE_KWARGS = {
+    # customers: grids and managers
+    **dict.fromkeys(["customers:grid", "customers:grid-edit"], lambda s: [{"code": s["grid"]}]),
+    "customers:worklist-of": lambda s: [{"username": s["grid_manager"]}],
+    "customers:manager": lambda s: [{"customer_no": s["customer_no"]}],
+    # rectification
+    **dict.fromkeys(
+        [
+            "rectification:detail",
+            "rectification:fix",
+            "rectification:verify",
+            "rectification:reopen",
+            "rectification:cancel",
+            "rectification-item-detail",
+            "rectification-item-fix",
+            "rectification-item-verify",
+            "rectification-item-reopen",
+            "rectification-item-cancel",
+        ],
+        lambda s: [{"pk": s["rect"]}, {"pk": s["rect_fixed"]}],
+    ),
+    "rectification:evidence-file": lambda s: [{"pk": s["rect_fixed"], "token": s["rect_evidence"]}],
+    # keyaccounts
+    **dict.fromkeys(
+        ["keyaccounts:customer", "keyaccounts:subscribe", "keyaccounts:plan-new"],
+        lambda s: [{"customer_no": s["ka_customer"]}],
+    ),
+    **dict.fromkeys(
+        ["keyaccounts:subscription-end", "key-account-subscription-detail", "key-account-subscription-end"],
+        lambda s: [{"pk": s["ka_subscription"]}],
+    ),
+    **dict.fromkeys(
+        [
+            "keyaccounts:inspection",
+            "keyaccounts:inspection-record",
+            "keyaccounts:inspection-cancel",
+            "safety-inspection-detail",
+            "safety-inspection-record",
+            "safety-inspection-cancel",
+        ],
+        lambda s: [{"pk": s["ka_inspection"]}],
+    ),
+    **dict.fromkeys(
+        [
+            "keyaccounts:plan",
+            "keyaccounts:plan-document",
+            "keyaccounts:plan-edit",
+            "keyaccounts:drill-new",
+            "emergency-plan-detail",
+            "emergency-plan-review",
+            "emergency-plan-drills",
+        ],
+        lambda s: [{"pk": s["ka_plan"]}],
+    ),
+    **dict.fromkeys(
+        [
+            "keyaccounts:drill-record",
+            "keyaccounts:drill-cancel",
+            "emergency-drill-detail",
+            "emergency-drill-record",
+            "emergency-drill-cancel",
+        ],
+        lambda s: [{"pk": s["ka_drill"]}],
+    ),
+    **dict.fromkeys(
+        [
+            "proactive:campaign",
+            "proactive:campaign-launch",
+            "proactive:campaign-close",
+            "proactive:campaign-cancel",
+            "proactive:campaign-record",
+            "care-campaign-detail",
+            "care-campaign-launch",
+            "care-campaign-close",
+            "care-campaign-cancel",
+            "care-campaign-targets",
+            "care-campaign-record",
+        ],
+        _CAMPAIGN,
+    ),
+    **dict.fromkeys(
+        ["proactive:demand", "proactive:demand-edit", "proactive:demand-delete", "potential-demand-detail"],
+        _DEMAND,
+    ),
+    **dict.fromkeys(
+        [
+            "dataquality:finding",
+            "dataquality:assign",
+            "dataquality:resolve",
+            "dataquality:dismiss",
+            "data-quality-finding-detail",
+            "data-quality-finding-assign",
+            "data-quality-finding-resolve",
+            "data-quality-finding-dismiss",
+        ],
+        _FINDING,
+    ),
+}

@@ -65,3 +65,39 @@ def dispatch_widget(request):
         "template": "workorders/_home_queue.html",
         "context": {"orders": list(queue[:LIST_SIZE]), "counts": counts},
     }
+
+
+def worklist_orders(viewer, manager, customers):
+    """The manager's worklist: their customers' orders still active (not yet closed), by
+    remaining time — what the viewer may see of them."""
+    from gridcare.core.authz import has_perm
+    from gridcare.core.worklist import WORKLIST_ROWS
+
+    if not has_perm(viewer, "workorders.view"):
+        return None
+    now = timezone.now()
+    qs = selectors.work_orders_for(viewer).filter(
+        status__in=ACTIVE_STATUSES, customer_id__in=customers.values("pk")
+    )
+    orders = list(selectors.work_orders_sorted_by_due(qs)[:WORKLIST_ROWS])
+    counts = _counts(qs, now)
+    return {
+        "title": _("负责客户的在途工单"),
+        "count": counts["total"],
+        "template": "workorders/_home_orders.html",
+        "context": {
+            "orders": orders,
+            "counts": counts,
+            "more": "workorders:list",
+            "more_label": _("全部工单"),
+        },
+    }
+
+
+def _register_worklist():
+    from gridcare.core.worklist import register_worklist_section
+
+    register_worklist_section("orders", worklist_orders, order=10)
+
+
+_register_worklist()

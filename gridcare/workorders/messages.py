@@ -9,6 +9,7 @@ from gridcare.core.messages import local_minute, register, render_stored
 from .choices import Channel, Priority
 
 register("order.accepted", _("%(channel)s受理"), channel=Channel)
+register("order.accepted_green", _("%(channel)s受理（绿色通道）"), channel=Channel)
 register("order.answered_at_intake", _("受理时直接答复"))
 register("order.auto_merged", _("自动合并：同台区/同线路故障"))
 register("order.child_merged", _("子单 %(child)s 并入"))

@@ -130,6 +130,9 @@ class WorkOrder(models.Model):
         verbose_name=_("主单"),
     )
     children_count = models.PositiveIntegerField(_("子单数"), default=0)
+    # A green-channel customer's order (差异化服务: highest priority, the green-channel time
+    # limits, their customer manager told), decided at intake from customer care's terms.
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
 
     version = models.PositiveIntegerField(_("版本"), default=1)
     due_at = models.DateTimeField(_("最近时限"), null=True, blank=True)
@@ -313,8 +316,9 @@ class CommitmentRule(models.Model):
     """An entry of the commitment catalog (服务承诺时限): which clock an order gets, and how long.
 
     A rule matches an order when its type matches and each of subtype, area class and
-    customer category is blank or equal. Per clock kind the most specific match wins
-    (subtype before area class before customer category). Admin-editable; seeded with
+    customer category is blank or equal; a green-channel rule only matches a green-channel
+    order. Per clock kind the most specific match wins (subtype, then green channel, then
+    area class, then customer category). Admin-editable; seeded with
     the published defaults of PRODUCT.md.
     """
 
@@ -334,6 +338,11 @@ class CommitmentRule(models.Model):
         blank=True,
         help_text=_("空白：受理时起算；否则在该时限完成时起算（如到达现场后恢复送电）"),
     )
+    green_channel = models.BooleanField(
+        _("绿色通道"),
+        default=False,
+        help_text=_("只适用于绿色通道客户（大客户、重要客户等，见差异化服务策略）的工单，优先于普通规则"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
 
@@ -343,7 +352,14 @@ class CommitmentRule(models.Model):
         ordering = ["request_type", "kind", "subtype", "area_class", "customer_category"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request_type", "subtype", "area_class", "customer_category", "kind"],
+                fields=[
+                    "request_type",
+                    "subtype",
+                    "area_class",
+                    "customer_category",
+                    "green_channel",
+                    "kind",
+                ],
                 name="commitment_rule_unique",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="commitment_amount_positive"),
@@ -356,8 +372,10 @@ class CommitmentRule(models.Model):
         )
 
     @property
-    def specificity(self) -> tuple[bool, bool, bool]:
-        return (bool(self.subtype), bool(self.area_class), bool(self.customer_category))
+    def specificity(self) -> tuple[bool, bool, bool, bool]:
+        # A business subtype's own limit (a meter test: 5 working days) stays the most
+        # specific; among the rest a green-channel rule wins for a green-channel order.
+        return (bool(self.subtype), self.green_channel, bool(self.area_class), bool(self.customer_category))
 
 
 class PolicySetting(models.Model):

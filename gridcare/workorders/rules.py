@@ -36,13 +36,16 @@ def winning_rules(
     subtype: str = "",
     area_class: str = "",
     customer_category: str = "",
+    green_channel: bool = False,
 ) -> dict:
     """The most specific commitment rule per clock kind for an order with these attributes
-    (a blank attribute in a rule matches anything)."""
+    (a blank attribute in a rule matches anything; a green-channel rule matches only a
+    green-channel order, and wins over the ordinary rules)."""
     best: dict = {}
     for rule in rules:
         if (
-            rule.request_type != request_type
+            (getattr(rule, "green_channel", False) and not green_channel)
+            or rule.request_type != request_type
             or rule.subtype not in ("", subtype)
             or rule.area_class not in ("", area_class)
             or rule.customer_category not in ("", customer_category)

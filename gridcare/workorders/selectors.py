@@ -248,7 +248,12 @@ def merge_candidates(
 
 
 def commitment_rules_for(
-    *, request_type: str, subtype: str = "", area_class: str = "", customer_category: str = ""
+    *,
+    request_type: str,
+    subtype: str = "",
+    area_class: str = "",
+    customer_category: str = "",
+    green_channel: bool = False,
 ) -> dict[str, CommitmentRule]:
     """The winning rule per clock kind for an order with these attributes."""
     return winning_rules(
@@ -257,6 +262,7 @@ def commitment_rules_for(
         subtype=subtype,
         area_class=area_class,
         customer_category=customer_category,
+        green_channel=green_channel,
     )
 
 

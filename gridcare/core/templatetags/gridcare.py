@@ -53,3 +53,13 @@ def detail_panels(context, kind: str, obj):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"panels": panels_for(kind, user, obj) if user is not None else []}
+
+
+@register.inclusion_tag("core/_inline_panels.html", takes_context=True)
+def panels_inline(context, kind: str, obj):
+    """Registered panels shown inside another block, without a card each (the intake desk)."""
+    from gridcare.core.panels import panels_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"panels": panels_for(kind, user, obj) if user is not None else []}

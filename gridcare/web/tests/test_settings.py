@@ -36,7 +36,9 @@ def test_only_administrators_reach_the_settings(world, admin_client):
 
 
 def test_a_changed_time_limit_applies_to_new_orders_and_is_audited(world, admin_client):
-    rule = CommitmentRule.objects.get(request_type="fault_repair", area_class="urban", kind=ClockKind.ARRIVAL)
+    rule = CommitmentRule.objects.get(
+        request_type="fault_repair", area_class="urban", kind=ClockKind.ARRIVAL, green_channel=False
+    )
     page = admin_client.get(f"/settings/commitments/{rule.pk}/").content.decode()
     stamp = page.split('name="stamp" value="')[1].split('"')[0]
     data = {

@@ -231,6 +231,7 @@ def _rule_keys(order: WorkOrder) -> dict[str, str]:
         "subtype": order.subtype,
         "area_class": order.area_class,
         "customer_category": category,
+        "green_channel": order.green_channel,
     }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError
+from gridcare.core.intake import customer_terms
 from gridcare.core.limits import DESCRIPTION_MAX, NAME_MAX, TEXT_MAX, check_length
 from gridcare.core.messages import msg
 from gridcare.core.scoping import is_visible
@@ -154,7 +155,11 @@ def _next_order_no(unit_code: str, now: dt.datetime) -> str:
     return order_no_format(day, scope, value)
 
 
-def _default_priority(request_type: str, dimension: str, customer: Customer | None) -> int:
+def _default_priority(
+    request_type: str, dimension: str, customer: Customer | None, green: bool = False
+) -> int:
+    if green:
+        return Priority.URGENT
     if request_type == RequestType.FAULT_REPAIR and dimension == Dimension.SUPPLY_SAFETY:
         return Priority.URGENT
     if customer is not None and (customer.important or customer.sensitive):
@@ -359,11 +364,13 @@ def _create(
     if unit is None:
         raise ApplicationError(_("请指定客户或台区，以确定责任单位"), field="area", code="required")
 
+    green = bool(customer_terms(customer).get("green_channel")) if customer is not None else False
     rules = selectors.commitment_rules_for(
         request_type=request_type,
         subtype=subtype,
         area_class=area.area_class if area else "",
         customer_category=customer.category if customer else "",
+        green_channel=green,
     )
 
     order = WorkOrder(
@@ -375,7 +382,8 @@ def _create(
         status=Status.ACCEPTED,
         priority=int(priority)
         if priority not in (None, "")
-        else _default_priority(request_type, dimension, customer),
+        else _default_priority(request_type, dimension, customer, green),
+        green_channel=green,
         description=description,
         contact_name=contact_name or (customer.name if customer else ""),
         contact_phone=contact_phone or (customer.phone if customer else ""),
@@ -406,8 +414,8 @@ def _create(
         from_status="",
         to_status=Status.ACCEPTED,
         now=now,
-        data={"channel": channel},
-        msg=msg("order.accepted", channel=channel),
+        data={"channel": channel, **({"green_channel": True} if green else {})},
+        msg=msg("order.accepted_green", channel=channel) if green else msg("order.accepted", channel=channel),
     )
 
     changed = False  # by a transition or a merge after the insert

@@ -69,6 +69,11 @@ def _warm_up(world, client):
         data = _body(request_type=request_type, dimension="supply_reliability", area=world.area_b.code)
         res = client.post(URL, data, format="json")
         assert res.status_code == 201, res.json()
+    # What care says of a customer (segment settings, treatments) is cached per process too.
+    from gridcare.core.intake import customer_terms
+    from gridcare.customers.tests.factories import CustomerFactory
+
+    customer_terms(CustomerFactory.build(area=world.area_b))
 
 
 @pytest.mark.parametrize("case", sorted(CREATE_QUERIES))

@@ -169,6 +169,13 @@ def test_year_the_calendar_does_not_know_falls_back_to_weekends(world, people):
 
 
 def test_application_limits_by_customer_category_and_subtype(world, people):
+    from gridcare.care.models import Treatment
+
+    # The published limits: high-voltage customers are large customers, whose orders take
+    # the green channel by default (its tighter limits: test_green_channel_limits).
+    key = Treatment.objects.get(target="key")
+    key.green_channel = False
+    key.save()
     now = at(2026, 3, 2, 9, 0)  # Monday
     hv = CustomerFactory(area=world.area_a, category=CustomerCategory.HV_DUAL)
     new = make_order(
@@ -183,6 +190,34 @@ def test_application_limits_by_customer_category_and_subtype(world, people):
     assert clocks(new)[ClockKind.COMPLETION].due_at == at(
         2026, 4, 16, 9, 0
     )  # 32 working days, Qingming Apr 6
+    test = make_order(
+        people.agent,
+        request_type=RequestType.SERVICE_APPLICATION,
+        subtype=ApplicationSubtype.METER_TEST,
+        dimension=Dimension.BILLING_PAYMENT,
+        description="申请校验电能表",
+        customer=hv,
+        now=now,
+    )
+    assert clocks(test)[ClockKind.COMPLETION].due_at == at(2026, 3, 9, 9, 0)
+
+
+def test_green_channel_limits(world, people):
+    """A large customer's order takes the green-channel limits (tighter), except where a
+    business subtype has its own limit (a meter test stays 5 working days)."""
+    now = at(2026, 3, 2, 9, 0)  # Monday
+    hv = CustomerFactory(area=world.area_a, category=CustomerCategory.HV_DUAL)
+    new = make_order(
+        people.agent,
+        request_type=RequestType.SERVICE_APPLICATION,
+        subtype=ApplicationSubtype.NEW_CONNECTION,
+        dimension=Dimension.BUSINESS_HANDLING,
+        description="新建厂房申请双电源供电",
+        customer=hv,
+        now=now,
+    )
+    assert new.green_channel
+    assert clocks(new)[ClockKind.COMPLETION].amount == 22  # green channel, high-voltage dual: 22 not 32
     test = make_order(
         people.agent,
         request_type=RequestType.SERVICE_APPLICATION,
