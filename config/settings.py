@@ -298,6 +298,34 @@ SPECTACULAR_SETTINGS = {
                 "CompensationKind",
             )
         },
+        **{
+            f"{name}Enum": f"gridcare.keyaccounts.choices.{name}"
+            for name in (
+                "InspectionStatus",
+                "Severity",
+                "DrillStatus",
+                "DrillResult",
+                "PlanState",
+                "PlanWarningKind",
+            )
+        },
+        **{
+            f"{name}Enum": f"gridcare.proactive.choices.{name}"
+            for name in (
+                "BoxCondition",
+                "CareList",
+                "CampaignKind",
+                "CampaignStatus",
+                "TargetStatus",
+                "DemandSource",
+                "DemandStatus",
+            )
+        },
+        **{
+            f"{name}Enum": f"gridcare.dataquality.choices.{name}"
+            for name in ("CheckCode", "FindingStatus", "RunTrigger")
+        },
+        "RectificationStatusEnum": "gridcare.rectification.choices.RectificationStatus",
     },
 }
 

@@ -8,14 +8,11 @@ rules in ``rating`` with the admin-editable numbers in ``CareSetting``.
 
 from __future__ import annotations
 
-import threading
-import time
-
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.caching import ProcessCache
 from gridcare.core.models import BaseModel, NamedIntegerSetting
 from gridcare.core.scoping import ScopedManager, StationScope
 
@@ -397,35 +394,16 @@ class Treatment(models.Model):
 # edit within ``CACHE_SECONDS`` (as the commitment catalogue in workorders).
 
 CACHE_SECONDS = 30.0
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
-
-
-def _cached(name: str, load):
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(name)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    value = load()
-    with _cache_lock:
-        _cache[name] = (now, value)
-    return value
+_cache = ProcessCache("care", seconds=CACHE_SECONDS).follow(SegmentSetting, Treatment)
 
 
 def segment_setting_values() -> dict[str, int]:
-    return _cached("segment_settings", SegmentSetting.all_values)
+    return _cache.get("segment_settings", SegmentSetting.all_values)
 
 
 def active_treatments() -> list[Treatment]:
-    return _cached("treatments", lambda: list(Treatment.objects.filter(active=True)))
+    return _cache.get("treatments", lambda: list(Treatment.objects.filter(active=True)))
 
 
 def care_cache_clear(**_kwargs) -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-for _model in (SegmentSetting, Treatment):
-    post_save.connect(care_cache_clear, sender=_model, dispatch_uid=f"care_cache_save_{_model.__name__}")
-    post_delete.connect(care_cache_clear, sender=_model, dispatch_uid=f"care_cache_delete_{_model.__name__}")
+    _cache.clear()

@@ -47,8 +47,13 @@ def _managers(station, count: int, names) -> list[int]:
 
 
 def seed_grids(*, names, demo_manager: str = "custmgr") -> dict:
+    from gridcare.demo.users import DEMO_USERS
+
     if ServiceGrid.objects.exists():
         return {"grids": 0}
+    # A manager is never called like a demo login (the audit log finds people by name).
+    taken = {display for _u, _r, _s, display in DEMO_USERS}
+    names = (n for n in names if n not in taken)
     User = get_user_model()
     demo = User.objects.filter(username=demo_manager).select_related("staff").first()
     demo_station = demo.staff.unit_id if demo is not None and hasattr(demo, "staff") else None

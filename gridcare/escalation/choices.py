@@ -28,6 +28,7 @@ class NotificationKind(models.TextChoices):
     RECOVERY = "recovery", _("服务补救")
     DIGEST = "digest", _("每日汇总")
     GREEN_CHANNEL = "green_channel", _("绿色通道")
+    CARE_REMINDER = "care_reminder", _("客户服务提醒")
 
 
 class NotificationEvent(models.TextChoices):

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.core.models import BaseModel
+from gridcare.core.models import BaseModel, NamedIntegerSetting
 from gridcare.core.scoping import ScopedManager, StationScope
 
 from .choices import DrillResult, DrillStatus, InspectionStatus, PlanWarningKind, Severity
@@ -266,7 +266,7 @@ class PlanWarning(models.Model):
         return f"{self.plan_id}:{self.kind}"
 
 
-class KeyAccountSetting(models.Model):
+class KeyAccountSetting(NamedIntegerSetting):
     """A named integer setting of key-account service (admin-editable on the settings
     pages, seeded with the defaults below; bounds checked on save)."""
 
@@ -303,18 +303,3 @@ class KeyAccountSetting(models.Model):
         verbose_name = _("大客户服务参数")
         verbose_name_plural = _("大客户服务参数")
         ordering = ["key"]
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        spec = self.SPEC.get(self.key)
-        if spec and not spec[1] <= (self.value if self.value is not None else spec[1]) <= spec[2]:
-            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
-
-    @classmethod
-    def get(cls, key: str) -> int:
-        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
-        return cls.SPEC[key][0] if value is None else value

@@ -739,7 +739,7 @@ def plans_warn(*, now: dt.datetime | None = None) -> dict:
                 )
                 n = notification_create_many(
                     recipients=[manager.pk] if manager is not None else [],
-                    kind=NotificationKind.WARNING,
+                    kind=NotificationKind.CARE_REMINDER,
                     text=msg(
                         code, customer=plan.customer.name, no=plan.customer.customer_no, date=plan.review_date
                     ),

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridcare.core.models import BaseModel
+from gridcare.core.models import BaseModel, NamedIntegerSetting
 from gridcare.core.scoping import PathScope, ScopedManager, StationScope
 
 from .choices import (
@@ -52,7 +52,7 @@ class MeterFact(BaseModel):
         return self.meter_no
 
 
-class ProactiveSetting(models.Model):
+class ProactiveSetting(NamedIntegerSetting):
     """A named integer of the care-list rules (settings pages, seeded defaults): how old a
     meter is when it is due for rotation, and which box conditions count as old boxes."""
 
@@ -78,24 +78,6 @@ class ProactiveSetting(models.Model):
         verbose_name = _("主动服务参数")
         verbose_name_plural = _("主动服务参数")
         ordering = ["key"]
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        spec = self.SPEC.get(self.key)
-        if spec is None or self.value is None:
-            return
-        if not spec[1] <= self.value <= spec[2]:
-            raise ValidationError({"value": _("取值范围 %(lo)s～%(hi)s") % {"lo": spec[1], "hi": spec[2]}})
-
-    @classmethod
-    def all_values(cls) -> dict[str, int]:
-        """Every setting (stored value, else its default), in one query."""
-        stored = dict(cls.objects.values_list("key", "value"))
-        return {key: stored.get(key, spec[0]) for key, spec in cls.SPEC.items()}
 
 
 class Campaign(BaseModel):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gridcare.core.caching import ProcessCache
 from gridcare.core.messages import render_stored
 from gridcare.core.scoping import PathScope, ScopedManager
 from gridcare.customers.choices import CustomerCategory
@@ -399,7 +396,7 @@ class PolicySetting(models.Model):
 
     @classmethod
     def get(cls, key: str) -> int:
-        values = _cached("policy", lambda: dict(cls.objects.values_list("key", "value")))
+        values = _cache.get("policy", lambda: dict(cls.objects.values_list("key", "value")))
         value = values.get(key)
         return cls.DEFAULTS.get(key, 0) if value is None else value
 
@@ -456,37 +453,16 @@ class CustomerNotice(models.Model):
 # row is saved or deleted here. Another process sees an edit within ``CACHE_SECONDS``.
 
 CACHE_SECONDS = 30.0
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
-
-
-def _cached(name: str, load):
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(name)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    value = load()
-    with _cache_lock:
-        _cache[name] = (now, value)
-    return value
+_cache = ProcessCache("workorders", seconds=CACHE_SECONDS).follow(CommitmentRule, PolicySetting)
 
 
 def active_commitment_rules() -> list[CommitmentRule]:
     """Every active rule, in the model's ordering (cached per process)."""
-    return _cached("rules", lambda: list(CommitmentRule.objects.filter(active=True)))
+    return _cache.get("rules", lambda: list(CommitmentRule.objects.filter(active=True)))
 
 
 def workorder_cache_clear(**_kwargs) -> None:
-    with _cache_lock:
-        _cache.clear()
-
-
-for _model in (CommitmentRule, PolicySetting):
-    post_save.connect(workorder_cache_clear, sender=_model, dispatch_uid=f"wo_cache_save_{_model.__name__}")
-    post_delete.connect(
-        workorder_cache_clear, sender=_model, dispatch_uid=f"wo_cache_delete_{_model.__name__}"
-    )
+    _cache.clear()
 
 
 def photo_path(photo: WorkOrderPhoto, filename: str) -> str:

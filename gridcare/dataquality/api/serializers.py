@@ -52,17 +52,17 @@ class FindingSerializer(serializers.ModelSerializer):
         return render_stored(obj.details)
 
 
-class VersionSerializer(serializers.Serializer):
+class DataQualityVersionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**31 - 1
     )
 
 
-class AssignSerializer(VersionSerializer):
+class AssignSerializer(DataQualityVersionSerializer):
     assignee = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="处理人的用户 ID")
 
 
-class CloseSerializer(VersionSerializer):
+class CloseSerializer(DataQualityVersionSerializer):
     note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
 
 

@@ -47,7 +47,7 @@ class SubscriptionCreateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class VersionSerializer(serializers.Serializer):
+class KeyAccountVersionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
 
@@ -100,13 +100,13 @@ class FindingInputSerializer(serializers.Serializer):
     needs_work = serializers.BooleanField(default=False)
 
 
-class InspectionRecordSerializer(VersionSerializer):
+class InspectionRecordSerializer(KeyAccountVersionSerializer):
     done_on = serializers.DateField()
     notes = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
     findings = FindingInputSerializer(many=True, required=False, default=list, max_length=FINDINGS_MAX)
 
 
-class ReasonSerializer(VersionSerializer):
+class ReasonSerializer(KeyAccountVersionSerializer):
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 
@@ -206,7 +206,7 @@ class EmergencyPlanCreateSerializer(serializers.Serializer):
         return value
 
 
-class EmergencyPlanReviewSerializer(VersionSerializer):
+class EmergencyPlanReviewSerializer(KeyAccountVersionSerializer):
     title = serializers.CharField(max_length=200, required=False)
     review_date = serializers.DateField(required=False)
     document = serializers.FileField(required=False, help_text=DOC_HELP)
@@ -223,7 +223,7 @@ class DrillScheduleSerializer(serializers.Serializer):
     scheduled_for = serializers.DateField()
 
 
-class DrillRecordSerializer(VersionSerializer):
+class DrillRecordSerializer(KeyAccountVersionSerializer):
     held_on = serializers.DateField()
     result = serializers.ChoiceField(choices=DrillResult.choices)
     participants = serializers.CharField(max_length=TEXT_MAX)

@@ -111,12 +111,12 @@ class SubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Sco
         return Response(s.SubscriptionSerializer(sub).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.VersionSerializer, responses={200: s.SubscriptionSerializer}, summary="结束服务包"
+        request=s.KeyAccountVersionSerializer, responses={200: s.SubscriptionSerializer}, summary="结束服务包"
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         sub = self.get_object()
-        data = _input(s.VersionSerializer, request.data)
+        data = _input(s.KeyAccountVersionSerializer, request.data)
         sub = services.subscription_end(actor=request.user, subscription=sub, **data)
         return Response(s.SubscriptionSerializer(sub).data)
 
@@ -340,11 +340,13 @@ class DrillViewSet(mixins.RetrieveModelMixin, _Scoped):
             s.DrillSerializer(services.drill_record(actor=request.user, drill=drill, **data)).data
         )
 
-    @extend_schema(request=s.VersionSerializer, responses={200: s.DrillSerializer}, summary="取消应急演练")
+    @extend_schema(
+        request=s.KeyAccountVersionSerializer, responses={200: s.DrillSerializer}, summary="取消应急演练"
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         drill = self.get_object()
-        data = _input(s.VersionSerializer, request.data)
+        data = _input(s.KeyAccountVersionSerializer, request.data)
         return Response(
             s.DrillSerializer(services.drill_cancel(actor=request.user, drill=drill, **data)).data
         )

@@ -93,13 +93,13 @@ class CampaignCreateSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
 
 
-class VersionSerializer(serializers.Serializer):
+class ProactiveVersionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**31 - 1
     )
 
 
-class CampaignCancelSerializer(VersionSerializer):
+class CampaignCancelSerializer(ProactiveVersionSerializer):
     reason = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
 
 

@@ -145,16 +145,20 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         campaign = services.campaign_create(actor=request.user, **data)
         return self._detail(campaign, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.VersionSerializer, responses=s.CampaignDetailSerializer, summary="启动活动")
+    @extend_schema(
+        request=s.ProactiveVersionSerializer, responses=s.CampaignDetailSerializer, summary="启动活动"
+    )
     @action(detail=True, methods=["post"])
     def launch(self, request, pk=None):
-        data = _input(s.VersionSerializer, request.data)
+        data = _input(s.ProactiveVersionSerializer, request.data)
         return self._detail(services.campaign_launch(actor=request.user, campaign=self.get_object(), **data))
 
-    @extend_schema(request=s.VersionSerializer, responses=s.CampaignDetailSerializer, summary="结束活动")
+    @extend_schema(
+        request=s.ProactiveVersionSerializer, responses=s.CampaignDetailSerializer, summary="结束活动"
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        data = _input(s.VersionSerializer, request.data)
+        data = _input(s.ProactiveVersionSerializer, request.data)
         return self._detail(services.campaign_close(actor=request.user, campaign=self.get_object(), **data))
 
     @extend_schema(

@@ -19,6 +19,7 @@ class RectificationItemSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     unit = serializers.CharField(source="unit.code", read_only=True, help_text="责任单位编码")
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    description = serializers.CharField(source="detail", read_only=True, help_text="问题描述")
     owner = serializers.CharField(source="owner.username", read_only=True, allow_null=True, default=None)
     overdue = serializers.BooleanField(read_only=True, help_text="待整改且已过整改期限")
 
@@ -31,7 +32,7 @@ class RectificationItemSerializer(serializers.ModelSerializer):
             "source_label",
             "source_ref",
             "title",
-            "detail",
+            "description",
             "unit",
             "unit_name",
             "owner",
@@ -95,7 +96,10 @@ class RectificationItemDetailSerializer(RectificationItemSerializer):
 
 class RectificationOpenSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    detail = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="")
+    # Not ``detail``: an error body's top-level ``detail`` is the error message.
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default="", help_text="问题描述"
+    )
     unit = serializers.CharField(max_length=32, help_text="责任单位编码")
     owner = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None, help_text="责任人用户ID"

@@ -137,6 +137,7 @@ class RectificationItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     )
     def create(self, request, *args, **kwargs):
         data = _input(s.RectificationOpenSerializer, request.data)
+        data["detail"] = data.pop("description")
         unit = units_visible_to(request.user).filter(code=data.pop("unit")).first()
         if unit is None:
             raise ApplicationError(_("责任单位不存在或不在本单位范围内"), field="unit", code="unknown")

@@ -24,6 +24,18 @@ pytestmark = pytest.mark.django_db
 HOLIDAYS_2027 = b"date,kind\n2027-01-01,holiday\n2027-02-06,holiday\n2027-02-08,holiday\n2027-02-14,workday\n"
 
 
+@pytest.fixture(autouse=True)
+def _published_limits(db):
+    """These tests count the published 32 working days of a dual-supply connection across
+    the year end: the customer's green channel (a large customer's tighter limits, care's
+    default treatment) is switched off here."""
+    from gridcare.care.models import Treatment
+
+    for t in Treatment.objects.filter(green_channel=True):
+        t.green_channel = False
+        t.save()
+
+
 def _dual_supply_application(world, people, now):
     customer = CustomerFactory(area=world.area_a, category=CustomerCategory.HV_DUAL)
     return make_order(
