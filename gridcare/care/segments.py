@@ -15,7 +15,7 @@ their transformer area's class.
   distribution is so skewed — a factory uses a thousand households' electricity — that raw
   thresholds would put everyone but the factories in the bottom band. Revenue is kept next
   to consumption because tariffs differ (agricultural kWh are cheap).
-- *payment*: the share of bills paid in full by their due date (100 % → 5, ≥ 90 % → 4,
+- *payment*: the share of the bills already due that were paid in full by their due date (100 % → 5, ≥ 90 % → 4,
   ≥ 75 % → 3, ≥ 50 % → 2, below → 1; no bills yet → 3). Absolute bands: most customers
   pay on time, so ranks would make one late bill look dramatic.
 - *service load*: requests in the same months, a complaint counting twice (none → 5,
@@ -80,10 +80,11 @@ class Quintiles:
             return 50
         below = bisect.bisect_left(self.sorted, float(value))
         same = bisect.bisect_right(self.sorted, float(value)) - below
-        return round(100 * (below + same / 2) / n)
+        # mid-rank among equals; 0–99 ("above x % of customers" never reads 100 %)
+        return min(99, int(100 * (below + same / 2) / n))
 
     def score(self, value) -> int:
-        return min(5, 1 + self.percentile(value) // 20)
+        return 1 + self.percentile(value) // 20
 
 
 def payment_score(bills: int, on_time: int) -> int:

@@ -424,7 +424,8 @@ def customer_profiles_recompute(
         .annotate(
             total_kwh=Sum("kwh"),
             total_amount=Sum("amount"),
-            n=Count("id"),
+            # Bills not yet due do not count (nobody is late on them yet).
+            n=Count("id", filter=Q(due_date__lt=today) | Q(paid_at__isnull=False)),
             on_time=Count(
                 "id",
                 filter=Q(paid_at__isnull=False, paid_at__lte=F("due_date"), paid_amount__gte=F("amount")),

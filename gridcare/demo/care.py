@@ -149,6 +149,6 @@ def seed_care(*, seed: int, stdout=None, now: dt.datetime | None = None) -> dict
     profiles = customer_profiles_recompute(now=now)
     say(
         f"电费账单：{bills} 张，用电行为 {events} 条，信用等级 {ratings['created']} 户，"
-        f"客户细分与价值 {profiles['created']} 户"
+        f"客户细分与价值 {profiles['customers']} 户"
     )
     return {"bills": bills, "conduct": events, "ratings": ratings["created"], "profiles": profiles["created"]}

@@ -220,3 +220,17 @@ def test_intake_customer_page_and_segments_page(world, customers):
     client.force_login(planner)
     html = client.get("/care/segments/").content.decode()
     assert "各细分客户数" in html and "重要客户" in html
+
+
+def test_a_bill_not_yet_due_does_not_count_against_payment(world):
+    today = timezone.localdate()
+    c = CustomerFactory(area=world.area_a)
+    for n in range(2, 13):
+        period, due = months_back(today, n)
+        make_bill(c, period, due=due, paid=due - dt.timedelta(days=1))
+    period, _due = months_back(today, 1)
+    make_bill(c, period, due=today + dt.timedelta(days=5))  # issued, unpaid, not yet due
+    customer_profiles_recompute()
+    f = CustomerProfile.objects.get(customer=c).features
+    assert f["bills"] == 11 and f["on_time"] == 11 and f["scores"]["payment"] == 5
+    assert f["kwh_pct"] <= 99
