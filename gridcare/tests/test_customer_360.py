@@ -71,3 +71,22 @@ def test_the_360_page_is_scoped(demo_db):
     client = Client()
     client.force_login(demo.county_users["customer_manager"])  # posted at county A
     assert client.get(f"/customers/{customer.customer_no}/").status_code == 404
+
+
+def test_the_orders_on_the_360_page_show_the_callbacks_satisfaction(demo_db):
+    from gridcare.workorders.models import WorkOrder
+
+    demo = demo_db
+    order = (
+        WorkOrder.objects.filter(satisfied__isnull=False, customer__isnull=False)
+        .exclude(status__in=("accepted", "dispatched", "in_progress"))
+        .select_related("customer")
+        .order_by("pk")
+        .first()
+    )
+    assert order is not None, "the demo has called customers back"
+    client = Client()
+    client.force_login(demo.users["admin"])
+    html = client.get(f"/work-orders/customer/{order.customer.customer_no}/").content.decode()
+    row = html[html.index(order.order_no) :].split("</tr>")[0]
+    assert ("不满意" if order.satisfied is False else ">满意<") in row
