@@ -102,11 +102,14 @@ INSTALLED_APPS = [
     "gridcare.workorders",
     "gridcare.escalation",
     "gridcare.rectification",
+    "gridcare.hall",
     "gridcare.outages",
+    "gridcare.applications",
     "gridcare.care",
     "gridcare.keyaccounts",
     "gridcare.proactive",
     "gridcare.dataquality",
+    "gridcare.knowledge",
     "gridcare.analytics",
     "gridcare.workforce",
     "gridcare.demo",
@@ -326,6 +329,14 @@ SPECTACULAR_SETTINGS = {
             for name in ("CheckCode", "FindingStatus", "RunTrigger")
         },
         "RectificationStatusEnum": "gridcare.rectification.choices.RectificationStatus",
+        "HallTicketStatusEnum": "gridcare.hall.choices.TicketStatus",
+        "HallPriorityClassEnum": "gridcare.hall.choices.PriorityClass",
+        "PriorityEnum": "gridcare.workorders.choices.Priority",  # keeps its name beside the hall's
+        **{
+            f"Application{name.removeprefix('Application')}Enum": f"gridcare.applications.choices.{name}"
+            for name in ("Variant", "ApplicationStatus", "StageStatus", "FollowUpKind", "TimeWindow")
+        },
+        "ApplicationSubtypeEnum": "gridcare.workorders.choices.ApplicationSubtype",
     },
 }
 

@@ -70,13 +70,16 @@ def _default_language():
 def _fresh_calendar_cache():
     """The working-day calendar caches its table per process; a rolled-back test must not leak into the next."""
     from gridcare.care.models import care_cache_clear
+    from gridcare.core.caching import process_caches_clear
     from gridcare.core.calendar import calendar_cache_clear
     from gridcare.workorders.models import workorder_cache_clear
 
     calendar_cache_clear()
     workorder_cache_clear()
     care_cache_clear()
+    process_caches_clear()
     yield
     calendar_cache_clear()
     workorder_cache_clear()
     care_cache_clear()
+    process_caches_clear()

@@ -16,10 +16,14 @@ class CareConfig(AppConfig):
         # panels (customer page, intake desk, manager's worklist), settings pages, the
         # nightly jobs
         from . import audit_labels, config_sections, importers, messages, panels, tasks  # noqa: F401
-        from .selectors import intake_terms
+        from .selectors import care_terms, intake_terms
 
-        # What a customer's segments and grade earn, asked by intake when it takes a request.
+        # What a customer's segments and grade earn, asked by intake when it takes a request
+        # and by the business-hall queue when the customer takes a number (hall priority).
         register_customer_terms(intake_terms)
+        register_customer_terms(
+            lambda customer: {"hall_priority": care_terms(customer)["hall_priority"]}, purpose="hall"
+        )
         register_nav(
             NavEntry(
                 "care:segments",

@@ -16,9 +16,18 @@ from collections.abc import Callable
 
 from django.db.models.signals import post_delete, post_save
 
+_ALL: list[ProcessCache] = []
+
+
+def process_caches_clear() -> None:
+    """Drop every process cache (tests: a rolled-back row sends no signal)."""
+    for cache in list(_ALL):
+        cache.clear()
+
 
 class ProcessCache:
     def __init__(self, name: str, *, seconds: float = 30.0):
+        _ALL.append(self)
         self.name = name
         self.seconds = seconds
         self._lock = threading.Lock()

@@ -10,13 +10,17 @@ outage. It registers here, and workorders calls the registry without importing i
 report about it refers to; ``title``, ``kind``, ``start``, ``estimated_restoration``,
 ``cause`` shown; ``report``: intake fields a one-click report is filed with).
 ``hook(actor, order, params)``: called after intake created ``order`` with the ``params``
-the report posted (``notice_ref``), inside the same transaction.
+the report posted (``notice_ref``), inside the same transaction — or with the
+``intake_ref`` the page that opened intake passed along (the hall's counter sends
+``hall-ticket:<id>`` so the ticket records its order); each hook ignores refs not its own.
 
 Customer care (floor 7) decides what a customer's segment and credit grade earn them
 (``register_customer_terms(fn)``, ``fn(customer) -> dict``): intake asks
 ``customer_terms(customer)`` when it takes a request — ``green_channel`` (the order gets
 the highest priority and the commitment catalogue's green-channel time limits, and the
-customer's manager hears of it) — and shows the rest to the agent.
+customer's manager hears of it) — and shows the rest to the agent. With
+``purpose="hall"`` the business-hall queue asks the same way whether a customer taking a
+number gets hall priority (``hall_priority``).
 """
 
 from __future__ import annotations
@@ -54,20 +58,23 @@ def caller_report_created(actor, order, params: dict) -> None:
 
 
 CustomerTerms = Callable[[object], dict]
-_TERMS: list[CustomerTerms] = []
+# purpose -> the registered functions ("intake": what a request gets; "hall": the hall queue).
+_TERMS: dict[str, list[CustomerTerms]] = {}
 
 
-def register_customer_terms(fn: CustomerTerms) -> None:
-    if fn not in _TERMS:
-        _TERMS.append(fn)
+def register_customer_terms(fn: CustomerTerms, *, purpose: str = "intake") -> None:
+    fns = _TERMS.setdefault(purpose, [])
+    if fn not in fns:
+        fns.append(fn)
 
 
-def customer_terms(customer) -> dict:
-    """What the registered apps say this customer gets (``green_channel`` and any other
-    keys they define); empty without a customer."""
+def customer_terms(customer, *, purpose: str = "intake") -> dict:
+    """What the registered apps say this customer gets for ``purpose`` (``intake``:
+    ``green_channel`` and any other keys they define; ``hall``: ``hall_priority``); empty
+    without a customer."""
     out: dict = {}
     if customer is None:
         return out
-    for fn in _TERMS:
+    for fn in _TERMS.get(purpose, []):
         out.update(fn(customer) or {})
     return out

@@ -6,6 +6,10 @@ page), filled at start-up like the home widgets (``core.home``):
 Kind ``intake``: a short block inside each caller found at the intake desk (``obj`` is the
 customer): what the agent must know at first contact.
 
+Kind ``intake_form``: a block beside the request being recorded at the intake desk (``obj``
+is None); its template may observe the form's fields with htmx (``from:#id_description``)
+and add inputs of its own to the form.
+
 ``fn(user, obj) -> dict(title, template, context) | None``: a panel the page shows in a
 card (``template`` is included with ``ctx`` = ``context``), or nothing for this user and
 object (the app checks its own permission and scope). The pages render them with
@@ -18,7 +22,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-KINDS = ("customer", "transformer_area", "intake")
+KINDS = ("customer", "transformer_area", "intake", "intake_form")
 
 DetailPanel = Callable[[object, object], "dict | None"]
 
@@ -45,3 +49,21 @@ def panels_for(kind: str, user, obj) -> list[dict]:
         if panel:
             out.append(panel)
     return out
+
+
+# What an ``intake_form`` block added to the form, handed back after intake created the order
+# (inside the same transaction): ``hook(actor, order, data)``, ``data`` the posted form.
+IntakeFormHook = Callable[[object, object, object], None]
+_INTAKE_FORM_HOOKS: list[IntakeFormHook] = []
+
+
+def register_intake_form_hook(fn: IntakeFormHook) -> IntakeFormHook:
+    if fn not in _INTAKE_FORM_HOOKS:
+        _INTAKE_FORM_HOOKS.append(fn)
+    return fn
+
+
+def intake_form_saved(actor, order, data) -> None:
+    """Intake created ``order`` from a form the ``intake_form`` blocks may have added to."""
+    for hook in _INTAKE_FORM_HOOKS:
+        hook(actor, order, data)

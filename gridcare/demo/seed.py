@@ -351,11 +351,20 @@ def seed_demo(
         result["outages"] = seed_outages(seed=seed, stdout=stdout)
         result["care"] = seed_care(seed=seed, stdout=stdout)
         result["keyaccounts"] = seed_keyaccounts(seed=seed, stdout=stdout)
+        from gridcare.demo.hall import seed_hall
+
+        result["hall"] = seed_hall(seed=seed, size=size, stdout=stdout)
         from gridcare.demo.dataquality import seed_dataquality
         from gridcare.demo.proactive import seed_proactive
 
         result["proactive"] = seed_proactive(seed=seed, stdout=stdout)
         result["dataquality"] = seed_dataquality(seed=seed, stdout=stdout)
+        from gridcare.demo.applications import seed_applications
+
+        result["applications"] = seed_applications(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.knowledge import seed_knowledge
+
+        result["knowledge"] = seed_knowledge(seed=seed, stdout=stdout)
         seed_demo_forecast(seed=seed, stdout=stdout)
     from gridcare.core.maintenance import refresh_statistics
 

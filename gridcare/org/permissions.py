@@ -240,4 +240,69 @@ PERMISSIONS: list[Permission] = [
         _("查看话务预测与排班"),
         unit_kinds=TOP_UNITS,
     ),
+    # ---------------------------------------------------------- applications
+    # (applications: business applications with stages, 流程跟踪责任制, month-end report)
+    # Taken at any front (hotline, counter, customer managers); worked by the stage
+    # owners (clerks, customer managers, dispatchers, crews on site, supervisors); the
+    # accepting clerk (or a supervisor) answers stalled and terminated processes;
+    # supervisors watch their clerks' processes; the month-end report for supervision.
+    P(
+        "applications.view",
+        ALL - {R.PLANNER},
+        _("查看业务申请"),
+    ),
+    P(
+        "applications.accept",
+        {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.ADMIN},
+        _("受理业务申请"),
+    ),
+    P(
+        "applications.work",
+        {R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.DISPATCHER, R.REPAIR_CREW, R.SUPERVISOR, R.ADMIN},
+        _("办理业务申请环节"),
+    ),
+    P(
+        "applications.follow_up",
+        {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.SUPERVISOR, R.ADMIN},
+        _("答复停滞和终止流程"),
+    ),
+    P("applications.supervise", {R.SUPERVISOR, R.MANAGER, R.ADMIN}, _("查看各受理人的流程跟踪")),
+    P(
+        "applications.report",
+        {R.SUPERVISOR, R.MANAGER, R.QUALITY_INSPECTOR, R.ADMIN},
+        _("查看流程月报"),
+    ),
+    # ------------------------------------------------------------------- hall
+    # (hall: the business-hall queue 取号/叫号, the counter tablet's rating, hall figures)
+    # Counter clerks run the kiosk, the counter and its tablet (in their own session); the
+    # board and the figures are read by them and by supervision; halls, counters, service
+    # types and the priority rules are the administrator's.
+    P(
+        "hall.view",
+        {R.COUNTER_CLERK, R.SUPERVISOR, R.MANAGER, R.QUALITY_INSPECTOR, R.ADMIN},
+        _("查看营业厅叫号屏与排队指标"),
+    ),
+    P("hall.issue_ticket", {R.COUNTER_CLERK, R.ADMIN}, _("营业厅取号")),
+    P("hall.serve", {R.COUNTER_CLERK, R.ADMIN}, _("窗口叫号与办理")),
+    P("hall.rate", {R.COUNTER_CLERK, R.ADMIN}, _("窗口评价器（客户评价）")),
+    P("hall.manage", {R.ADMIN}, _("管理营业厅、窗口与排队规则")),
+    # ------------------------------------------------------------------- knowledge
+    # (knowledge: the knowledge base 知识库 — articles, policy notices, call scripts)
+    # Read by everyone who answers customers and by supervision; sent to customers (SMS,
+    # "answered from the knowledge base" on an order) by the front; written by the editors
+    # (quality inspectors, supervisors), published by a reviewer; the learning loop for
+    # the editors and managers.
+    P("knowledge.view", ALL - {R.PLANNER}, _("查看知识库")),
+    P(
+        "knowledge.send",
+        {R.HOTLINE_AGENT, R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.REPAIR_CREW, R.SUPERVISOR, R.ADMIN},
+        _("向客户发送知识条目、记录知识库答复"),
+    ),
+    P("knowledge.edit", {R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN}, _("编辑知识条目")),
+    P("knowledge.review", {R.SUPERVISOR, R.ADMIN}, _("审核发布知识条目")),
+    P(
+        "knowledge.insight",
+        {R.QUALITY_INSPECTOR, R.SUPERVISOR, R.MANAGER, R.ADMIN},
+        _("查看知识库使用与缺口"),
+    ),
 ]

@@ -280,6 +280,15 @@ COMPANY_WIDE = {
     "analytics:report-file",
     "analysis-report-detail",
     "analytics:hotspots-export",
+    # the knowledge base: company-wide content (regions only narrow the search)
+    "knowledge:article",
+    "knowledge:feedback",
+    "knowledge:sms",
+    "knowledge:answered",
+    "knowledge:versions",
+    "knowledge:edit",
+    "knowledge:submit",
+    "knowledge:review-version",
 }
 # Shared grid assets: out of scope only when the sample is exclusive to the other county.
 SHARED = {

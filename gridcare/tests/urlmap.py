@@ -210,7 +210,89 @@ def _grid_samples(demo, county, other, admin) -> dict:
     return {"grid": grid.code, "grid_manager": grid.manager.username}
 
 
+def _applications_samples(demo, county, other, admin) -> dict:
+    """A business application of ``county`` made here (its first stage open) with one
+    document received as a file."""
+    import io
+
+    from PIL import Image
+
+    from gridcare.applications.services import application_accept, application_document_receive
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+
+    station = (
+        OrgUnit.objects.filter(kind=UnitKind.STATION, path__startswith=county.path).order_by("code").first()
+    )
+    app = application_accept(
+        actor=admin,
+        kind="new_connection",
+        category="residential",
+        channel="hotline",
+        unit=station,
+        applicant_name=f"矩阵样例{county.code}",
+        applicant_phone="13900000000",
+        applicant_address="样例地址1号",
+    )
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (20, 90, 160)).save(buf, "PNG")
+    doc = application_document_receive(
+        actor=admin,
+        application=app,
+        name="申请人有效身份证明",
+        file_content=buf.getvalue(),
+        file_name="id.png",
+    )
+    return {"appl": app.pk, "appl_doc": doc.token}
+
+
+def _hall_samples(demo, county, other, admin) -> dict:
+    """A hall of ``county`` open round the clock (made here), a counter and a waiting ticket."""
+    from gridcare.hall.models import Counter, Hall
+    from gridcare.hall.services import ticket_take
+
+    hall, _ = Hall.objects.get_or_create(
+        code=f"MX-{county.code}",
+        defaults={
+            "name": f"矩阵样例营业厅{county.code}",
+            "unit": county,
+            "weekday_hours": "00:00-23:59",
+            "weekend_hours": "00:00-23:59",
+            "open_on_holidays": True,
+        },
+    )
+    counter, _ = Counter.objects.get_or_create(hall=hall, number=1)
+    ticket = ticket_take(actor=admin, hall=hall, service_type="business")
+    return {"hall": hall.pk, "hall_counter": counter.pk, "hall_ticket": ticket.pk}
+
+
+def _knowledge_samples(demo, county, other, admin) -> dict:
+    """A published article and a version waiting for review (company-wide content: the
+    demo's, or made here)."""
+    from gridcare.knowledge.models import Article, ArticleVersion
+    from gridcare.knowledge.services import article_create, article_data, version_submit
+
+    article = Article.objects.filter(published__isnull=False).order_by("pk").first() or article_create(
+        actor=None,
+        code="MATRIX-1",
+        data=article_data(title="矩阵样例条目", body="样例正文。", category="样例"),
+        publish=True,
+    )
+    version = ArticleVersion.objects.filter(state="submitted").order_by("pk").first()
+    if version is None:
+        draft = article_create(
+            actor=None,
+            code=f"MATRIX-{county.code}",
+            data=article_data(title="矩阵样例草稿", body="样例。", category="样例"),
+        )
+        version = version_submit(actor=admin, version=draft.versions.get())
+    return {"kb_article": article.pk, "kb_version": version.pk}
+
+
 SAMPLE_BUILDERS = [
+    _knowledge_samples,
+    _applications_samples,
+    _hall_samples,
     _proactive_samples,
     _dataquality_samples,
     _rectification_samples,
@@ -222,10 +304,46 @@ _CAMPAIGN = lambda s: [{"pk": s["campaign"]}]  # noqa: E731
 _DEMAND = lambda s: [{"pk": s["demand"]}]  # noqa: E731
 _FINDING = lambda s: [{"pk": s["finding"]}]  # noqa: E731
 SAMPLE_KWARGS = {
+    # knowledge
+    **dict.fromkeys(
+        [
+            "knowledge:article",
+            "knowledge:feedback",
+            "knowledge:sms",
+            "knowledge:answered",
+            "knowledge:versions",
+            "knowledge:edit",
+        ],
+        lambda s: [{"pk": s["kb_article"]}],
+    ),
+    **dict.fromkeys(["knowledge:submit", "knowledge:review-version"], lambda s: [{"pk": s["kb_version"]}]),
     # customers: grids and managers
     **dict.fromkeys(["customers:grid", "customers:grid-edit"], lambda s: [{"code": s["grid"]}]),
     "customers:worklist-of": lambda s: [{"username": s["grid_manager"]}],
     "customers:manager": lambda s: [{"customer_no": s["customer_no"]}],
+    # applications
+    **dict.fromkeys(
+        [
+            "applications:detail",
+            "applications:complete-stage",
+            "applications:document",
+            "applications:pause",
+            "applications:resume",
+            "applications:terminate",
+            "applications:home-visit",
+            "applications:follow-up",
+            "application-detail",
+            "application-complete-stage",
+            "application-document",
+            "application-pause",
+            "application-resume",
+            "application-terminate",
+            "application-home-visit",
+            "application-follow-up",
+        ],
+        lambda s: [{"pk": s["appl"]}],
+    ),
+    "applications:document-file": lambda s: [{"pk": s["appl"], "token": s["appl_doc"]}],
     # rectification
     **dict.fromkeys(
         [
@@ -318,4 +436,30 @@ SAMPLE_KWARGS = {
         ],
         _FINDING,
     ),
+    # hall
+    **dict.fromkeys(
+        ["hall:detail", "hall:close", "hall:board", "hall:kiosk", "hall-hall-detail"],
+        lambda s: [{"pk": s["hall"]}],
+    ),
+    **dict.fromkeys(
+        ["hall:counter", "hall:call-next", "hall:rate", "hall-counter-detail", "hall-counter-call-next"],
+        lambda s: [{"pk": s["hall_counter"]}],
+    ),
+    **dict.fromkeys(
+        [
+            "hall:ticket",
+            "hall:slip",
+            "hall-ticket-detail",
+            "hall-ticket-recall",
+            "hall-ticket-serve",
+            "hall-ticket-finish",
+            "hall-ticket-no-show",
+            "hall-ticket-transfer",
+            "hall-ticket-rate",
+        ],
+        lambda s: [{"pk": s["hall_ticket"]}],
+    ),
+    "hall:act": lambda s: [
+        {"pk": s["hall_ticket"], "action": a} for a in ("recall", "serve", "finish", "no_show", "transfer")
+    ],
 }

@@ -18,6 +18,7 @@ from gridcare.core.authz import has_perm, requires, role_of
 from gridcare.core.errors import ApplicationError
 from gridcare.core.intake import caller_notices, caller_report_created
 from gridcare.core.listing import paginate
+from gridcare.core.panels import intake_form_saved
 from gridcare.core.textutil import mask_phone
 from gridcare.customers.selectors import customer_get, customer_search
 from gridcare.grid.models import TransformerArea
@@ -79,19 +80,29 @@ def intake(request):
         # A one-click report on a caller notice (a known outage): filed without the automatic
         # merge, then handed to the notice's owner, which joins it where it belongs.
         notice_ref = request.POST.get("notice_ref", "").strip()[:64]
+        # ``intake_ref``: the page that sent the agent here (a hall ticket) wants the order back.
+        intake_ref = request.POST.get("intake_ref", "").strip()[:64]
         try:
             with transaction.atomic():
                 order = services.work_order_create(
                     actor=request.user, **form.cleaned_data, **({"auto_merge": False} if notice_ref else {})
                 )
-                if notice_ref:
-                    caller_report_created(request.user, order, {"notice_ref": notice_ref})
+                if notice_ref or intake_ref:
+                    caller_report_created(
+                        request.user, order, {"notice_ref": notice_ref, "intake_ref": intake_ref}
+                    )
+                intake_form_saved(request.user, order, request.POST)
         except ApplicationError as exc:
             form.add_application_error(exc)
         else:
             messages.success(request, _("已受理工单 %(no)s") % {"no": order.order_no})
             return redirect("workorders:detail", key=order.order_no)
-    return render(request, "workorders/intake.html", {"form": form, "q": request.GET.get("q", "")})
+    intake_ref = (request.POST.get("intake_ref") or request.GET.get("intake_ref") or "").strip()[:64]
+    return render(
+        request,
+        "workorders/intake.html",
+        {"form": form, "q": request.GET.get("q", ""), "intake_ref": intake_ref},
+    )
 
 
 @requires("workorders.create")

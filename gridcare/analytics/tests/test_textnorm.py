@@ -90,7 +90,9 @@ def test_malformed_glossary_line_names_the_line(tmp_path, monkeypatch):
     from gridcare.analytics import textnorm
 
     (tmp_path / "en_glossary.tsv").write_text("# header\noutage\t停电\nno tab here\n", encoding="utf-8")
-    monkeypatch.setattr(textnorm, "DATA_DIR", tmp_path)
+    from gridcare.core import textseg
+
+    monkeypatch.setattr(textseg, "DATA_DIR", tmp_path)
     textnorm.en_glossary.cache_clear()
     try:
         with pytest.raises(ValueError, match="line 3"):

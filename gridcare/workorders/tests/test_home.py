@@ -26,7 +26,7 @@ def _home(client, user, max_queries):
     with CaptureQueriesContext(connection) as ctx:
         resp = client.get("/")
     assert resp.status_code == 200
-    assert len(ctx.captured_queries) <= max_queries, [q["sql"][:120] for q in ctx.captured_queries]
+    assert len(ctx.captured_queries) <= max_queries, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
     return resp.content.decode()
 
 

@@ -34,4 +34,18 @@
     var el = event.target;
     if (el.matches && el.matches("[data-gc-autosubmit]") && el.form) el.form.submit();
   });
+
+  // <details data-gc-navgroup>: the header's menu groups. One open at a time; a click
+  // elsewhere or Escape closes it.
+  function closeGroups(except) {
+    document.querySelectorAll("details[data-gc-navgroup][open]").forEach(function (d) {
+      if (d !== except) d.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeGroups(event.target.closest ? event.target.closest("details[data-gc-navgroup]") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeGroups(null);
+  });
 })();

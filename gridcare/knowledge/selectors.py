@@ -1,0 +1,140 @@
+"""Reading the knowledge base. Articles are company-wide content: who may read is a
+permission (``knowledge.view``; editors also see drafts and expired articles), not a unit
+scope; ``regions`` narrows the search to the units an article applies to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from gridcare.core.authz import has_perm
+
+from . import search as _search
+from .choices import UseKind, VersionState
+from .models import Article, ArticleVersion, SearchLog
+
+
+def unit_codes_of(user) -> frozenset[str] | None:
+    """The codes of the user's unit and the units above it (None: a top-level user or none
+    known — no region filter)."""
+    from gridcare.org.selectors import staff_of
+
+    staff = staff_of(user)
+    if staff is None or staff.unit is None:
+        return None
+    codes = [c for c in staff.unit.path.strip("/").split("/") if c]
+    return frozenset(codes) if len(codes) > 1 else None
+
+
+def article_search(user, query: str | None, *, limit: int = 10, now: dt.datetime | None = None):
+    """``search.search`` as ``user`` sees it (their region)."""
+    return _search.search(query, limit=limit, now=now, unit_codes=unit_codes_of(user))
+
+
+def article_get(user, pk) -> Article | None:
+    """One article the user may open: a published article valid today for agents; any
+    article for editors (they maintain drafts and expired ones)."""
+    qs = Article.objects.select_related("category", "published", "published__reviewer")
+    article = qs.filter(pk=pk).first()
+    if article is None:
+        return None
+    if has_perm(user, "knowledge.edit"):
+        return article
+    return article if article.is_valid_on(timezone.localdate()) else None
+
+
+def articles_for_editor(user, *, q: str = "", state: str = "", category: str = "") -> QuerySet[Article]:
+    qs = Article.objects.select_related("category", "published").order_by("code")
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(title__icontains=q))
+    if category:
+        qs = qs.filter(category__path__startswith=category[:255])
+    today = timezone.localdate()
+    if state == "draft":
+        qs = qs.filter(published__isnull=True)
+    elif state == "expired":
+        qs = qs.filter(valid_to__lt=today)
+    elif state == "pending":
+        qs = qs.filter(versions__state=VersionState.SUBMITTED).distinct()
+    return qs
+
+
+def review_queue(user) -> QuerySet[ArticleVersion]:
+    return (
+        ArticleVersion.objects.filter(state=VersionState.SUBMITTED)
+        .select_related("article", "category", "author")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def insight(*, days: int = 90, now: dt.datetime | None = None, top: int = 20) -> dict:
+    """The learning loop's figures over the last ``days`` days: most-used articles with their
+    helpful ratio, least helpful ones, searches that found nothing (most frequent first),
+    and consultation topics without an article (``topics_without_articles``)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    used = (
+        Article.objects.filter(uses__at__gte=since)
+        .annotate(
+            n_uses=Count("uses"),
+            n_sms=Count("uses", filter=Q(uses__kind=UseKind.SMS)),
+            n_answered=Count("uses", filter=Q(uses__kind=UseKind.ANSWERED)),
+        )
+        .order_by("-n_uses", "code")[:top]
+    )
+    unhelpful = Article.objects.filter(unhelpful_count__gt=0).order_by(
+        "-unhelpful_count", "helpful_count", "code"
+    )[:top]
+    gaps = (
+        SearchLog.objects.filter(at__gte=since, hits=0)
+        .values("query")
+        .annotate(n=Count("id"))
+        .order_by("-n", "query")[:top]
+    )
+    searches = SearchLog.objects.filter(at__gte=since).aggregate(
+        total=Count("id"), empty=Count("id", filter=Q(hits=0))
+    )
+    return {
+        "days": days,
+        "used": list(used),
+        "unhelpful": list(unhelpful),
+        "gaps": list(gaps),
+        "searches": searches,
+        "topics": topics_without_articles(since=since, now=now, top=top),
+    }
+
+
+def topics_without_articles(
+    *, since: dt.datetime, now: dt.datetime, top: int = 20, sample: int = 2000
+) -> list[dict]:
+    """Consultations (咨询 orders) of the period grouped by their most telling term, each
+    group checked against the knowledge base: the frequent ones no article answers are the
+    topics to write next (and publicity topics). Our own simple means: the first topic term
+    of each description (``text.query_terms``), over the latest ``sample`` consultations."""
+    from gridcare.workorders.models import WorkOrder
+
+    from .text import query_terms
+
+    descriptions = (
+        WorkOrder.objects.filter(request_type="consultation", created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("description", flat=True)[:sample]
+    )
+    groups: dict[str, list[str]] = {}
+    for text in descriptions:
+        terms = [t for t in query_terms(text) if len(t) > 1]
+        if terms:
+            key = max(terms[:3], key=len)
+            groups.setdefault(key, []).append(text)
+    out = []
+    for term, texts in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(out) >= top:
+            break
+        if len(texts) < 2:
+            break
+        if not _search.search(texts[0], limit=1, now=now):
+            out.append({"term": term, "count": len(texts), "example": texts[0][:120]})
+    return out
