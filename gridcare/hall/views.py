@@ -202,6 +202,9 @@ def slip(request, pk):
 def counter_pick(request):
     """Choose my counter (remembered in the session for the home widget)."""
     counters = list(selectors.counters_for(request.user))
+    names = {t.code: t.name for t in selectors.service_types()}
+    for c in counters:
+        c.type_names = ", ".join(names.get(code, code) for code in c.codes)
     return render(
         request,
         "hall/counter_pick.html",
