@@ -10,8 +10,6 @@ Views read through ``selectors`` and write only through the services; an
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +22,7 @@ from gridcare.core.errors import ApplicationError
 from gridcare.core.exporting import write_workbook
 from gridcare.core.listing import paginate
 from gridcare.core.messages import render_stored
-from gridcare.core.params import id_param, int_param
+from gridcare.core.params import form_date, id_param, int_param
 from gridcare.core.uploads import read_upload, serve_document
 from gridcare.customers.models import Customer
 from gridcare.org.selectors import units_visible_to
@@ -315,17 +313,6 @@ def terminate(request, pk):
     return _act(request, pk, run, _("业务申请已终止"))
 
 
-def _date(raw: str | None, field: str) -> dt.date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        day = dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        raise ApplicationError(_("日期格式无效"), field=field, code="invalid") from None
-    return day
-
-
 @requires("applications.accept")
 @require_POST
 def home_visit(request, pk):
@@ -333,7 +320,7 @@ def home_visit(request, pk):
         services.home_visit_book(
             actor=request.user,
             application=app,
-            date=_date(request.POST.get("date"), "date"),
+            date=form_date(request.POST.get("date"), "date"),
             window=request.POST.get("window", ""),
             **kw,
         )

@@ -174,6 +174,22 @@ def view_permission(view) -> str | None:
     return getattr(view, "gridcare_permission", None)
 
 
+def usable_url(user, url: str | None) -> str | None:
+    """``url`` when the user may open the page it leads to, else None: a role never sees a
+    link it cannot use (the page's declared permission, read from the view it resolves to)."""
+    if not url:
+        return None
+    from django.urls import Resolver404, resolve
+
+    try:
+        perm = view_permission(resolve(url.split("?")[0]).func)
+    except Resolver404:
+        return None
+    if perm and "{" not in perm and not has_perm(user, perm):
+        return None
+    return url
+
+
 # -------------------------------------------------------------------------- templates
 
 

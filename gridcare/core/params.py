@@ -58,6 +58,26 @@ def date_param(value, default: dt.date, *, lo: dt.date = DATE_MIN, hi: dt.date |
     return max(lo, min(hi, day))
 
 
+def form_date(value, field: str) -> dt.date | None:
+    """A date a form posts (``YYYY-MM-DD``; blank → None), refused with an error naming
+    ``field`` when unreadable or outside 2000–2100 (unlike a filter's ``date_param``, a
+    written date is not silently moved)."""
+    from django.utils.translation import gettext as _
+
+    from .errors import ApplicationError
+
+    raw = str(value or "").strip()
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise ApplicationError(_("日期格式无效"), field=field, code="invalid") from None
+    if not 2000 <= day.year <= 2100:
+        raise ApplicationError(_("日期格式无效"), field=field, code="invalid")
+    return day
+
+
 # Datetimes a filter accepts: wide enough for any real question, far enough from year 1 and
 # year 9999 that converting to UTC (what the database stores) cannot overflow.
 DATETIME_YEARS = (1900, 9998)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridcare.core.authz import has_perm, requires, view_permission
+from gridcare.core.authz import has_perm, requires, usable_url
 from gridcare.core.errors import ApplicationError
 from gridcare.core.exporting import write_workbook
 from gridcare.core.listing import paginate
@@ -58,10 +58,7 @@ def _usable(user, url_name: str, *args, query: dict | None = None) -> str | None
         url = reverse(url_name, args=args)
     except NoReverseMatch:
         return None
-    from django.urls import resolve
-
-    perm = view_permission(resolve(url).func)
-    if perm and not has_perm(user, perm):
+    if usable_url(user, url) is None:
         return None
     return f"{url}?{urlencode(query)}" if query else url
 

@@ -8,8 +8,6 @@ Views read through ``selectors`` and write only through the services; an
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +19,7 @@ from gridcare.core.audit import audit_events_for
 from gridcare.core.authz import has_perm, requires
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
-from gridcare.core.params import id_param
+from gridcare.core.params import form_date, id_param
 from gridcare.core.uploads import read_upload, serve_document
 from gridcare.customers.selectors import customer_get
 
@@ -38,19 +36,6 @@ def _blank_contacts(existing=()) -> list[dict]:
     blank = {"name": "", "role": "", "phone": ""}
     rows = [{**blank, **c} for c in existing][:CONTACT_ROWS]
     return rows + [dict(blank) for _ in range(CONTACT_ROWS - len(rows))]
-
-
-def _date(raw, field: str) -> dt.date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        day = dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        raise ApplicationError(_("日期格式无效"), field=field, code="invalid") from None
-    if not 2000 <= day.year <= 2100:
-        raise ApplicationError(_("日期格式无效"), field=field, code="invalid")
-    return day
 
 
 def _try(request, run, ok: str) -> bool:
@@ -146,7 +131,7 @@ def subscribe(request, customer_no):
             actor=request.user,
             customer=customer,
             package=package,
-            start_date=_date(request.POST.get("start_date"), "start_date"),
+            start_date=form_date(request.POST.get("start_date"), "start_date"),
         )
 
     _try(request, run, _("已订购服务包"))
@@ -183,7 +168,7 @@ def plan_new(request, customer_no):
                 actor=request.user,
                 customer=customer,
                 title=request.POST.get("title", ""),
-                review_date=_date(request.POST.get("review_date"), "review_date"),
+                review_date=form_date(request.POST.get("review_date"), "review_date"),
                 document_content=read_upload(upload, field="document"),
                 document_name=upload.name if upload is not None else "",
                 contacts=_contacts(request.POST),
@@ -249,7 +234,7 @@ def inspection_record(request, pk):
         services.inspection_record(
             actor=request.user,
             inspection=row,
-            done_on=_date(request.POST.get("done_on"), "done_on"),
+            done_on=form_date(request.POST.get("done_on"), "done_on"),
             notes=request.POST.get("notes", ""),
             findings=findings,
             expected_version=id_param(request.POST.get("expected_version")),
@@ -327,7 +312,7 @@ def plan_edit(request, pk):
             actor=request.user,
             plan=row,
             title=request.POST.get("title", ""),
-            review_date=_date(request.POST.get("review_date"), "review_date"),
+            review_date=form_date(request.POST.get("review_date"), "review_date"),
             contacts=_contacts(request.POST),
             backup_power=request.POST.get("backup_power", ""),
             backup_capacity_kw=request.POST.get("backup_capacity_kw") or None,
@@ -351,7 +336,7 @@ def drill_new(request, pk):
         services.drill_schedule(
             actor=request.user,
             plan=row,
-            scheduled_for=_date(request.POST.get("scheduled_for"), "scheduled_for"),
+            scheduled_for=form_date(request.POST.get("scheduled_for"), "scheduled_for"),
         )
 
     _try(request, run, _("已安排应急演练"))
@@ -369,7 +354,7 @@ def drill_record(request, pk):
         services.drill_record(
             actor=request.user,
             drill=drill,
-            held_on=_date(request.POST.get("held_on"), "held_on"),
+            held_on=form_date(request.POST.get("held_on"), "held_on"),
             result=request.POST.get("result", ""),
             participants=request.POST.get("participants", ""),
             notes=request.POST.get("notes", ""),

@@ -8,8 +8,6 @@ Views read through ``selectors`` and write only through the services; an
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridcare.core.audit import audit_events_for
-from gridcare.core.authz import has_perm, requires, view_permission
+from gridcare.core.authz import has_perm, requires, usable_url
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
-from gridcare.core.params import id_param, int_param
+from gridcare.core.params import form_date, id_param, int_param
 from gridcare.core.uploads import read_upload, serve_document
 from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
@@ -39,34 +37,6 @@ def _item(request, pk):
     if item is None:
         raise Http404
     return item
-
-
-def _date(raw: str | None, field: str) -> dt.date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        day = dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        raise ApplicationError(_("日期格式无效"), field=field, code="invalid") from None
-    if not 2000 <= day.year <= 2100:
-        raise ApplicationError(_("日期格式无效"), field=field, code="invalid")
-    return day
-
-
-def _usable_link(user, url: str | None) -> str | None:
-    """``url`` when the user may open the page it leads to (a role never sees a link it cannot use)."""
-    if not url:
-        return None
-    from django.urls import Resolver404, resolve
-
-    try:
-        perm = view_permission(resolve(url.split("?")[0]).func)
-    except Resolver404:
-        return None
-    if perm and "{" not in perm and not has_perm(user, perm):
-        return None
-    return url
 
 
 def _visible_unit(user, code: str) -> OrgUnit | None:
@@ -139,7 +109,7 @@ def detail(request, pk):
             "item": item,
             "overdue": item.is_overdue(today),
             "source_label": source_label(item.source_kind),
-            "source_url": _usable_link(request.user, source_link(item.source_kind, item.source_ref)),
+            "source_url": usable_url(request.user, source_link(item.source_kind, item.source_ref)),
             "evidence": selectors.item_evidence(item),
             "warnings": list(selectors.item_warnings(item)),
             "events": audit_events_for(item)[:50],
@@ -196,7 +166,7 @@ def reopen(request, pk):
             actor=request.user,
             item=item,
             reason=request.POST.get("reason", ""),
-            due_date=_date(request.POST.get("due_date"), "due_date"),
+            due_date=form_date(request.POST.get("due_date"), "due_date"),
             **kw,
         )
 
@@ -243,7 +213,7 @@ def new(request):
                 title=values["title"],
                 detail=values["detail"],
                 unit=unit,
-                due_date=_date(values["due_date"], "due_date"),
+                due_date=form_date(values["due_date"], "due_date"),
                 due_in_working_days=days,
             )
         except ApplicationError as exc:

@@ -87,3 +87,19 @@ def test_excerpt():
     assert excerpt(None) == ""
     long = "停电" * 100
     assert excerpt(long) == long[:119] + "…" and len(excerpt(long)) == 120
+
+
+def test_form_date_refuses_unreadable_and_far_dates_naming_the_field():
+    import datetime as dt
+
+    import pytest
+
+    from gridcare.core.errors import ApplicationError
+    from gridcare.core.params import form_date
+
+    assert form_date(" 2026-10-08 ", "due_date") == dt.date(2026, 10, 8)
+    assert form_date("", "due_date") is None
+    for bad in ("2026-13-01", "9999-12-31", "１２３"):
+        with pytest.raises(ApplicationError) as exc:
+            form_date(bad, "due_date")
+        assert exc.value.field == "due_date"
