@@ -74,6 +74,14 @@ def main() -> None:
         ):
             if metrics.get(name):
                 print(format_metrics(title, metrics[name]))
+        if model.metadata.get("contrast"):
+            from gridcare.analytics.classifier.evaluation import format_contrast
+
+            print(
+                format_contrast(
+                    "minimal pairs (bench/classify_contrast.py for before/after)", model.metadata["contrast"]
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ class ClassifierModel(models.Model):
 
     Rows are written by ``classifier_train`` / ``classifier_activate`` only. At most one
     row is active (database constraint); when none is, the artifact shipped with the
-    package (version ``seed-1``) is used, so a fresh install classifies out of the box.
+    package (version ``seed-2``) is used, so a fresh install classifies out of the box.
     ``artifact`` is a path relative to ``settings.DATA_DIR`` so the data directory can
     move. Rows are never deleted by rollback: which model labelled what stays traceable
     through ``version``.

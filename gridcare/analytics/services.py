@@ -86,10 +86,10 @@ def classifier_train(
 
 
 def classifier_activate(*, actor=None, version: str) -> ClassifierModel | None:
-    """Make ``version`` the model that classifies; ``seed-1`` means the shipped artifact.
+    """Make ``version`` the model that classifies; ``corpus.SHIPPED_VERSION`` (``seed-2``) means the shipped artifact.
 
     Used for activation after training and for rollback. Exactly one row (or none, for
-    ``seed-1``) is active afterwards; the change is audited and the in-process model
+    ``seed-2``) is active afterwards; the change is audited and the in-process model
     cache is told to look again.
     """
     with transaction.atomic():

@@ -13,7 +13,7 @@ class ApplicationsConfig(AppConfig):
 
         # audit rows in words, settings pages, timeline texts,
         # the clerk's home widget, periodic jobs
-        from . import audit_labels, config_sections, home, messages, tasks  # noqa: F401
+        from . import audit_labels, config_sections, home, messages, panels, tasks  # noqa: F401
 
         register_nav(
             NavEntry(

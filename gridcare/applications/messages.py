@@ -26,3 +26,7 @@ register(
 )
 register("applications.document", _("已收取资料：%(name)s（%(stage)s）"))
 register("applications.follow_up", _("%(kind)s已答复客户：%(reply)s"), kind=FollowUpKind)
+register(
+    "applications.stalled_notice",
+    _("您受理的业务申请 %(no)s（%(stage)s）已 %(days)s 个工作日没有进展，请查明原因并答复客户"),
+)

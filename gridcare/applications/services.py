@@ -827,7 +827,7 @@ def stalls_mark(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
         .filter(~Exists(recorded))
         .values_list("pk", "last_moved_at", "accepted_by_id", "unit_path")[:limit]
     )
-    ProcessFollowUp.objects.bulk_create(
+    made = ProcessFollowUp.objects.bulk_create(
         [
             ProcessFollowUp(
                 application_id=pk,
@@ -841,4 +841,28 @@ def stalls_mark(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
         ],
         ignore_conflicts=True,
     )
+    _tell_stalled([pk for pk, *_ in rows] if made else [], now=now)
     return len(rows)
+
+
+def _tell_stalled(ids: list[int], *, now: dt.datetime) -> None:
+    """The accepting clerk learns in-app that a process they accepted has stalled (the
+    follow-up waits on their list; the notification links to the application)."""
+    from django.urls import reverse
+
+    from gridcare.core.messages import msg
+    from gridcare.escalation.choices import NotificationKind
+    from gridcare.escalation.services.notifications import notification_create_many
+
+    days = application_setting("stall_working_days")
+    for app in Application.objects.filter(pk__in=ids, accepted_by__isnull=False).select_related(
+        "current_stage"
+    ):
+        stage = app.current_stage.name if getattr(app, "current_stage", None) else ""
+        notification_create_many(
+            recipients=[app.accepted_by_id],
+            kind=NotificationKind.WARNING,
+            text=msg("applications.stalled_notice", no=app.number, stage=stage, days=days),
+            url=reverse("applications:detail", args=[app.pk]),
+            now=now,
+        )

@@ -18,3 +18,20 @@ class BoundedDateTimeField(forms.DateTimeField):
 
 class BoundedDateTimeFilter(django_filters.DateTimeFilter):
     field_class = BoundedDateTimeField
+
+
+ID_MAX = 2**63 - 1  # the largest id either database stores
+
+
+class IdField(forms.IntegerField):
+    """A row id: a whole number 1 … 2⁶³−1 (``?hall=6e47`` is a 400 naming the field, not an
+    integer overflow in the database)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField

@@ -3,6 +3,9 @@ page), filled at start-up like the home widgets (``core.home``):
 
     register_detail_panel("customer", fn)
 
+Kind ``work_order``: a card on the work-order page (``obj`` is the order) — what another
+app made of it (the staged application a hotline request was continued as).
+
 Kind ``intake``: a short block inside each caller found at the intake desk (``obj`` is the
 customer): what the agent must know at first contact.
 
@@ -22,7 +25,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-KINDS = ("customer", "transformer_area", "intake", "intake_form")
+KINDS = ("customer", "transformer_area", "intake", "intake_form", "work_order")
 
 DetailPanel = Callable[[object, object], "dict | None"]
 

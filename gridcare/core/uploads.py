@@ -26,8 +26,12 @@ IMAGE_MAX_PIXELS = 40_000_000
 DOCX_MAX_MEMBERS = 2000
 
 PDF, DOCX, JPEG, PNG, WEBP = "pdf", "docx", "jpeg", "png", "webp"
+MP3, WAV, M4A = "mp3", "wav", "m4a"
 IMAGES = frozenset({JPEG, PNG, WEBP})
 DOCUMENTS = frozenset({PDF, DOCX}) | IMAGES
+# Recordings (a mystery shopper's test call): never among DOCUMENTS unless asked for.
+RECORDINGS = frozenset({MP3, WAV, M4A})
+RECORDING_MAX_BYTES = 30 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,34 @@ KINDS = {
     JPEG: DocumentKind(JPEG, "image/jpeg", "jpg"),
     PNG: DocumentKind(PNG, "image/png", "png"),
     WEBP: DocumentKind(WEBP, "image/webp", "webp"),
+    MP3: DocumentKind(MP3, "audio/mpeg", "mp3"),
+    WAV: DocumentKind(WAV, "audio/wav", "wav"),
+    M4A: DocumentKind(M4A, "audio/mp4", "m4a"),
 }
-KIND_NAMES = {PDF: "PDF", DOCX: "Word (DOCX)", JPEG: "JPEG", PNG: "PNG", WEBP: "WebP"}
+KIND_NAMES = {
+    PDF: "PDF",
+    DOCX: "Word (DOCX)",
+    JPEG: "JPEG",
+    PNG: "PNG",
+    WEBP: "WebP",
+    MP3: "MP3",
+    WAV: "WAV",
+    M4A: "M4A",
+}
+# MPEG-4 audio brands (ISO base media 'ftyp' box) a phone or recorder writes.
+M4A_BRANDS = (b"M4A ", b"M4B ", b"mp42", b"isom", b"mp41")
+
+
+def _sniff_audio(content: bytes) -> str | None:
+    """A recording by its header: RIFF/WAVE, an ID3 tag or an MPEG audio frame, or an
+    MPEG-4 'ftyp' box with an audio brand."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WAVE":
+        return WAV
+    if content[:3] == b"ID3" or (len(content) > 1 and content[0] == 0xFF and content[1] & 0xE0 == 0xE0):
+        return MP3
+    if content[4:8] == b"ftyp" and content[8:12] in M4A_BRANDS:
+        return M4A
+    return None
 
 
 def kind_of_content_type(content_type: str) -> DocumentKind | None:
@@ -58,6 +88,9 @@ def kind_of_content_type(content_type: str) -> DocumentKind | None:
 
 
 def _sniff(content: bytes) -> str | None:
+    audio = _sniff_audio(content)
+    if audio is not None:
+        return audio
     if content.startswith(b"%PDF-"):
         return PDF
     if content.startswith(b"PK\x03\x04"):
@@ -84,7 +117,7 @@ def _sniff(content: bytes) -> str | None:
 
 
 def allowed_text(allowed) -> str:
-    return "、".join(KIND_NAMES[k] for k in (PDF, DOCX, JPEG, PNG, WEBP) if k in allowed)
+    return "、".join(KIND_NAMES[k] for k in (PDF, DOCX, JPEG, PNG, WEBP, MP3, WAV, M4A) if k in allowed)
 
 
 def check_document(

@@ -19,9 +19,10 @@ register_audit_labels(
     actions={
         "assign": _("分派数据质量问题"),
         "resolve": _("解决数据质量问题"),
+        "rectify": _("数据质量问题列入整改"),
         "dismiss": _("忽略数据质量问题"),
     },
-    fields={"status": _("状态"), "assignee": _("处理人")},
+    fields={"status": _("状态"), "assignee": _("处理人"), "rectification": _("整改事项")},
     values={"status": dict(FindingStatus.choices)},
     objects={"dataquality.finding": _("数据质量问题")},
 )

@@ -124,3 +124,14 @@ def customer_findings(user, customer) -> dict | None:
 def assignee_candidates(user):
     """Staff the user sees who may work on findings (the assign forms' choices)."""
     return staff_for(user, roles=roles_with("dataquality.work")).order_by("unit__path", "display_name")
+
+
+def rectification_of(user, finding):
+    """The rectification item this finding was put on, as ``user`` may see it (or None)."""
+    from gridcare.rectification.models import RectificationItem
+
+    return (
+        RectificationItem.objects.visible_to(user)
+        .filter(source_kind="data_quality", source_ref=str(finding.pk))
+        .first()
+    )

@@ -271,3 +271,29 @@ def finding_dismiss(*, actor, finding: Finding, note: str, expected_version: int
         note=note,
         expected_version=expected_version,
     )
+
+
+RECTIFICATION_SOURCE = "data_quality"
+
+
+def finding_rectify(*, actor, finding: Finding, due_in_working_days: int | None = None):
+    """Put a finding that shows a systemic problem (a station's archive kept badly) on
+    the rectification list: an item owed by the finding's station, linked back to it. A
+    finding has one item; asking again returns it."""
+    from gridcare.rectification.services import rectification_open
+
+    require(actor, "dataquality.rectify", finding)
+    f = Finding.objects.filter(pk=finding.pk).select_related("station").first()
+    text = (f.details or {}).get("text") or f.get_code_display()
+    with transaction.atomic():
+        item = rectification_open(
+            actor=actor,
+            source_kind=RECTIFICATION_SOURCE,
+            source_ref=str(f.pk),
+            title=f"{f.get_code_display()}：{f.station.name}"[:200],
+            detail=str(text)[:2000],
+            unit=f.station,
+            due_in_working_days=due_in_working_days,
+        )
+        _audit(actor, f, "finding.rectify", {"rectification": item.number})
+    return item

@@ -12,4 +12,5 @@ urlpatterns = [
     path("findings/<int:pk>/assign/", views.assign, name="assign"),
     path("findings/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("findings/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
+    path("findings/<int:pk>/rectify/", views.rectify, name="rectify"),
 ]

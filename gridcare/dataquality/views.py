@@ -136,8 +136,22 @@ def finding(request, pk):
             "can_dismiss": can_work and FindingStatus.DISMISSED in allowed,
             "candidates": list(selectors.assignee_candidates(request.user)[:200]) if can_assign else [],
             "events": audit_events_for(f)[:30],
+            "rectification": selectors.rectification_of(request.user, f),
         },
     )
+
+
+@requires("dataquality.rectify")
+@require_POST
+def rectify(request, pk):
+    f = _finding(request, pk)
+    try:
+        item = services.finding_rectify(actor=request.user, finding=f)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记整改事项 %(no)s") % {"no": item.number})
+    return redirect("dataquality:finding", pk=f.pk)
 
 
 def _act(request, pk, run, ok: str):

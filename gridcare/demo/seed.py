@@ -365,6 +365,21 @@ def seed_demo(
         from gridcare.demo.knowledge import seed_knowledge
 
         result["knowledge"] = seed_knowledge(seed=seed, stdout=stdout)
+        from gridcare.demo.inspections import seed_inspections
+
+        result["inspections"] = seed_inspections(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.surveys import seed_surveys
+
+        result["surveys"] = seed_surveys(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.evaluation import seed_evaluation
+
+        result["evaluation"] = seed_evaluation(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.supervision import seed_supervision
+
+        result["supervision"] = seed_supervision(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.partners import seed_partners
+
+        result["partners"] = seed_partners(seed=seed, size=size, stdout=stdout)
         seed_demo_forecast(seed=seed, stdout=stdout)
     from gridcare.core.maintenance import refresh_statistics
 

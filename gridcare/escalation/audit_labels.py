@@ -11,6 +11,7 @@ from .choices import (
     EscalationReason,
     FailureCause,
     FailureOrigin,
+    FailureSource,
     RecoveryKind,
     RecoveryStatus,
     RepeatBasis,
@@ -43,6 +44,7 @@ register_audit_labels(
         "final": _("回访结束"),
         "order": _("工单"),
         "attendees": _("参会人"),
+        "source": _("发现途径"),
         "origin": _("失误来源"),
         "cause": _("失误原因"),
         "unit": _("单位"),
@@ -63,6 +65,7 @@ register_audit_labels(
     },
     values={
         "outcome": dict(CallbackResult.choices),
+        "source": dict(FailureSource.choices),
         "origin": dict(FailureOrigin.choices),
         "cause": dict(FailureCause.choices),
         "kind": dict(RecoveryKind.choices),

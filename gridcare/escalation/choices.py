@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     DIGEST = "digest", _("每日汇总")
     GREEN_CHANNEL = "green_channel", _("绿色通道")
     CARE_REMINDER = "care_reminder", _("客户服务提醒")
+    SUPERVISION = "supervision", _("社会监督")
 
 
 class NotificationEvent(models.TextChoices):
@@ -122,6 +123,17 @@ class FailureOrigin(models.TextChoices):
     PERSONNEL = "personnel", _("人员")
     MATERIAL = "material", _("设备物资")
     EVENT = "event", _("事件")
+
+
+class FailureSource(models.TextChoices):
+    """How a service failure came to light. Only a complaint needs a complaint order."""
+
+    COMPLAINT = "complaint", _("投诉属实")
+    MONITOR = "monitor", _("超时限")
+    INSPECTION = "inspection", _("明查暗访")
+    SUPERVISOR = "supervisor", _("社会监督")
+    CALLBACK = "callback", _("回访不满意")
+    OTHER = "other", _("其他")
 
 
 class FailureCause(models.TextChoices):

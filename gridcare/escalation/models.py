@@ -29,6 +29,7 @@ from .choices import (
     EscalationReason,
     FailureCause,
     FailureOrigin,
+    FailureSource,
     NotificationDelivery,
     NotificationEvent,
     NotificationKind,
@@ -580,14 +581,23 @@ class CallbackAttempt(models.Model):
 
 
 class ServiceFailure(models.Model):
-    """A substantiated complaint recorded as a service failure (服务失误): what went wrong,
-    why, and who was responsible, so it can be recovered and learned from."""
+    """A service failure (服务失误): what went wrong, why, and who was responsible, so it can
+    be recovered and learned from. ``source`` says how it came to light: a substantiated
+    complaint (the order must be a complaint), a time limit run out, an inspection, a social
+    supervisor, an unsatisfied callback, other. A failure has at most one order and one order
+    at most one failure; one found without an order (an inspection's finding) is scoped by
+    its responsible unit alone."""
 
     order = models.OneToOneField(
         "workorders.WorkOrder",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="service_failure",
         verbose_name=_("工单"),
+    )
+    source = models.CharField(
+        _("发现途径"), max_length=16, choices=FailureSource.choices, default=FailureSource.COMPLAINT
     )
     origin = models.CharField(_("失误来源"), max_length=16, choices=FailureOrigin.choices)
     cause = models.CharField(_("失误原因"), max_length=24, choices=FailureCause.choices)
@@ -610,13 +620,18 @@ class ServiceFailure(models.Model):
         verbose_name = _("服务失误")
         verbose_name_plural = _("服务失误")
         ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source="complaint") | Q(order__isnull=False), name="esc_failure_complaint_order"
+            ),
+        ]
         indexes = [
             models.Index(fields=["unit_path"], opclasses=["varchar_pattern_ops"], name="esc_failure_path"),
             models.Index(fields=["recorded_at"], name="esc_failure_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} {self.origin}/{self.cause}"
+        return f"{self.order_id or '-'} {self.origin}/{self.cause}"
 
 
 class RecoveryAction(models.Model):

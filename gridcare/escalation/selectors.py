@@ -32,6 +32,7 @@ from .models import (
     Escalation,
     Notification,
     NotificationDigestItem,
+    OrderEscalation,
     RecoveryAction,
     RepeatLink,
     ServiceFailure,
@@ -73,6 +74,15 @@ def escalations_for(user, *, open_only: bool = False, reason: str | None = None)
     if reason:
         qs = qs.filter(reason=reason)
     return qs.order_by("-at", "-id")
+
+
+def order_can_go_up(order) -> bool:
+    """Whether the order's supervision can still go one unit up (not at the top of the tree)."""
+    from gridcare.org.models import OrgUnit
+
+    state = OrderEscalation.objects.filter(order=order).values_list("unit_id", flat=True).first()
+    unit_id = state if state is not None else order.unit_id
+    return OrgUnit.objects.filter(pk=unit_id, parent__isnull=False).exists()
 
 
 def escalations_between(user, *, since: dt.datetime, until: dt.datetime) -> QuerySet[Escalation]:

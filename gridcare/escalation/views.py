@@ -23,7 +23,6 @@ from gridcare.core.listing import paginate
 from gridcare.core.params import date_param, id_list_param, id_param
 from gridcare.core.textutil import mask_phone
 from gridcare.org.choices import UnitKind
-from gridcare.org.models import OrgUnit
 from gridcare.org.selectors import units_visible_to
 from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders.choices import Dimension, RequestType, Status
@@ -38,6 +37,7 @@ from .choices import (
     EscalationReason,
     FailureCause,
     FailureOrigin,
+    FailureSource,
     RecoveryKind,
     UrgeChannel,
 )
@@ -144,6 +144,21 @@ def urge(request, key):
     return redirect("workorders:detail", key=order.order_no)
 
 
+@requires("escalation.escalate_manual")
+@require_POST
+def order_escalate_manual(request, key):
+    """人工提级: raise the order one unit up, with the reason typed in the panel's form."""
+    order = _order(request, key)
+    _try(
+        request,
+        lambda: services.order_escalate_by_hand(
+            actor=request.user, order=order, reason=request.POST.get("reason", "")
+        ),
+        _("已提级督办"),
+    )
+    return redirect("workorders:detail", key=order.order_no)
+
+
 @requires("workorders.view")
 def order_panel(request, key):
     """HTMX fragment for the work-order page: urges, warnings, escalations, repeats, callbacks."""
@@ -157,9 +172,8 @@ def _panel_context(user, order: WorkOrder) -> dict:
     failure = selectors.failures_for(user).filter(order=order).first()
     return {
         "failure": failure,
-        "can_record_failure": failure is None
-        and order.request_type == RequestType.COMPLAINT
-        and has_perm(user, "escalation.record_failure"),
+        # Any order may carry a failure now (found by the monitor, an inspection, a callback…).
+        "can_record_failure": failure is None and has_perm(user, "escalation.record_failure"),
         "order": order,
         "urges": order.urges.all()[:20],
         "warnings": order.sla_warnings.select_related("level")[:20],
@@ -170,6 +184,10 @@ def _panel_context(user, order: WorkOrder) -> dict:
         # A closed order cannot be chased (the service refuses it): no form to offer.
         "can_urge": order.status not in (Status.ARCHIVED, Status.CANCELLED)
         and has_perm(user, "workorders.urge"),
+        # 人工提级: only for who may, on an open order whose supervision is not at the top.
+        "can_escalate": order.status not in (Status.ARCHIVED, Status.CANCELLED)
+        and has_perm(user, "escalation.escalate_manual")
+        and selectors.order_can_go_up(order),
     }
 
 
@@ -340,7 +358,14 @@ def _max_attempts() -> int:
 
 @requires("escalation.view_failures")
 def failures(request):
-    ctx = paginate(request, selectors.failures_for(request.user).order_by("-recorded_at", "-id"))
+    qs = selectors.failures_for(request.user).select_related("order", "responsible_unit")
+    source = request.GET.get("source", "")
+    if source in FailureSource.values:
+        qs = qs.filter(source=source)
+    else:
+        source = ""
+    ctx = paginate(request, qs.order_by("-recorded_at", "-id"))
+    ctx.update({"sources": FailureSource.choices, "source": source})
     pending = list(selectors.recovery_pending_approval(request.user)[:50])
     for a in pending:
         a.verbs = services.recovery_action_verbs(request.user, a)
@@ -350,13 +375,23 @@ def failures(request):
 
 @requires("escalation.record_failure")
 def failure_new(request, key):
-    order = _order(request, key)
+    """Record the failure of one order (the order page's button)."""
+    return _failure_form(request, _order(request, key))
+
+
+@requires("escalation.record_failure")
+def failure_new_unlinked(request):
+    """Record a failure found without an order (明查暗访, a supervisor's report…)."""
+    return _failure_form(request, None)
+
+
+def _failure_form(request, order: WorkOrder | None):
     units = units_visible_to(request.user).order_by("path")
     if request.method == "POST":
         result = {}
 
         def run():
-            unit = OrgUnit.objects.filter(code=request.POST.get("responsible_unit", "")).first()
+            unit = units.filter(code=request.POST.get("responsible_unit", "")).first()
             if unit is None:
                 raise ApplicationError(_("请选择责任单位"), field="responsible_unit")
             result["f"] = services.service_failure_record(
@@ -367,14 +402,31 @@ def failure_new(request, key):
                 responsible_unit=unit,
                 responsible_person=request.POST.get("responsible_person", ""),
                 description=request.POST.get("description", ""),
+                source=request.POST.get("source", "") or FailureSource.COMPLAINT,
             )
 
         if _try(request, run, _("已认定服务失误")):
             return redirect("escalation:failure", pk=result["f"].pk)
+    if order is None:  # no order: it cannot be a substantiated complaint
+        sources = [(v, label) for v, label in FailureSource.choices if v != FailureSource.COMPLAINT]
+        default_source = FailureSource.INSPECTION
+    else:  # a complaint order defaults to "投诉属实"; any other order to "超时限"
+        sources = FailureSource.choices
+        default_source = (
+            FailureSource.COMPLAINT if order.request_type == RequestType.COMPLAINT else FailureSource.MONITOR
+        )
     return render(
         request,
         "escalation/failure_new.html",
-        {"order": order, "units": units, "origins": FailureOrigin.choices, "causes": FailureCause.choices},
+        {
+            "order": order,
+            "units": units,
+            "unit_id": order.unit_id if order is not None else None,
+            "origins": FailureOrigin.choices,
+            "causes": FailureCause.choices,
+            "sources": sources,
+            "default_source": default_source,
+        },
     )
 
 

@@ -13,7 +13,7 @@ class HallConfig(AppConfig):
 
         # audit rows in words, settings pages, the clerk's home widget, intake's hook that
         # links a work order back to its ticket
-        from . import audit_labels, config_sections, home, intake  # noqa: F401
+        from . import audit_labels, config_sections, home, intake, tasks  # noqa: F401
 
         register_nav(
             NavEntry(

@@ -47,6 +47,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.TRANSFERRED: frozenset(),
 }
 
+# When a hall's day ends (its closing hour passed, or a ticket left from an earlier day),
+# the day-end job closes what is still open: a number never served lapses, a service left
+# open is finished. Not clerk transitions: the job's own rule, applied by the system.
+END_OF_DAY: dict[str, str] = {S.WAITING: S.NO_SHOW, S.CALLED: S.NO_SHOW, S.SERVING: S.DONE}
+
 # Clerk actions on the ticket at their counter -> the status they lead to.
 ACTION_TARGETS = {
     "recall": S.CALLED,

@@ -185,8 +185,17 @@ def _minutes(seconds: float | None) -> float | None:
 
 def summarize(rows: list[dict], commitment_minutes: int) -> dict:
     """The figures of a set of tickets (``rows``: status, issued_at, called_at, serving_at,
-    finished_at, score) — the one computation behind the board, the page, Excel and API."""
-    waits = [(r["called_at"] - r["issued_at"]).total_seconds() for r in rows if r["called_at"]]
+    finished_at, score) — the one computation behind the board, the page, Excel and API.
+
+    **Wait** of a ticket: from taking the number to being called; a ticket never called
+    that lapsed when the hall's day ended (no-show without a call) waited until then — it
+    counts with that wait, so a queue left unserved at closing cannot flatter the figures."""
+    waits = [
+        ((r["called_at"] or r["finished_at"]) - r["issued_at"]).total_seconds()
+        for r in rows
+        if r["called_at"] or (r["status"] == S.NO_SHOW and r["finished_at"])
+    ]
+    called = sum(1 for r in rows if r["called_at"])
     services = [
         (r["finished_at"] - r["serving_at"]).total_seconds()
         for r in rows
@@ -197,7 +206,7 @@ def summarize(rows: list[dict], commitment_minutes: int) -> dict:
     within = sum(1 for w in waits if w <= limit)
     return {
         "tickets": len(rows),
-        "called": len(waits),
+        "called": called,
         "done": sum(1 for r in rows if r["status"] == S.DONE),
         "no_shows": sum(1 for r in rows if r["status"] == S.NO_SHOW),
         "transferred": sum(1 for r in rows if r["status"] == S.TRANSFERRED),

@@ -482,3 +482,46 @@ def hall_set_closed(*, actor, hall: Hall | int, closed: bool, note: str = "") ->
             unit_path=locked.unit_path,
         )
     return locked
+
+
+def tickets_close_day(*, now: dt.datetime | None = None, limit: int = 5000) -> dict:
+    """The day-end job: every ticket still open after its hall's day ended (the day's
+    closing hour passed, or the ticket is from an earlier day) is closed by the system as
+    ``choices.END_OF_DAY`` says, timed at the closing hour (or now, if the hall had no
+    hours that day), with an event of no actor. Row-locked and conditional: a clerk who
+    acts on the ticket at the same moment wins, and a rerun closes nothing twice."""
+    from .choices import END_OF_DAY
+
+    now = _now(now)
+    today = timezone.localdate(now)
+    tz = timezone.get_current_timezone()
+    closed = {target: 0 for target in set(END_OF_DAY.values())}
+    open_rows = (
+        Ticket.objects.filter(status__in=list(END_OF_DAY), day__lte=today)
+        .select_related("hall")
+        .order_by("day", "id")[:limit]
+    )
+    for ticket in open_rows:
+        hours = ticket.hall.hours_on(ticket.day)
+        end = dt.datetime.combine(ticket.day, hours[1], tzinfo=tz) if hours else None
+        if ticket.day == today and (end is None or now < end):
+            continue  # the hall's day is not over yet (or it has no hours today: leave it)
+        at = min(end, now) if end is not None else now
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().filter(pk=ticket.pk, status=ticket.status).first()
+            if locked is None:
+                continue
+            target = END_OF_DAY[locked.status]
+            locked.status = target
+            locked.finished_at = max(at, locked.serving_at or locked.called_at or locked.issued_at)
+            _save(locked, ["status", "finished_at"])
+            _event(
+                locked,
+                TicketEventKind.DONE if target == S.DONE else TicketEventKind.NO_SHOW,
+                locked.finished_at,
+                None,
+                locked.counter,
+                "",
+            )
+            closed[target] += 1
+    return {"no_show": closed.get(S.NO_SHOW, 0), "done": closed.get(S.DONE, 0)}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -205,16 +206,48 @@ def _applies(regions: str, unit_codes: frozenset[str] | None) -> bool:
     return bool(set(regions.split(",")) & unit_codes)
 
 
+# The names an editor writes in an article's "applicable customer categories" (free words,
+# 居民、非居民、大客户…) that cover each customer category code; the code itself counts too.
+CATEGORY_WORDS: dict[str, frozenset[str]] = {
+    "residential": frozenset({"居民", "居民客户", "住宅", "residential"}),
+    "lv_non_residential": frozenset({"非居民", "低压非居民", "低压", "工商业", "一般工商业"}),
+    "hv_single": frozenset({"非居民", "高压", "高压单电源", "大客户", "大工业", "工商业"}),
+    "hv_dual": frozenset({"非居民", "高压", "高压双电源", "大客户", "大工业", "工商业", "重要客户"}),
+}
+
+
+def category_applies(words: str, category: str) -> bool:
+    """Whether an article for customer categories ``words`` (blank: all) applies to a
+    customer of ``category`` (blank: unknown — everything applies)."""
+    if not words.strip() or not category:
+        return True
+    given = {w for w in re.split(r"[\s,，、;；/]+", words) if w}
+    return bool(given & (CATEGORY_WORDS.get(category, frozenset()) | {category}))
+
+
+def _categories_of(article_ids: list[int]) -> dict[int, str]:
+    from .models import Article
+
+    return dict(
+        Article.objects.filter(pk__in=article_ids, published__isnull=False).values_list(
+            "pk", "published__customer_categories"
+        )
+    )
+
+
 def search(
     query: str | None,
     *,
     limit: int = 10,
     now: dt.datetime | None = None,
     unit_codes: frozenset[str] | None = None,
+    customer_category: str = "",
 ) -> list[Hit]:
     """The published articles valid today that answer ``query``, best first (at most
     ``limit``, bounded by ``LIMIT_MAX``). ``unit_codes``: the searcher's unit and the units
     above it — an article for named regions only comes back inside them (None: no filter).
+    ``customer_category``: the caller's category (a customer at the intake desk) — an article
+    for other categories only does not come back (``category_applies``).
     An empty query, or one of a single character, finds nothing (too broad to rank)."""
     from .models import Article
 
@@ -228,6 +261,9 @@ def search(
     if not rows:
         return []
     rows = [r for r in rows if _applies(r[4], unit_codes)]
+    if customer_category and rows:
+        words = _categories_of([r[0] for r in rows])
+        rows = [r for r in rows if category_applies(words.get(r[0], ""), customer_category)]
     ranked = score_rows(terms, rows, total=_index_size(), now=now)[:limit]
     articles = {
         a.pk: a for a in Article.objects.filter(pk__in=[pk for _s, pk in ranked]).select_related("category")

@@ -28,9 +28,30 @@ def unit_codes_of(user) -> frozenset[str] | None:
     return frozenset(codes) if len(codes) > 1 else None
 
 
-def article_search(user, query: str | None, *, limit: int = 10, now: dt.datetime | None = None):
-    """``search.search`` as ``user`` sees it (their region)."""
-    return _search.search(query, limit=limit, now=now, unit_codes=unit_codes_of(user))
+def article_search(
+    user, query: str | None, *, limit: int = 10, now: dt.datetime | None = None, customer_category: str = ""
+):
+    """``search.search`` as ``user`` sees it (their region; the caller's customer category
+    when one is known)."""
+    return _search.search(
+        query, limit=limit, now=now, unit_codes=unit_codes_of(user), customer_category=customer_category
+    )
+
+
+def caller_category(user, customer_no: str) -> str:
+    """The category of the customer numbered ``customer_no`` if ``user`` may see them, else ''."""
+    from gridcare.customers.models import Customer
+
+    customer_no = (customer_no or "").strip()[:20]
+    if not customer_no:
+        return ""
+    return (
+        Customer.objects.visible_to(user)
+        .filter(customer_no=customer_no)
+        .values_list("category", flat=True)
+        .first()
+        or ""
+    )
 
 
 def article_get(user, pk) -> Article | None:
@@ -108,7 +129,7 @@ def insight(*, days: int = 90, now: dt.datetime | None = None, top: int = 20) ->
 
 
 def topics_without_articles(
-    *, since: dt.datetime, now: dt.datetime, top: int = 20, sample: int = 2000
+    *, since: dt.datetime, now: dt.datetime, top: int = 20, sample: int = 2000, scope_path: str = ""
 ) -> list[dict]:
     """Consultations (咨询 orders) of the period grouped by their most telling term, each
     group checked against the knowledge base: the frequent ones no article answers are the
@@ -119,7 +140,12 @@ def topics_without_articles(
     from .text import query_terms
 
     descriptions = (
-        WorkOrder.objects.filter(request_type="consultation", created_at__gte=since)
+        WorkOrder.objects.filter(
+            request_type="consultation",
+            created_at__gte=since,
+            created_at__lt=now,
+            unit_path__startswith=scope_path,
+        )
         .order_by("-created_at")
         .values_list("description", flat=True)[:sample]
     )
@@ -138,3 +164,18 @@ def topics_without_articles(
         if not _search.search(texts[0], limit=1, now=now):
             out.append({"term": term, "count": len(texts), "example": texts[0][:120]})
     return out
+
+
+def report_section(*, since: dt.datetime, until: dt.datetime, scope_path: str = "", top: int = 10) -> dict:
+    """The periodic report's section on knowledge gaps: searches of the period, those that
+    found nothing (most frequent first), and the period's frequent consultation topics of
+    the scope that no article answers — what to write next and what to publicise."""
+    logs = SearchLog.objects.filter(at__gte=since, at__lt=until)
+    totals = logs.aggregate(total=Count("id"), empty=Count("id", filter=Q(hits=0)))
+    gaps = logs.filter(hits=0).values("query").annotate(n=Count("id")).order_by("-n", "query")[:top]
+    return {
+        "searches": totals["total"] or 0,
+        "empty_searches": totals["empty"] or 0,
+        "gaps": [{"query": g["query"], "count": g["n"]} for g in gaps],
+        "topics": topics_without_articles(since=since, now=until, top=top, scope_path=scope_path),
+    }

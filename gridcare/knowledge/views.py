@@ -63,7 +63,12 @@ def search_page(request):
 def suggest(request):
     """The intake desk's block: the best articles for the description typed so far."""
     text = (request.GET.get("description") or request.GET.get("q") or "")[:QUERY_FIELD_MAX]
-    hits = selectors.article_search(request.user, text, limit=SUGGEST_LIMIT) if len(text.strip()) >= 2 else []
+    category = selectors.caller_category(request.user, request.GET.get("customer", ""))
+    hits = (
+        selectors.article_search(request.user, text, limit=SUGGEST_LIMIT, customer_category=category)
+        if len(text.strip()) >= 2
+        else []
+    )
     return render(
         request,
         "knowledge/_suggestions.html",

@@ -152,6 +152,7 @@ PERMISSIONS: list[Permission] = [
     P("escalation.manage_supervisors", SUPERVISING, _("登记社会监督员、记录座谈")),
     P("escalation.supervisor_submission", SUPERVISING | {R.HOTLINE_AGENT}, _("受理监督员反映的问题")),
     P("escalation.reveal_supervisor_phone", {R.SUPERVISOR, R.ADMIN}, _("查看监督员电话")),
+    P("escalation.escalate_manual", {R.SUPERVISOR, R.ADMIN}, _("人工提级督办")),
     # --------------------------------------------------------------------- outages
     # Everyone who answers customers (an outage explains their call) or supervises.
     P("outages.view", FRONT | CONTACT_ROLES | SUPERVISING, _("查看停电事件")),
@@ -224,6 +225,13 @@ PERMISSIONS: list[Permission] = [
         _("处理数据质量问题"),
     ),
     P("dataquality.assign", {R.SUPERVISOR, R.ADMIN}, _("分派数据质量问题")),
+    # A finding that shows a systemic problem goes on the rectification list: who reads
+    # findings and may open rectification items.
+    P(
+        "dataquality.rectify",
+        {R.CUSTOMER_MANAGER, R.SUPERVISOR, R.QUALITY_INSPECTOR, R.MANAGER, R.ADMIN},
+        _("数据质量问题列入整改"),
+    ),
     P("dataquality.run", {R.ADMIN}, _("立即运行数据质量检查")),
     # ------------------------------------------------------------------- analytics
     P("analytics.view_insight", INSIGHT, _("查看热点与分析")),
@@ -286,6 +294,37 @@ PERMISSIONS: list[Permission] = [
     P("hall.serve", {R.COUNTER_CLERK, R.ADMIN}, _("窗口叫号与办理")),
     P("hall.rate", {R.COUNTER_CLERK, R.ADMIN}, _("窗口评价器（客户评价）")),
     P("hall.manage", {R.ADMIN}, _("管理营业厅、窗口与排队规则")),
+    # ------------------------------------------------------------------- surveys
+    # (surveys: satisfaction survey campaigns to a sample of customers, the answer form by
+    # link, the customer satisfaction index with its confidence interval per unit)
+    P("surveys.view", SUPERVISING, _("查看满意度调查与满意度指数")),
+    P("surveys.manage", {R.SUPERVISOR, R.QUALITY_INSPECTOR, R.ADMIN}, _("发起和管理满意度调查")),
+    # --------------------------------------------------------------- inspections
+    # (inspections: open and mystery inspections 明查暗访 of halls, stations and hotline
+    # teams; the quarter rule; published results every staff member may read)
+    P("inspections.view_published", ALL, _("查看已公布的检查结果")),
+    P("inspections.view", SUPERVISING, _("查看检查计划与检查记录")),
+    P("inspections.record", {R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN}, _("登记明查暗访")),
+    P("inspections.publish", {R.SUPERVISOR, R.ADMIN}, _("公布检查结果")),
+    P("inspections.manage", {R.SUPERVISOR, R.ADMIN}, _("维护检查对象与检查表")),
+    # ---------------------------------------------------------------- evaluation
+    # (evaluation: three-party evaluation 三方评价 — customer, expert, internal — combined in
+    # a weighted scorecard per hall, unit and staff member)
+    P("evaluation.view", SUPERVISING, _("查看三方评价记分卡")),
+    P("evaluation.assess", {R.QUALITY_INSPECTOR, R.SUPERVISOR, R.ADMIN}, _("登记专家评价")),
+    P("evaluation.manage", {R.SUPERVISOR, R.ADMIN}, _("聘任评价专家")),
+    # --------------------------------------------------------------- supervision
+    # (supervision: social supervisors heard — consultations scheduled, points tracked to
+    # an answer, rewards; staff conduct 行为规范 and assessment 考核 figures)
+    P("supervision.view", SUPERVISING, _("查看监督员座谈、意见与奖励")),
+    P("supervision.record", {R.SUPERVISOR, R.QUALITY_INSPECTOR, R.ADMIN}, _("安排座谈、登记和答复监督意见")),
+    P("supervision.approve_reward", APPROVERS, _("审批监督员奖励")),
+    P("supervision.view_conduct", SUPERVISING, _("查看员工行为规范与考核")),
+    P("supervision.record_conduct", {R.SUPERVISOR, R.QUALITY_INSPECTOR, R.ADMIN}, _("登记员工违规")),
+    # ------------------------------------------------------------------ partners
+    # (partners: other systems that come in — API keys issued per partner, scoped to units
+    # and endpoints, revoked; every partner call audited; Open311 GeoReport v2)
+    P("partners.manage", {R.ADMIN}, _("管理合作方、接口密钥与调用记录")),
     # ------------------------------------------------------------------- knowledge
     # (knowledge: the knowledge base 知识库 — articles, policy notices, call scripts)
     # Read by everyone who answers customers and by supervision; sent to customers (SMS,

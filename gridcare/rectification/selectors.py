@@ -20,6 +20,7 @@ from gridcare.core.authz import can
 
 from .choices import ACTION_PERMISSIONS, ACTION_TARGETS, AWAITING_FIX, TRANSITIONS, RectificationStatus
 from .models import RectificationEvidence, RectificationItem, RectificationWarning
+from .sources import closes_only_verified
 
 S = RectificationStatus
 CLOSING_RATE_ROWS = 200
@@ -99,6 +100,8 @@ def allowed_actions(user, item: RectificationItem) -> list[str]:
         if target not in TRANSITIONS[item.status] or not can(user, ACTION_PERMISSIONS[action], item):
             continue
         if action in ("verify", "reopen") and item.fixed_by_id == getattr(user, "pk", None):
+            continue
+        if action == "cancel" and closes_only_verified(item.source_kind):
             continue
         out.append(action)
     return out

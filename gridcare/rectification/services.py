@@ -29,7 +29,7 @@ from gridcare.org.models import OrgUnit, StaffProfile
 
 from .choices import TRANSITIONS, RectificationStatus
 from .models import RectificationEvidence, RectificationItem, RectificationSetting
-from .sources import is_source_kind
+from .sources import closes_only_verified, is_source_kind
 
 S = RectificationStatus
 
@@ -356,6 +356,13 @@ def rectification_cancel(
     with transaction.atomic():
         locked = _lock(actor, "rectification.cancel", item, expected_version)
         _check_transition(locked, S.CANCELLED)
+        if closes_only_verified(locked.source_kind):
+            raise ApplicationError(
+                _("此来源的整改事项只能经验证整改后关闭，不能撤销"),
+                field="status",
+                code="verified_only",
+                status=409,
+            )
         old = locked.status
         locked.status = S.CANCELLED
         locked.cancelled_at = now

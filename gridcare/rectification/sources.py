@@ -6,6 +6,8 @@ one — a link to the problem's own page:
 
 ``link(source_ref) -> str | None`` is called when an item's page is shown. A source kind
 nobody registered reads as its code (an app that was removed leaves readable items).
+``verified_only=True``: an item of this source closes only by a verified fix — it cannot be
+cancelled (a failed inspection item is not withdrawn, it is put right).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class SourceKind:
     code: str
     label: object
     link: Callable[[str], str | None] | None = None
+    verified_only: bool = False
 
 
 _KINDS: dict[str, SourceKind] = {}
@@ -28,10 +31,12 @@ _KINDS: dict[str, SourceKind] = {}
 MANUAL = "manual"
 
 
-def register_source_kind(code: str, label, *, link: Callable[[str], str | None] | None = None) -> SourceKind:
+def register_source_kind(
+    code: str, label, *, link: Callable[[str], str | None] | None = None, verified_only: bool = False
+) -> SourceKind:
     if not code or len(code) > 40:
         raise ValueError("a source kind is a code of 1-40 characters")
-    kind = SourceKind(code, label, link)
+    kind = SourceKind(code, label, link, verified_only)
     _KINDS[code] = kind
     return kind
 
@@ -42,6 +47,12 @@ def source_kinds() -> list[SourceKind]:
 
 def is_source_kind(code: str) -> bool:
     return code in _KINDS
+
+
+def closes_only_verified(code: str) -> bool:
+    """Whether items of source ``code`` may close only by a verified fix (no cancelling)."""
+    kind = _KINDS.get(code)
+    return kind is not None and kind.verified_only
 
 
 def source_label(code: str) -> str:

@@ -224,6 +224,7 @@ def _kwargs(name: str, s: dict) -> list[dict] | None:
         "workorders:photo-add": [{"key": s["order"]}],
         "work-order-photo-file": [{"key": s["photo_order"], "token": s["photo"]}],
         "escalation:order-panel": [{"key": s["order"]}],
+        "escalation:order-escalate": [{"key": s["order"]}],
         "escalation:failure-new": [{"key": s["complaint"]}],
         "escalation:callback-record": [{"pk": s["callback_task"]}],
         "escalation:callback-panel": [{"pk": s["callback_task"]}],

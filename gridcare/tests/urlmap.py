@@ -289,7 +289,145 @@ def _knowledge_samples(demo, county, other, admin) -> dict:
     return {"kb_article": article.pk, "kb_version": version.pk}
 
 
+def _inspections_samples(demo, county, other, admin) -> dict:
+    """A station site of ``county`` and an inspection of it made here (one item failed,
+    a photo attached), published."""
+    import io
+
+    from PIL import Image
+
+    from gridcare.inspections.models import Checklist, InspectionSite
+    from gridcare.inspections.services import inspection_publish, inspection_record
+    from gridcare.org.choices import UnitKind
+    from gridcare.org.models import OrgUnit
+
+    station = (
+        OrgUnit.objects.filter(kind=UnitKind.STATION, path__startswith=county.path).order_by("code").first()
+    )
+    site = InspectionSite.objects.filter(
+        kind="station", unit=station
+    ).first() or InspectionSite.objects.create(kind="station", name=station.name, unit=station)
+    checklist = Checklist.objects.filter(site_kind="station", active=True).order_by("pk").first()
+    items = list(checklist.items.filter(active=True))
+    results = {i.pk: {"passed": True, "note": ""} for i in items}
+    results[items[0].pk] = {"passed": False, "note": "矩阵样例问题"}
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 90, 20)).save(buf, "PNG")
+    import datetime as dt
+
+    from django.utils import timezone
+
+    inspection = inspection_record(
+        actor=admin,
+        site=site,
+        kind="open",
+        checklist=checklist,
+        at=timezone.now() - dt.timedelta(hours=1),
+        results=results,
+        files=[(buf.getvalue(), "photo.png")],
+    )
+    inspection_publish(actor=admin, inspection=inspection)
+    return {
+        "inspection": inspection.pk,
+        "inspection_file": inspection.files.get().token,
+        "inspection_site": site.pk,
+    }
+
+
+def _survey_samples(demo, county, other, admin) -> dict:
+    """A sent satisfaction survey over ``county`` (made here) and one invitation's token."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.surveys.models import SurveyInvitation
+    from gridcare.surveys.services import campaign_create, campaign_send
+
+    today = timezone.localdate()
+    c = campaign_create(
+        actor=admin,
+        title=f"矩阵样例调查{county.code}",
+        unit=county,
+        sample_size=10,
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=7),
+    )
+    c = campaign_send(actor=admin, campaign=c)
+    inv = SurveyInvitation.objects.filter(campaign=c).order_by("pk").first()
+    return {"survey_campaign": c.pk, "survey_token": inv.token}
+
+
+def _evaluation_samples(demo, county, other, admin) -> dict:
+    """An expert appointment (the admin, for ``county``) and the admin's expert assessment of
+    ``county`` for this month."""
+    from django.utils import timezone
+
+    from gridcare.evaluation.models import ExpertAppointment, ExpertAssessment, ExpertChecklistItem
+    from gridcare.evaluation.services import assessment_save, expert_appoint
+
+    today = timezone.localdate()
+    appointment = ExpertAppointment.objects.filter(user=admin, unit=county).first() or expert_appoint(
+        actor=admin, user=admin, unit=county, valid_from=today, note="矩阵样例"
+    )
+    row = ExpertAssessment.objects.filter(
+        expert=admin, target_key=f"unit:{county.pk}", period=today.replace(day=1)
+    ).first()
+    if row is None:
+        codes = ExpertChecklistItem.objects.filter(active=True).values_list("code", flat=True)
+        row = assessment_save(
+            actor=admin, unit=county, scores=dict.fromkeys(codes, 80), period=today, expert=admin
+        )
+    return {"eval_appointment": appointment.pk, "eval_assessment": row.pk}
+
+
+def _supervision_samples(demo, county, other, admin) -> dict:
+    """A social supervisor of ``county`` with a point, a proposed reward, and a conduct
+    violation of one of the county's staff (made here)."""
+    import datetime as dt
+
+    from gridcare.escalation.services import social_supervisor_register
+    from gridcare.org.models import StaffProfile
+    from gridcare.supervision.models import ConductNorm
+    from gridcare.supervision.services import point_raise, reward_propose, violation_record
+
+    sup = social_supervisor_register(
+        actor=admin, name=f"矩阵监督员{county.code}", phone="13900000000", area="城区", unit=county
+    )
+    point = point_raise(actor=admin, supervisor=sup, text="矩阵样例意见")
+    reward = reward_propose(actor=admin, supervisor=sup, kind="certificate", reason="矩阵样例")
+    staff = StaffProfile.objects.filter(unit__path__startswith=county.path).order_by("pk").first()
+    violation = violation_record(
+        actor=admin,
+        staff=staff.user,
+        norm=ConductNorm.objects.order_by("pk").first(),
+        source="other",
+        found_on=dt.date.today() - dt.timedelta(days=1),
+    )
+    return {"sup_point": point.pk, "sup_reward": reward.pk, "sup_violation": violation.pk}
+
+
+def _partner_samples(demo, county, other, admin) -> dict:
+    """A partner of ``county`` (made here) with one key."""
+    from gridcare.partners.models import Partner
+    from gridcare.partners.services import api_key_issue, partner_create
+
+    name = f"矩阵样例合作方{county.code}"
+    partner = Partner.objects.filter(name=name).first() or partner_create(actor=admin, name=name, unit=county)
+    key = (
+        partner.keys.order_by("pk").first()
+        or api_key_issue(
+            actor=admin, partner=partner, units=[county], endpoints=["open311_read", "open311_post"]
+        )[0]
+    )
+    return {"partner": partner.pk, "partner_key": key.pk}
+
+
 SAMPLE_BUILDERS = [
+    _partner_samples,
+    _supervision_samples,
+    _evaluation_samples,
+    _survey_samples,
+    _inspections_samples,
     _knowledge_samples,
     _applications_samples,
     _hall_samples,
@@ -304,6 +442,67 @@ _CAMPAIGN = lambda s: [{"pk": s["campaign"]}]  # noqa: E731
 _DEMAND = lambda s: [{"pk": s["demand"]}]  # noqa: E731
 _FINDING = lambda s: [{"pk": s["finding"]}]  # noqa: E731
 SAMPLE_KWARGS = {
+    # partners
+    **dict.fromkeys(
+        ["partners:detail", "partners:edit", "partners:key-issue"], lambda s: [{"pk": s["partner"]}]
+    ),
+    **dict.fromkeys(["partners:key", "partners:key-revoke"], lambda s: [{"pk": s["partner_key"]}]),
+    # supervision
+    **dict.fromkeys(
+        [
+            "supervision:point",
+            "supervision:point-answer",
+            "supervision:point-rectify",
+            "supervision-point-detail",
+            "supervision-point-answer",
+            "supervision-point-rectify",
+        ],
+        lambda s: [{"pk": s["sup_point"]}],
+    ),
+    "supervision:reward-decide": lambda s: [
+        {"pk": s["sup_reward"], "verb": "approve"},
+        {"pk": s["sup_reward"], "verb": "reject"},
+    ],
+    **dict.fromkeys(
+        ["supervision-reward-approve", "supervision-reward-reject"], lambda s: [{"pk": s["sup_reward"]}]
+    ),
+    **dict.fromkeys(
+        ["supervision:violation-withdraw", "supervision-violation-withdraw"],
+        lambda s: [{"pk": s["sup_violation"]}],
+    ),
+    # evaluation
+    **dict.fromkeys(
+        ["evaluation:assessment-edit", "evaluation:assessment-delete", "evaluation-assessment-detail"],
+        lambda s: [{"pk": s["eval_assessment"]}],
+    ),
+    "evaluation:expert-end": lambda s: [{"pk": s["eval_appointment"]}],
+    # surveys
+    **dict.fromkeys(
+        [
+            "surveys:detail",
+            "surveys:send",
+            "surveys:close",
+            "survey-campaign-detail",
+            "survey-campaign-send",
+            "survey-campaign-close",
+        ],
+        lambda s: [{"pk": s["survey_campaign"]}],
+    ),
+    "surveys:answer": lambda s: [{"token": s["survey_token"]}],
+    # inspections
+    **dict.fromkeys(
+        [
+            "inspections:detail",
+            "inspections:publish",
+            "inspections:file-add",
+            "inspections:published-detail",
+            "inspection-detail",
+            "inspection-publish",
+        ],
+        lambda s: [{"pk": s["inspection"]}],
+    ),
+    "inspections:file": lambda s: [{"pk": s["inspection"], "token": s["inspection_file"]}],
+    "inspection-site-detail": lambda s: [{"pk": s["inspection_site"]}],
     # knowledge
     **dict.fromkeys(
         [
@@ -429,6 +628,7 @@ SAMPLE_KWARGS = {
             "dataquality:assign",
             "dataquality:resolve",
             "dataquality:dismiss",
+            "dataquality:rectify",
             "data-quality-finding-detail",
             "data-quality-finding-assign",
             "data-quality-finding-resolve",

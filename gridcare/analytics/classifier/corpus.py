@@ -24,10 +24,18 @@ from pathlib import Path
 from ..choices import DIMENSIONS, REQUEST_TYPES
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SEED_FILES = ("seed_corpus_agent.jsonl", "seed_corpus_customer.jsonl")
+# seed_corpus_polarity.jsonl (from seed-2): polarity, negation, intent and sarcasm —
+# "态度很差" vs "态度很好", "没有不满意", "不是投诉，想问…", scare quotes (issue 19).
+SEED_FILES = ("seed_corpus_agent.jsonl", "seed_corpus_customer.jsonl", "seed_corpus_polarity.jsonl")
 HELDOUT_FILE = DATA_DIR / "heldout_eval.jsonl"
-SHIPPED_MODEL = DATA_DIR / "model" / "seed-1.joblib"
-SHIPPED_VERSION = "seed-1"
+# Minimal pairs (polarity, negation, intent, sarcasm), written apart from the training
+# data; never trained on. Each line: pair, side, phenomenon, text, request_type, dimension.
+CONTRAST_FILE = DATA_DIR / "contrast_pairs.jsonl"
+SHIPPED_VERSION = "seed-2"
+SHIPPED_MODEL = DATA_DIR / "model" / f"{SHIPPED_VERSION}.joblib"
+# The first round's artifact (no polarity block), kept for before/after comparisons;
+# TextClassifier.load still reads it.
+PREVIOUS_SHIPPED_MODEL = DATA_DIR / "model" / "seed-1.joblib"
 
 TrainingSource = Callable[[], Iterable[tuple[str, str, str]]]
 training_sources: list[TrainingSource] = []
@@ -86,6 +94,18 @@ def seed_corpus() -> list[LabelledText]:
 
 def heldout_corpus() -> list[LabelledText]:
     return read_jsonl(HELDOUT_FILE, "heldout")
+
+
+def contrast_pairs() -> list[dict]:
+    """The minimal-pair set: dicts with pair, side, phenomenon, text, request_type, dimension."""
+    rows = []
+    if not CONTRAST_FILE.exists():
+        return rows
+    with open(CONTRAST_FILE, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
 
 
 def collect_training_data(include_sources: bool = True) -> tuple[list[LabelledText], dict]:

@@ -81,6 +81,69 @@ def evaluate(model: TextClassifier, rows: list[LabelledText], threshold: float =
     return out
 
 
+def contrast_metrics(model: TextClassifier, rows: list[dict]) -> dict:
+    """Minimal-pair accuracy: a pair counts when both its texts are right.
+
+    ``pairs_type``: both request types right (the point of the set: polarity,
+    negation, intent, sarcasm); ``pairs_both``: both labels of both texts right;
+    ``texts_type`` / ``texts_dimension``: per-text accuracy; ``by_phenomenon``:
+    the pair figures per phenomenon; ``errors``: the texts whose request type is wrong.
+    """
+    if not rows:
+        return {}
+    preds = model.predict([r["text"] for r in rows])
+    pairs: dict[str, list[tuple[bool, bool]]] = {}
+    phenomenon: dict[str, str] = {}
+    errors = []
+    for r, p in zip(rows, preds, strict=True):
+        ok_t, ok_d = p.request_type == r["request_type"], p.dimension == r["dimension"]
+        pairs.setdefault(r["pair"], []).append((ok_t, ok_d))
+        phenomenon[r["pair"]] = r.get("phenomenon", "")
+        if not ok_t:
+            errors.append(
+                {"pair": r["pair"], "text": r["text"], "expected": r["request_type"], "got": p.request_type}
+            )
+
+    def rate(values) -> float:
+        values = list(values)
+        return round(float(np.mean(values)), 4) if values else 0.0
+
+    by_phenomenon = {}
+    for name in sorted(set(phenomenon.values())):
+        ids = [i for i, ph in phenomenon.items() if ph == name]
+        by_phenomenon[name] = {
+            "pairs": len(ids),
+            "pairs_type": rate(all(t for t, _ in pairs[i]) for i in ids),
+            "pairs_both": rate(all(t and d for t, d in pairs[i]) for i in ids),
+        }
+    return {
+        "pairs": len(pairs),
+        "texts": len(rows),
+        "pairs_type": rate(all(t for t, _ in v) for v in pairs.values()),
+        "pairs_both": rate(all(t and d for t, d in v) for v in pairs.values()),
+        "texts_type": rate(t for v in pairs.values() for t, _ in v),
+        "texts_dimension": rate(d for v in pairs.values() for _, d in v),
+        "by_phenomenon": by_phenomenon,
+        "errors": errors,
+    }
+
+
+def format_contrast(title: str, m: dict) -> str:
+    if not m:
+        return f"== {title}: no data\n"
+    lines = [
+        f"== {title}",
+        f"pairs {m['pairs']} ({m['texts']} texts): both request types right {m['pairs_type']:.3f}, "
+        f"both labels of both texts right {m['pairs_both']:.3f}",
+        f"per text: request type {m['texts_type']:.3f}, dimension {m['texts_dimension']:.3f}",
+    ]
+    for name, v in m["by_phenomenon"].items():
+        lines.append(
+            f"  {name:<10} pairs {v['pairs']:<4} type {v['pairs_type']:.3f}  type+dimension {v['pairs_both']:.3f}"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     """Mean |accuracy − confidence| over equal-width confidence bins, weighted by bin size."""
     edges = np.linspace(0.0, 1.0, bins + 1)

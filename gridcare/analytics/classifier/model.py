@@ -55,10 +55,13 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
-        """Inverse of ``as_dict``; missing keys take the defaults."""
+        """Inverse of ``as_dict``; missing keys take the defaults (the polarity flags: off)."""
         default = cls()
         return cls(
-            features=FeatureConfig(**d.get("features", {})),
+            # A config stored before the polarity block existed describes a model without it.
+            features=FeatureConfig(
+                **{"use_polarity": False, "mark_negation": False, **d.get("features", {})}
+            ),
             type_head=HeadConfig(**d.get("type_head", {})),
             dim_head=HeadConfig(**d.get("dim_head", {})),
             strategy=d.get("strategy", default.strategy),

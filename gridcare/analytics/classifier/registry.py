@@ -1,4 +1,4 @@
-"""Which model classifies: the active database version, else the shipped ``seed-1``.
+"""Which model classifies: the active database version, else the shipped ``seed-2``.
 
 Resolution never fails because of the database: when the query errors (no database,
 tables not migrated yet) or the active row's file is missing, the shipped artifact is

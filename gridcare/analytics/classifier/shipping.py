@@ -1,16 +1,17 @@
-"""Building the artifact shipped in the package (``seed-1``) — a maintainer's step.
+"""Building the artifact shipped in the package (``seed-2``) — a maintainer's step.
 
 ``gridcare classifier build-seed`` retrains from the seed corpus only, records the
-stratified-split and held-out figures in the artifact's metadata, and writes
-``gridcare/analytics/data/model/seed-1.joblib``.
+stratified-split, held-out and minimal-pair figures in the artifact's metadata, and
+writes ``gridcare/analytics/data/model/seed-2.joblib``. (``seed-1``, the first round's
+artifact without the polarity block, stays beside it for comparisons.)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .corpus import SHIPPED_MODEL, SHIPPED_VERSION, heldout_corpus, seed_corpus
-from .evaluation import evaluate, split_evaluation
+from .corpus import SHIPPED_MODEL, SHIPPED_VERSION, contrast_pairs, heldout_corpus, seed_corpus
+from .evaluation import contrast_metrics, evaluate, split_evaluation
 from .model import TextClassifier, TrainConfig
 
 
@@ -31,6 +32,9 @@ def build_shipped_model(
     )
     if run_evaluation:
         metrics["heldout"] = evaluate(model, heldout_corpus())
+        contrast = contrast_metrics(model, contrast_pairs())
+        contrast.pop("errors", None)
+        model.metadata["contrast"] = contrast
     model.metadata["trained_on"] = {"total": len(rows), "seed": len(rows), "sources": {}}
     model.metadata["metrics"] = metrics
     model.save(path)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from gridcare.core.calendar import local_tz
 from gridcare.customers.models import Customer
 from gridcare.escalation.selectors import order_callbacks_done, satisfaction_by, satisfaction_counts
+from gridcare.org.choices import UnitKind
 from gridcare.org.models import OrgUnit
 from gridcare.workorders.choices import Channel, ClockKind, Dimension, RequestType
 from gridcare.workorders.models import WorkOrder, WorkOrderClock
@@ -332,6 +333,40 @@ def _hotspots(period: Period, scope_path: str, top: int = 10) -> dict:
     return {"days": days, "tested": run.tested, "total": len(run.hotspots), "items": items}
 
 
+def _inspections(period: Period, scope_path: str) -> dict:
+    """Open and mystery inspections of the period and their published results."""
+    from gridcare.inspections.selectors import report_section
+
+    return report_section(since=period.since, until=period.until, scope_path=scope_path)
+
+
+def _knowledge(period: Period, scope_path: str) -> dict:
+    """Knowledge gaps: searches that found nothing, consultation topics without an article."""
+    from gridcare.knowledge.selectors import report_section
+
+    return report_section(since=period.since, until=period.until, scope_path=scope_path)
+
+
+def _surveys(period: Period, scope_path: str) -> dict:
+    """Satisfaction surveys (满意度调查): the CSI of the invitations sent in the period to
+    customers under the scope, overall (with its 95 % interval, answered / invited) and
+    per unit — per station when the scope is a county or a station, else per county.
+    ``surveys.selectors``' one computation, the figures its CSI page shows."""
+    from gridcare.surveys.selectors import csi_for_scope, csi_overall_for_scope, unit_names
+
+    kind = (
+        OrgUnit.objects.filter(path=scope_path).values_list("kind", flat=True).first() if scope_path else None
+    )
+    level = "station" if kind in (UnitKind.COUNTY, UnitKind.STATION) else "county"
+    per_unit = csi_for_scope(scope_path=scope_path, start=period.start, end=period.end, level=level)
+    names = unit_names(per_unit)
+    return {
+        "level": level,
+        "overall": csi_overall_for_scope(scope_path=scope_path, start=period.start, end=period.end),
+        "units": [{"path": p, "name": names.get(p, p), **f} for p, f in per_unit.items()],
+    }
+
+
 def build_report(period: Period, *, scope_path: str = "", scope_name: str = "") -> dict:
     """All figures of the report for ``period`` (see module docstring)."""
     volumes = _volumes(period, scope_path)
@@ -359,4 +394,7 @@ def build_report(period: Period, *, scope_path: str = "", scope_name: str = "") 
         "satisfaction": satisfaction_figures(period, scope_path),
         "units": _units(period, scope_path),
         "hotspots": _hotspots(period, scope_path),
+        "inspections": _inspections(period, scope_path),
+        "knowledge": _knowledge(period, scope_path),
+        "surveys": _surveys(period, scope_path),
     }

@@ -14,9 +14,12 @@ def report_context(data: dict) -> dict:
     from gridcare.escalation.selectors import SATISFACTION_DEFINITION
 
     daily = data.get("daily", [])
+    from gridcare.surveys.selectors import CSI_DEFINITION
+
     return {
         "r": data,
         "satisfaction_definition": SATISFACTION_DEFINITION,
+        "csi_definition": CSI_DEFINITION,
         "kind_label": KIND_LABELS.get(data.get("kind"), data.get("kind")),
         "chart_daily": line_chart([d["date"][5:] for d in daily], [("受理量", [d["count"] for d in daily])]),
         "chart_channel": bar_chart([(r["label"], r["count"]) for r in data.get("by_channel", [])]),
@@ -238,4 +241,63 @@ def render_xlsx(data: dict) -> bytes:
         ],
     )
     ws.set_column(1, 3, 18)
+    insp = data.get("inspections")
+    if insp:  # reports generated before inspections existed have no such section
+        ws = book.add_sheet("明查暗访")
+        ws.table(
+            ["检查次数", "合格", "合格率%", "否决", "平均得分", "不合格项", "已验证整改"],
+            [
+                [
+                    insp["inspections"],
+                    insp["passed"],
+                    _pct(insp["pass_rate"]),
+                    insp["vetoed"],
+                    insp["average_score"],
+                    insp["failed_items"],
+                    insp["failed_items_verified"],
+                ]
+            ],
+        )
+        ws.table(
+            ["检查对象", "类型", "日期", "检查方式", "得分", "合格", "不合格项"],
+            [
+                [
+                    x["site"],
+                    x["site_kind"],
+                    x["date"],
+                    x["kind"],
+                    x["score"],
+                    "是" if x["passed"] else "否",
+                    x["failed_items"],
+                ]
+                for x in insp["published"]
+            ],
+        )
+        ws.set_column(0, 6, 14)
+    kb = data.get("knowledge")
+    if kb:
+        ws = book.add_sheet("知识库缺口")
+        ws.line(f"知识库检索 {kb['searches']} 次，无结果 {kb['empty_searches']} 次")
+        ws.table(["无结果的检索词", "次数"], [[g["query"], g["count"]] for g in kb["gaps"]])
+        ws.table(
+            ["无知识条目的咨询主题（建议编写条目并宣传）", "咨询数", "示例"],
+            [[t["term"], t["count"], t["example"]] for t in kb["topics"]],
+        )
+        ws.set_column(0, 2, 24)
+    sv = data.get("surveys")
+    if sv:  # reports generated before the surveys existed have no such section
+        from gridcare.surveys.selectors import CSI_DEFINITION
+
+        ws = book.add_sheet("满意度调查")
+        cells = ("invited", "n", "response_rate", "csi", "low", "high")
+        ws.table(
+            ["单位", "发送邀请", "已答复", "答复率%", "满意度指数", "95%置信下限", "95%置信上限"],
+            [
+                *([u["name"], *(_pct(u[k]) for k in cells)] for u in sv["units"]),
+                ["合计", *(_pct(sv["overall"][k]) for k in cells)],
+            ],
+        )
+        ws.line(str(CSI_DEFINITION))
+        ws.set_column(0, 0, 20)
+        ws.set_column(1, 6, 14)
     return book.close()

@@ -91,7 +91,7 @@ def test_missing_shipped_artifact_is_retrained_and_cached(monkeypatch, data_dir)
     try:
         model = registry.shipped_model()
         assert model.version == SHIPPED_VERSION
-        assert list((data_dir / "models").glob("seed-1-sklearn*.joblib"))
+        assert list((data_dir / "models").glob(f"{SHIPPED_VERSION}-sklearn*.joblib"))
     finally:
         registry._models.pop(SHIPPED_VERSION, None)
         if saved is not None:

@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from gridcare.analytics.classifier import SHIPPED_VERSION
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -41,7 +43,7 @@ def test_classify_contract_with_bad_lines(tmp_path):
     out = tmp_path / "out.jsonl"
     err = StringIO()
     with pytest.raises(CommandError) as exc:
-        call_command("classify", input=str(src), output=str(out), model="seed-1", stderr=err)
+        call_command("classify", input=str(src), output=str(out), model=SHIPPED_VERSION, stderr=err)
     assert exc.value.returncode == 2
     rows = _read(out)
     assert len(rows) == 9  # every non-blank input line has an output line, in order
@@ -108,7 +110,7 @@ def test_console_command_exit_code_without_database(tmp_path):
 def test_classifier_list_and_evaluate_commands():
     out = StringIO()
     call_command("classifier", "list", stdout=out)
-    assert "* seed-1" in out.getvalue()
+    assert f"* {SHIPPED_VERSION}" in out.getvalue()
     out = StringIO()
     call_command("classifier", "evaluate", "--skip-split", stdout=out)
     text = out.getvalue()

@@ -271,6 +271,12 @@ def test_a_stall_seen_now_can_be_answered_and_the_job_records_it_once(world, peo
     assert services.stalls_mark(now=later) == 1
     assert services.stalls_mark(now=later) == 0
     assert ProcessFollowUp.objects.filter(application=app).count() == 1
+    # The accepting clerk is told once, in-app, with a link to the application.
+    from gridcare.escalation.models import Notification
+
+    told = Notification.objects.get(recipient=people.clerk)
+    assert told.url == f"/applications/{app.pk}/" and told.code == "applications.stalled_notice"
+    assert app.number in told.message and "没有进展" in told.message
     services.process_follow_up_record(
         actor=people.sup, application=app, reason="客户资料待核实", reply="已告知客户预计下周勘查", now=later
     )

@@ -114,11 +114,25 @@ def test_new_application_from_a_work_order(world):
         contact_phone="13951000000",
     )
     client = _page(agent)
+    # The order's page offers to continue it as a staged application (a dispatcher, who may
+    # not accept applications, sees no such link).
+    order_page = client.get(f"/work-orders/{order.order_no}/").content.decode()
+    assert f"/applications/new/?order={order.pk}" in order_page
+    dispatcher = _page(world.staff(Role.DISPATCHER, world.county_a))
+    assert (
+        "/applications/new/?order=" not in dispatcher.get(f"/work-orders/{order.order_no}/").content.decode()
+    )
     html = client.get(f"/applications/new/?order={order.pk}").content.decode()
     assert order.order_no in html
     r = client.post("/applications/new/", {"order": order.pk})
     assert r.status_code == 302
     app = Application.objects.get(work_order=order)
+    # Continued: the order's page now names the application instead of offering the link.
+    order_page = client.get(f"/work-orders/{order.order_no}/").content.decode()
+    assert app.number in order_page and "/applications/new/?order=" not in order_page
+    assert app.number in dispatcher.get(f"/work-orders/{order.order_no}/").content.decode()
+    other = make_order(agent, area=world.area_a)  # a fault report: no card, no query for it
+    assert "order-application" not in client.get(f"/work-orders/{other.order_no}/").content.decode()
     assert app.kind == "ev_charger" and app.channel == "hotline" and app.home_visit_due_at is not None
     r = client.post("/applications/new/", {"order": order.pk}, follow=True)
     assert "该工单已转为业务申请" in r.content.decode()

@@ -47,13 +47,13 @@ def _get_en(client, url):
 
 def _po_entries():
     """(msgid, [msgstr...], flags) for every live entry of django.po, header excluded."""
-    entries, cur, field, flags = [], None, None, set()
+    entries, cur, field, flags, context = [], None, None, set(), None
 
     def flush():
         if cur is not None and cur["msgid"]:
-            entries.append(
-                (cur["msgid"], [cur[k] for k in sorted(cur) if k.startswith("msgstr")], cur["flags"])
-            )
+            # A message with a context is stored as "context\x04msgid" (as in django.mo).
+            key = f"{cur['ctx']}\x04{cur['msgid']}" if cur.get("ctx") is not None else cur["msgid"]
+            entries.append((key, [cur[k] for k in sorted(cur) if k.startswith("msgstr")], cur["flags"]))
 
     for line in PO_FILE.read_text(encoding="utf-8").splitlines():
         if line.startswith("#~"):  # obsolete entries are not shipped
@@ -61,10 +61,14 @@ def _po_entries():
         if line.startswith("#,"):
             flags = {f.strip() for f in line[2:].split(",")}
             continue
+        if line.startswith("msgctxt "):
+            flush()
+            cur, context = None, ast.literal_eval(line[len("msgctxt ") :])
+            continue
         if line.startswith("msgid "):
             flush()
-            cur, field = {"msgid": "", "flags": flags}, "msgid"
-            flags = set()
+            cur, field = {"msgid": "", "flags": flags, "ctx": context}, "msgid"
+            flags, context = set(), None
         elif line.startswith("msgid_plural "):
             field = "msgid_plural"
         elif line.startswith("msgstr"):

@@ -126,3 +126,35 @@ def test_customer_panel_and_worklist_section(world, found, manager):
         s for s in worklist_sections(manager, manager, customers) if s["key"] == "dataquality_findings"
     )
     assert section["count"] == 12 and len(section["context"]["rows"]) == 12
+
+
+def test_a_finding_put_on_the_rectification_list(world, found, supervisor):
+    """A systemic finding becomes a rectification item owed by its station (once), linked
+    both ways; only who may open items sees the button; who cannot read findings cannot."""
+    from gridcare.rectification.models import RectificationItem
+    from gridcare.rectification.sources import source_link
+
+    f = found.filter(station=world.station_a).first()
+    c = client_for(supervisor)
+    page = c.get(f"/data-quality/findings/{f.pk}/").content.decode()
+    assert "列入整改" in page
+    r = c.post(f"/data-quality/findings/{f.pk}/rectify/")
+    assert r.status_code == 302
+    item = RectificationItem.objects.get(source_kind="data_quality")
+    assert item.unit_id == world.station_a.pk and item.source_ref == str(f.pk)
+    assert source_link("data_quality", item.source_ref) == f"/data-quality/findings/{f.pk}/"
+    c.post(f"/data-quality/findings/{f.pk}/rectify/")
+    assert RectificationItem.objects.filter(source_kind="data_quality").count() == 1
+    assert item.number in c.get(f"/data-quality/findings/{f.pk}/").content.decode()
+    clerk = client_for(world.staff(Role.COUNTER_CLERK, world.station_a))
+    other = found.filter(station=world.station_a).exclude(pk=f.pk).first()
+    assert (
+        f"/data-quality/findings/{other.pk}/rectify/"
+        in c.get(f"/data-quality/findings/{other.pk}/").content.decode()
+    )
+    assert "/rectify/" not in clerk.get(f"/data-quality/findings/{other.pk}/").content.decode()
+    assert clerk.post(f"/data-quality/findings/{other.pk}/rectify/").status_code == 403
+    dispatcher = client_for(
+        world.staff(Role.DISPATCHER, world.county_a)
+    )  # opens items, does not read findings
+    assert dispatcher.post(f"/data-quality/findings/{other.pk}/rectify/").status_code == 403

@@ -13,6 +13,7 @@ from ..choices import (
     CompensationKind,
     FailureCause,
     FailureOrigin,
+    FailureSource,
     RecoveryKind,
     UrgeChannel,
 )
@@ -147,7 +148,7 @@ class RecoveryDecisionSerializer(serializers.Serializer):
 
 
 class ServiceFailureSerializer(serializers.ModelSerializer):
-    order_no = serializers.CharField(source="order.order_no", read_only=True)
+    order_no = serializers.CharField(source="order.order_no", read_only=True, allow_null=True, default=None)
     responsible_unit = serializers.CharField(source="responsible_unit.code", read_only=True)
     actions = RecoveryActionSerializer(many=True, read_only=True)
 
@@ -156,6 +157,7 @@ class ServiceFailureSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "order_no",
+            "source",
             "origin",
             "cause",
             "responsible_unit",
@@ -168,12 +170,24 @@ class ServiceFailureSerializer(serializers.ModelSerializer):
 
 
 class ServiceFailureCreateSerializer(serializers.Serializer):
-    order = serializers.CharField(help_text="投诉工单编号", max_length=64)
+    order = serializers.CharField(
+        help_text="工单编号（投诉属实时必填且须为投诉工单；其他途径可不填）",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    source = serializers.ChoiceField(choices=FailureSource.choices, default=FailureSource.COMPLAINT)
     origin = serializers.ChoiceField(choices=FailureOrigin.choices)
     cause = serializers.ChoiceField(choices=FailureCause.choices)
     responsible_unit = serializers.CharField(help_text="责任单位编码", max_length=32)
     responsible_person = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     description = serializers.CharField(max_length=DESCRIPTION_MAX)
+
+
+class ManualEscalationSerializer(serializers.Serializer):
+    order = serializers.CharField(help_text="工单编号", max_length=64)
+    reason = serializers.CharField(help_text="提级原因", max_length=300)
 
 
 class SocialSupervisorSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from gridcare.workorders import selectors as wo_selectors
 from gridcare.workorders.models import WorkOrder
 
 from .. import selectors, services
+from ..choices import FailureSource
 from ..filters import CallbackTaskFilterSet
 from ..models import Notification
 from . import serializers as s
@@ -75,8 +76,19 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class EscalationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permissions_by_action = {
         "list": "escalation.view_board",
+        "create": "escalation.escalate_manual",
     }
     serializer_class = s.EscalationSerializer
+
+    @extend_schema(
+        request=s.ManualEscalationSerializer, responses={201: s.EscalationSerializer}, summary="人工提级"
+    )
+    def create(self, request):
+        data = _input(s.ManualEscalationSerializer, request.data)
+        esc = services.order_escalate_by_hand(
+            actor=request.user, order=_order(request.user, data["order"]), reason=data["reason"]
+        )
+        return Response(s.EscalationSerializer(esc).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self):
         return selectors.escalations_for(
@@ -153,11 +165,15 @@ class ServiceFailureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return (
-            selectors.failures_for(self.request.user)
-            .prefetch_related("actions")
-            .order_by("-recorded_at", "-id")
-        )
+        qs = selectors.failures_for(self.request.user).prefetch_related("actions")
+        source = self.request.query_params.get("source") or ""
+        if source:
+            if source not in FailureSource.values:
+                raise ApplicationError(
+                    _("未知的发现途径：%(value)s") % {"value": source}, field="source", code="invalid_choice"
+                )
+            qs = qs.filter(source=source)
+        return qs.order_by("-recorded_at", "-id")
 
     @extend_schema(
         request=s.ServiceFailureCreateSerializer,
@@ -168,7 +184,8 @@ class ServiceFailureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data = _input(s.ServiceFailureCreateSerializer, request.data)
         failure = services.service_failure_record(
             actor=request.user,
-            order=_order(request.user, data["order"]),
+            order=_order(request.user, data["order"]) if data["order"] else None,
+            source=data["source"],
             origin=data["origin"],
             cause=data["cause"],
             responsible_unit=_unit(request.user, data["responsible_unit"], "responsible_unit"),

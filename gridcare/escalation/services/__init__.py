@@ -12,7 +12,7 @@ from .callbacks import (
     callback_tasks_follow_deadlines,
 )
 from .deadlines import deadline_sweep
-from .escalating import order_escalate
+from .escalating import order_escalate, order_escalate_by_hand
 from .monitor import clock_threshold, sla_reconcile, sla_sweep, sla_watch_create, sla_watch_refresh
 from .notifications import (
     customer_notices_enqueue,
@@ -58,6 +58,7 @@ __all__ = [
     "notification_rules",
     "notify_order_event",
     "order_escalate",
+    "order_escalate_by_hand",
     "outbound_enqueue",
     "outbox_deliver",
     "recovery_action_complete",

@@ -5,23 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gridcare.core.audit import audit_record
+from gridcare.core.authz import require
+from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.messages import msg
 from gridcare.org.choices import Role
 from gridcare.org.models import OrgUnit
-from gridcare.workorders.choices import Action
+from gridcare.workorders.choices import CLOSED_STATUSES, Action
 from gridcare.workorders.models import WorkOrder
 
 from ..choices import (
+    EscalationReason,
     NotificationDelivery,
     NotificationEvent,
     NotificationKind,
     OutboundChannel,
 )
 from ..models import Escalation, OrderEscalation, SlaWarning
-from ._common import now_or, order_note
+from ._common import now_or, order_note, visible_order
 from .notifications import notify_order_event, outbound_enqueue
 
 
@@ -113,3 +118,43 @@ def order_escalate(
             order=order,
         )
     return escalation
+
+
+MANUAL_REASON_MAX = 300
+
+
+def order_escalate_by_hand(
+    *, actor, order: WorkOrder | int, reason: str, now: dt.datetime | None = None
+) -> Escalation:
+    """A supervisor raises an order one unit up by hand (人工提级), saying why.
+
+    Needs ``escalation.escalate_manual``; the reason is required (at most 300 characters)
+    and becomes the escalation's note. Refused (409) for a closed order (archived or
+    cancelled) and when the order's supervision already sits at the top of the tree.
+    """
+    require(actor, "escalation.escalate_manual")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("请填写提级原因"), field="reason", code="required")
+    if len(reason) > MANUAL_REASON_MAX:
+        raise ApplicationError(
+            _("提级原因不能超过 %(n)s 个字") % {"n": MANUAL_REASON_MAX}, field="reason", code="max_length"
+        )
+    with transaction.atomic():
+        current = visible_order(actor, order, lock=True)
+        if current.status in CLOSED_STATUSES:
+            raise ConflictError(
+                _("工单 %(no)s 已关闭，不能提级") % {"no": current.order_no}, field="order", code="closed"
+            )
+        escalation = order_escalate(
+            order=current, reason=EscalationReason.MANUAL, actor=actor, note=reason, now=now
+        )
+        if escalation is None:
+            raise ConflictError(
+                _("工单 %(no)s 已在最高层级督办，不能再提级") % {"no": current.order_no},
+                field="order",
+                code="top_of_tree",
+            )
+        if isinstance(order, WorkOrder):
+            order.version = current.version
+        return escalation

@@ -57,12 +57,14 @@ def notification_create_many(
     order: WorkOrder | None = None,
     exclude: int | None = None,
     now: dt.datetime | None = None,
+    url: str = "",
 ) -> int:
-    """Tell each recipient (user ids, deduplicated, ``exclude`` left out) once, in-app."""
+    """Tell each recipient (user ids, deduplicated, ``exclude`` left out) once, in-app;
+    the notification links to the order's page, or to ``url`` (another app's page)."""
     ids = sorted({r for r in recipients if r and r != exclude})
     if not ids:
         return 0
-    url = f"/work-orders/{order.order_no}/" if order is not None else ""
+    url = f"/work-orders/{order.order_no}/" if order is not None else url[:200]
     now = now_or(now)
     content = _content(text)
     Notification.objects.bulk_create(

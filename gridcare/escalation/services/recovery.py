@@ -27,6 +27,7 @@ from ..choices import (
     CompensationKind,
     FailureCause,
     FailureOrigin,
+    FailureSource,
     NotificationKind,
     RecoveryKind,
     RecoveryStatus,
@@ -80,7 +81,7 @@ def compensation_totals(failure: ServiceFailure, *, now: dt.datetime, exclude_pk
         counted = counted.exclude(pk=exclude_pk)
     per_failure = counted.filter(failure=failure).aggregate(t=Sum("amount"))["t"] or Decimal("0")
     per_customer = Decimal("0")
-    customer_id = failure.order.customer_id
+    customer_id = failure.order.customer_id if failure.order_id is not None else None
     if customer_id is not None:
         days = EscalationSetting.get(EscalationSetting.COMPENSATION_CUSTOMER_PERIOD_DAYS)
         per_customer = counted.filter(
@@ -100,16 +101,24 @@ def _covers(limit: Decimal | None, failure: ServiceFailure, amount: Decimal, *, 
 def service_failure_record(
     *,
     actor,
-    order: WorkOrder | int,
+    order: WorkOrder | int | None,
     origin: str,
     cause: str,
     responsible_unit: OrgUnit,
     description: str,
     responsible_person: str = "",
+    source: str = FailureSource.COMPLAINT,
     now: dt.datetime | None = None,
 ) -> ServiceFailure:
-    """Record a substantiated complaint as a service failure (one per order)."""
+    """Record a service failure (at most one per order). ``source`` says how it came to
+    light; a substantiated complaint (``complaint``, the default) needs its complaint order,
+    any other source may have an order or none (an inspection's finding, a supervisor's
+    report): then the responsible unit alone scopes it."""
     require(actor, "escalation.record_failure")
+    if source not in FailureSource.values:
+        raise ApplicationError(
+            _("未知的发现途径：%(value)s") % {"value": source}, field="source", code="invalid_choice"
+        )
     if origin not in FailureOrigin.values:
         raise ApplicationError(
             _("未知的失误来源：%(value)s") % {"value": origin}, field="origin", code="invalid_choice"
@@ -126,14 +135,21 @@ def service_failure_record(
     if not unit_is_visible(actor, responsible_unit):
         raise PermissionDeniedError(_("责任单位不在本单位范围内"), field="responsible_unit")
     now = now_or(now)
+    if order is None and source == FailureSource.COMPLAINT:
+        raise ApplicationError(_("投诉属实须指定投诉工单"), field="order", code="required")
     with transaction.atomic():
-        current = visible_order(actor, order, lock=True)
-        if current.request_type != RequestType.COMPLAINT:
+        current = visible_order(actor, order, lock=True) if order is not None else None
+        if (
+            current is not None
+            and source == FailureSource.COMPLAINT
+            and current.request_type != RequestType.COMPLAINT
+        ):
             raise ApplicationError(_("只有属实的投诉才能认定为服务失误"), field="order", code="not_complaint")
         try:
             with transaction.atomic():
                 failure = ServiceFailure.objects.create(
                     order=current,
+                    source=source,
                     origin=origin,
                     cause=cause,
                     responsible_unit=responsible_unit,
@@ -151,7 +167,7 @@ def service_failure_record(
             actor=actor,
             action="escalation.failure_record",
             obj=failure,
-            changes={"origin": origin, "cause": cause, "unit": responsible_unit.code},
+            changes={"source": source, "origin": origin, "cause": cause, "unit": responsible_unit.code},
             note=description,
             unit_path=responsible_unit.path,
         )
@@ -245,11 +261,11 @@ def recovery_action_propose(
                 kind=NotificationKind.RECOVERY,
                 text=msg(
                     "notify.recovery_approval",
-                    no=failure.order.order_no,
+                    no=failure.order.order_no if failure.order_id is not None else f"#{failure.pk}",
                     amount=str(amount),
                     limit=str(limit),
                 ),
-                order=failure.order,
+                order=failure.order if failure.order_id is not None else None,
                 exclude=actor.pk,
                 now=now,
             )
@@ -359,7 +375,7 @@ def recovery_action_complete(
         open_left = failure.actions.filter(
             status__in=[RecoveryStatus.PENDING_APPROVAL, RecoveryStatus.APPROVED]
         ).exists()
-        if not open_left:
+        if not open_left and failure.order_id is not None:  # no order: no customer to call back
             order = failure.order
             CallbackTask.objects.get_or_create(
                 failure=failure,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridcare.core.errors import ApplicationError
+from gridcare.core.filters import IdFilter
 from gridcare.core.params import id_param
 from gridcare.customers.selectors import customer_get
 
@@ -96,7 +97,7 @@ class HallCounterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 class HallTicketFilterSet(django_filters.FilterSet):
-    hall = django_filters.NumberFilter(field_name="hall_id", label=gettext_lazy("营业厅 ID"))
+    hall = IdFilter(field_name="hall_id", label=gettext_lazy("营业厅 ID"))
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices, label=gettext_lazy("状态"))
     day = django_filters.DateFilter(field_name="day", label=gettext_lazy("日期"))
 

@@ -104,6 +104,10 @@ def test_ticket_list_filters_and_query_count(hall, clerk, django_assert_max_num_
         r = api.get(f"/api/hall/tickets/?hall={hall.pk}&status=waiting")
     assert r.status_code == 200 and len(r.json()["results"]) == 14
     assert len(api.get("/api/hall/tickets/?status=called").json()["results"]) == 1
+    # An id out of any database's range is a 400 naming the field (was an overflow, a 500).
+    for bad in ("6.3e+47", "99999999999999999999", "0", "-1", "x"):
+        r = api.get(f"/api/hall/tickets/?hall={bad}")
+        assert r.status_code == 400 and "hall" in r.json()["errors"], (bad, r.content)
 
 
 def test_transfer_and_figures(hall, clerk):

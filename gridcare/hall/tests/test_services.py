@@ -326,3 +326,48 @@ def test_counters_calling_at_once_get_different_tickets(world):
     assert len(taken) == 4 and len(set(taken)) == 4  # four tickets, four counters, no double
     assert sum(1 for t in got if t is None) == 2
     assert Ticket.objects.filter(status=S.CALLED).values("counter").distinct().count() == 4
+
+
+def test_the_day_end_job_closes_what_is_open_and_counts_the_unserved_wait(world, clerk):
+    """After closing, numbers never served lapse (their wait to closing counts in the
+    figures), a service left open is finished, a call in progress lapses; before closing
+    nothing is touched; a rerun changes nothing."""
+    hall = make_hall(
+        world.county_a,
+        code="H9",
+        counters=(("", 1), ("", 2)),
+        weekday_hours="08:30-17:30",
+        weekend_hours="08:30-17:30",
+        open_on_holidays=True,
+    )
+    desk = counter(hall)
+    day = timezone.localdate() - dt.timedelta(days=1)
+    waiting = services.ticket_take(actor=clerk, hall=hall, service_type="business", now=_at(16, 0, day))
+    serving = services.ticket_take(actor=clerk, hall=hall, service_type="business", now=_at(15, 0, day))
+    called = services.ticket_take(actor=clerk, hall=hall, service_type="business", now=_at(15, 10, day))
+    assert services.ticket_call_next(actor=clerk, counter=desk, now=_at(15, 5, day)).pk == serving.pk
+    services.ticket_serve(actor=clerk, ticket=serving, now=_at(15, 6, day))
+    other = counter(hall, 2)
+    assert services.ticket_call_next(actor=clerk, counter=other, now=_at(17, 0, day)).pk == called.pk
+    # Before the day's closing hour nothing happens.
+    assert services.tickets_close_day(now=_at(17, 0, day)) == {"no_show": 0, "done": 0}
+    result = services.tickets_close_day(now=_at(9, 0, day + dt.timedelta(days=1)))
+    assert result == {"no_show": 2, "done": 1}
+    waiting.refresh_from_db()
+    serving.refresh_from_db()
+    assert serving.status == S.DONE and serving.finished_at == _at(17, 30, day)
+    lapsed = waiting
+    assert Ticket.objects.get(pk=called.pk).status == S.NO_SHOW  # called at 17:00, never came
+    assert lapsed.status == S.NO_SHOW and lapsed.called_at is None and lapsed.finished_at == _at(17, 30, day)
+    assert TicketEvent.objects.filter(
+        ticket=lapsed, kind=TicketEventKind.NO_SHOW, actor__isnull=True
+    ).exists()
+    assert services.tickets_close_day(now=_at(10, 0, day + dt.timedelta(days=1))) == {"no_show": 0, "done": 0}
+    # The lapsed number's wait (to closing) is in the figures: 90 minutes, over the commitment.
+    rows = list(Ticket.objects.filter(pk=lapsed.pk).values(*selectors.FIGURE_FIELDS))
+    figures = selectors.summarize(rows, 15)
+    assert figures["called"] == 0 and figures["no_shows"] == 1
+    assert (
+        figures["avg_wait"] == (_at(17, 30, day) - lapsed.issued_at).total_seconds() / 60
+        and figures["within"] == 0
+    )

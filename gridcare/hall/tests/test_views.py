@@ -94,6 +94,16 @@ def test_kiosk_takes_a_number_and_prints_the_slip(world, hall, clerk):
     assert t.customer.customer_no == "3201000001" and t.priority == "care"
     html = c.get(r["Location"]).content.decode()
     assert "A002" in html and "您前面还有 0 人" in html  # the elderly customer queues ahead
+    # What the customer sees (kiosk, slip, board, counter tablet) carries no staff menu,
+    # no staff name and no sign-out: only the hall's name.
+    for url in (
+        reverse("hall:kiosk", args=[hall.pk]),
+        r["Location"],
+        reverse("hall:board", args=[hall.pk]),
+        reverse("hall:rate", args=[hall.counters.first().pk]),
+    ):
+        page = c.get(url).content.decode()
+        assert 'class="mainnav"' not in page and "/logout/" not in page and hall.name in page, url
     r = c.post(
         reverse("hall:kiosk", args=[hall.pk]), {"service_type": "business", "customer": "999"}, follow=True
     )

@@ -140,3 +140,39 @@ def test_a_new_version_replaces_the_old_in_the_index(db):
     )
     assert codes("中山路") == []
     assert codes("建康路") == ["REV"]
+
+
+def test_articles_for_other_customer_categories_are_not_suggested(db, world):
+    """An article written for named customer categories comes back only for a caller of
+    one of them (or when the caller is unknown); one for everyone always does."""
+    from django.test import Client
+
+    from gridcare.customers.tests.factories import CustomerFactory
+    from gridcare.knowledge.search import category_applies
+    from gridcare.org.choices import Role
+
+    make_article("RES", title="居民阶梯电价说明", body="阶梯电价按年累计。", customer_categories="居民")
+    make_article(
+        "BIG",
+        title="两部制电价说明",
+        body="基本电价按容量或需量计收，阶梯电价不适用。",
+        customer_categories="大客户、高压",
+    )
+    make_article("ALL", title="电价公示渠道", body="电价与阶梯电价标准可在营业厅查询。")
+    assert set(codes("阶梯电价")) == {"RES", "BIG", "ALL"}
+    assert set(codes("阶梯电价", customer_category="residential")) == {"RES", "ALL"}
+    assert set(codes("阶梯电价", customer_category="hv_dual")) == {"BIG", "ALL"}
+    assert category_applies("居民, 非居民", "lv_non_residential") and not category_applies(
+        "居民", "hv_single"
+    )
+    assert category_applies("", "hv_single") and category_applies("大客户", "")
+    # At the intake desk the caller's customer number narrows the suggestions.
+    customer = CustomerFactory(area=world.area_a, category="residential")
+    agent = Client()
+    agent.force_login(world.staff(Role.HOTLINE_AGENT, world.county_a))
+    html = agent.get(
+        "/knowledge/suggest/", {"description": "阶梯电价怎么算", "customer": customer.customer_no}
+    ).content.decode()
+    assert "居民阶梯电价说明" in html and "两部制电价说明" not in html
+    html = agent.get("/knowledge/suggest/", {"description": "阶梯电价怎么算"}).content.decode()
+    assert "两部制电价说明" in html

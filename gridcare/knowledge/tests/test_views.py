@@ -190,3 +190,46 @@ def test_insight_page(world):
     )
     assert page.status_code == 200 and "量子纠缠" in page.content.decode()
     assert agent.get("/knowledge/insight/").status_code == 403
+
+
+def test_report_section_on_knowledge_gaps(world):
+    """The periodic report's section: the period's searches that found nothing, and the
+    scope's frequent consultation topics that no article answers."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.analytics.reports.build import _knowledge
+    from gridcare.analytics.reports.periods import Period
+    from gridcare.knowledge.models import SearchLog
+    from gridcare.knowledge.selectors import report_section
+    from gridcare.workorders.choices import Dimension, RequestType
+    from gridcare.workorders.tests.factories import make_order
+
+    # An empty knowledge base: no article answers anything.
+    now = timezone.now()
+    for q in ("量子纠缠", "量子纠缠", "电费"):
+        SearchLog.objects.create(
+            at=now - dt.timedelta(hours=1), query=q, source="page", hits=0 if "量子" in q else 3
+        )
+    SearchLog.objects.create(at=now - dt.timedelta(days=40), query="很久以前", source="page", hits=0)
+    agent = world.staff(Role.HOTLINE_AGENT)
+    for _ in range(3):
+        make_order(
+            agent,
+            area=world.area_a,
+            request_type=RequestType.CONSULTATION,
+            dimension=Dimension.BUSINESS_HANDLING,
+            description="喵星人宇宙飞船",
+        )
+    section = report_section(since=now - dt.timedelta(days=1), until=now + dt.timedelta(minutes=1))
+    assert section["searches"] == 3 and section["empty_searches"] == 2
+    assert section["gaps"] == [{"query": "量子纠缠", "count": 2}]
+    assert [t["count"] for t in section["topics"]] == [3]
+    # Another county's scope has none of those consultations.
+    other = report_section(
+        since=now - dt.timedelta(days=1), until=now + dt.timedelta(minutes=1), scope_path=world.county_b.path
+    )
+    assert other["topics"] == []
+    period = Period("monthly", "x", timezone.localdate(now), timezone.localdate(now))
+    assert _knowledge(period, "")["empty_searches"] == 2

@@ -69,7 +69,8 @@ def test_supervisor_sees_escalations_overdue_and_callbacks(world, client):
     order = make_order(agent, area=world.area_a, now=old)
     esc.sla_watch_refresh(order=order)
     esc.sla_sweep()
-    html = _home(client, supervisor, 11 + KPI_QUERIES)
+    # + 1: the sites not inspected this quarter (inspections' widget, one grouped query)
+    html = _home(client, supervisor, 12 + KPI_QUERIES)
     assert "督办概况" in html and order.order_no in html
     assert "在途升级督办" in html and "今日应回访" in html
 
@@ -79,4 +80,6 @@ def test_home_renders_for_every_role_with_widgets(world, client, role):
     from gridcare.core.authz import has_perm
 
     user = world.staff(role, world.county_a)
-    _home(client, user, 11 + (KPI_QUERIES if has_perm(user, "analytics.view_kpis") else 0))
+    kpis = KPI_QUERIES if has_perm(user, "analytics.view_kpis") else 0
+    inspections = 1 if has_perm(user, "inspections.view") else 0  # the sites owed an inspection
+    _home(client, user, 11 + kpis + inspections)

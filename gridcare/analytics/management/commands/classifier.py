@@ -47,7 +47,8 @@ class Command(BaseCommand):
         )
         rb.add_argument("version")
         sub.add_parser(
-            "build-seed", help="maintainers: rebuild the shipped seed-1 artifact from the seed corpus"
+            "build-seed",
+            help=f"maintainers: rebuild the shipped {SHIPPED_VERSION} artifact from the seed corpus",
         )
 
     def handle(self, *args, action, **options):
@@ -172,7 +173,7 @@ class Command(BaseCommand):
         model = build_shipped_model()
         reset_cache()
         self.stdout.write(
-            f"wrote seed-1 ({model.metadata['n_features']} features, "
+            f"wrote {SHIPPED_VERSION} ({model.metadata['n_features']} features, "
             f"{model.metadata['trained_on']['total']} texts)"
         )
         for name, m in model.metadata["metrics"].items():

@@ -13,7 +13,7 @@ Exit status: 0 all lines classified; 2 some lines failed (the others were writte
 1 the command could not run (input missing, bad option).
 
 No database is needed: the active trained version is used when the database has one,
-otherwise the model shipped with the package (``seed-1``).
+otherwise the model shipped with the package (``seed-2``, ``corpus.SHIPPED_VERSION``).
 """
 
 import sys
