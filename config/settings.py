@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "gridcare.evaluation",
     "gridcare.supervision",
     "gridcare.partners",
+    "gridcare.webhooks",
     "gridcare.analytics",
     "gridcare.workforce",
     "gridcare.demo",

@@ -226,8 +226,48 @@ def seed_supervision(*, seed: int, size: str = "default", stdout=None) -> dict:
             continue
         manual += 1
     out["manual_escalations"] = manual
+    out["recurring"] = _recurring_cause(rng, admin, today)
     if stdout is not None:
         stdout.write(
             f"社会监督：座谈计划 {out['plans']} 个，监督意见 {out['points']} 条，违规 {out['violations']} 条"
         )
     return out
+
+
+RECURRING = [
+    ("monitor", "抢修超时限未到达现场，客户再次来电催促"),
+    ("inspection", "暗访发现抢修承诺到达时间与实际不符"),
+    ("supervisor", "监督员反映抢修人员承诺当天恢复未兑现"),
+    ("callback", "回访客户表示承诺的回复电话没有打来"),
+]
+
+
+def _recurring_cause(rng, admin, today: dt.date) -> int:
+    """A cause that recurred at one station last month (failures found by the monitor, an
+    inspection, a supervisor and a callback — not complaints), taken up as an improvement
+    action: the recurring-causes page shows it flagged, with this month's count beside it."""
+    from gridcare.escalation.choices import FailureCause, FailureOrigin
+    from gridcare.supervision.choices import PeriodKind
+    from gridcare.supervision.periods import period_of
+
+    station = OrgUnit.objects.filter(kind=UnitKind.STATION).order_by("path").first()
+    if station is None:
+        return 0
+    last_month = period_of(PeriodKind.MONTH, today).shift(-1)
+    tz = timezone.get_current_timezone()
+    for k, (source, text) in enumerate(RECURRING):
+        day = last_month.start + dt.timedelta(days=3 + 7 * k)
+        esc.service_failure_record(
+            actor=admin,
+            order=None,
+            origin=FailureOrigin.PERSONNEL,
+            cause=FailureCause.PROMISE_NOT_KEPT,
+            responsible_unit=station,
+            description=text,
+            source=source,
+            now=dt.datetime.combine(day, dt.time(10), tzinfo=tz),
+        )
+    services.improvement_open(
+        actor=admin, unit=station, cause=FailureCause.PROMISE_NOT_KEPT, period=last_month
+    )
+    return len(RECURRING)

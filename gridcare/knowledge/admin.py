@@ -3,7 +3,7 @@ editor pages (versions, review), which the services own."""
 
 from django.contrib import admin
 
-from .models import Article, ArticleVersion, Category, SearchLog
+from .models import Article, ArticleAttachment, ArticleVersion, Category, SearchLog
 
 
 @admin.register(Category)
@@ -31,3 +31,9 @@ class ArticleVersionAdmin(admin.ModelAdmin):
 class SearchLogAdmin(admin.ModelAdmin):
     list_display = ("at", "query", "hits", "source")
     readonly_fields = [f.name for f in SearchLog._meta.fields]
+
+
+@admin.register(ArticleAttachment)
+class ArticleAttachmentAdmin(admin.ModelAdmin):
+    list_display = ("article", "filename", "content_type", "size", "by", "at", "removed_at")
+    readonly_fields = [f.name for f in ArticleAttachment._meta.fields]

@@ -20,6 +20,8 @@ register_audit_labels(
         "import": _("导入知识条目"),
         "sms": _("短信发送知识条目"),
         "answered": _("用知识库答复工单"),
+        "attach": _("添加知识条目附件"),
+        "detach": _("删除知识条目附件"),
     },
     fields={
         "state": _("状态"),
@@ -29,7 +31,14 @@ register_audit_labels(
         "phone": _("手机号"),
         "order": _("工单"),
         "rows": _("行数"),
+        "file": _("附件"),
+        "type": _("文件类型"),
+        "size": _("文件大小"),
     },
     values={"state": dict(VersionState.choices)},
-    objects={"knowledge.article": _("知识条目"), "knowledge.articleversion": _("知识条目版本")},
+    objects={
+        "knowledge.article": _("知识条目"),
+        "knowledge.articleversion": _("知识条目版本"),
+        "knowledge.articleattachment": _("知识条目附件"),
+    },
 )

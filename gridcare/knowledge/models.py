@@ -214,3 +214,46 @@ class ArticleFeedback(models.Model):
         verbose_name = _("知识反馈")
         verbose_name_plural = _("知识反馈")
         constraints = [models.UniqueConstraint(fields=["article", "user"], name="knowledge_feedback_once")]
+
+
+def attachment_path(attachment: ArticleAttachment, filename: str) -> str:
+    return f"knowledge/{attachment.article_id}/{attachment.token}.{attachment.extension}"
+
+
+class ArticleAttachment(models.Model):
+    """A file attached to an article (附件: a notice as PDF, a form as Word, a photo),
+    recognised by content, at most 10 MB. Attachments belong to the article, not to one
+    version, and do not go through review: agents see them only where they see the
+    article (published and valid today, ``selectors.article_get``); editors always.
+    ``version`` is the version that was the latest when the file was added (history only).
+    Removing one is soft (``removed_at``): the row and the file stay for the record."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("知识条目")
+    )
+    version = models.ForeignKey(
+        ArticleVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("添加时版本"),
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    extension = models.CharField(max_length=8)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    filename = models.CharField(_("文件名"), max_length=200)
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    removed_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    removed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("知识条目附件")
+        verbose_name_plural = _("知识条目附件")
+        ordering = ["article_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.filename}"

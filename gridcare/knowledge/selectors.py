@@ -13,7 +13,7 @@ from gridcare.core.authz import has_perm
 
 from . import search as _search
 from .choices import UseKind, VersionState
-from .models import Article, ArticleVersion, SearchLog
+from .models import Article, ArticleAttachment, ArticleVersion, SearchLog
 
 
 def unit_codes_of(user) -> frozenset[str] | None:
@@ -64,6 +64,27 @@ def article_get(user, pk) -> Article | None:
     if has_perm(user, "knowledge.edit"):
         return article
     return article if article.is_valid_on(timezone.localdate()) else None
+
+
+def article_attachments(article: Article) -> list[ArticleAttachment]:
+    """The live attachments of an article, oldest first (the caller has already checked
+    that the user may open the article: ``article_get``)."""
+    return list(
+        ArticleAttachment.objects.filter(article=article, removed_at__isnull=True)
+        .select_related("by__staff")
+        .order_by("at", "id")
+    )
+
+
+def attachment_get(user, article_pk, token: str) -> ArticleAttachment | None:
+    """A live attachment of an article the user may open (agents: published and valid
+    today; editors: any), found by its token; None otherwise."""
+    article = article_get(user, article_pk)
+    if article is None or not token:
+        return None
+    return ArticleAttachment.objects.filter(
+        article=article, token=str(token)[:32], removed_at__isnull=True
+    ).first()
 
 
 def articles_for_editor(user, *, q: str = "", state: str = "", category: str = "") -> QuerySet[Article]:

@@ -8,8 +8,10 @@ demo's seeding, a management command), row locked, transition validated against
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,10 +21,12 @@ from gridcare.core.audit import audit_record
 from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import check_length
+from gridcare.core.uploads import DOCUMENTS, check_document
 
 from .choices import EDITABLE, TRANSITIONS, ArticleKind, SearchSource, UseKind, VersionState
 from .models import (
     Article,
+    ArticleAttachment,
     ArticleFeedback,
     ArticleIndex,
     ArticleUse,
@@ -41,6 +45,8 @@ KEYWORDS_MAX = 500
 CATEGORY_DEPTH_MAX = 4
 YEAR_RANGE = (2000, 2100)
 SMS_MAX = 300
+ATTACHMENTS_MAX = 10
+FILENAME_MAX = 200
 
 
 def _now(now):
@@ -641,3 +647,84 @@ def article_answered(*, actor, article: Article | int, order_no: str, now: dt.da
         audit_record(
             actor=actor, action="knowledge.answered", obj=article, changes={"order": [None, order_no]}
         )
+
+
+# ------------------------------------------------------------------------ attachments
+
+
+def attachment_filename(name: str | None, extension: str) -> str:
+    """The name a download is offered under: the uploaded name without any folder part,
+    cut to ``FILENAME_MAX`` keeping its end; ``附件.<ext>`` when nothing is left."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[-FILENAME_MAX:] or f"附件.{extension}"
+
+
+def attachment_add(
+    *,
+    actor,
+    article: Article | int,
+    content: bytes | None,
+    filename: str = "",
+    now: dt.datetime | None = None,
+) -> ArticleAttachment:
+    """Attach a file to an article (PDF, Word, JPEG, PNG or WEBP, recognised by content,
+    at most 10 MB; at most ``ATTACHMENTS_MAX`` live files per article). Attachments belong
+    to the article and are not reviewed: agents see them wherever they may open the
+    article (published and valid), editors always."""
+    _require(actor, "knowledge.edit")
+    kind = check_document(content, field="file", allowed=DOCUMENTS)
+    now = _now(now)
+    with transaction.atomic():
+        locked = _lock_article(article, None)
+        if locked.attachments.filter(removed_at__isnull=True).count() >= ATTACHMENTS_MAX:
+            raise ApplicationError(
+                _("每个知识条目最多 %(n)s 个附件，请先删除不用的附件") % {"n": ATTACHMENTS_MAX},
+                field="file",
+                code="too_many",
+            )
+        row = ArticleAttachment(
+            article=locked,
+            version=locked.versions.order_by("-number").first(),
+            token=secrets.token_hex(16),
+            extension=kind.extension,
+            content_type=kind.content_type,
+            size=len(content),
+            filename=attachment_filename(filename, kind.extension),
+            by=actor if getattr(actor, "pk", None) else None,
+            at=now,
+        )
+        row.file.save(f"{row.token}.{kind.extension}", ContentFile(content), save=False)
+        try:
+            row.save()
+            audit_record(
+                actor=actor,
+                action="knowledge.attach",
+                obj=locked,
+                changes={"file": [None, row.filename], "type": row.content_type, "size": row.size},
+            )
+        except Exception:
+            row.file.delete(save=False)
+            raise
+    return row
+
+
+def attachment_remove(
+    *, actor, attachment: ArticleAttachment | int, now: dt.datetime | None = None
+) -> ArticleAttachment:
+    """Take an attachment off its article (soft: ``removed_at``; the file is kept for the
+    record but no longer listed or served)."""
+    _require(actor, "knowledge.edit")
+    pk = attachment.pk if isinstance(attachment, ArticleAttachment) else attachment
+    now = _now(now)
+    with transaction.atomic():
+        row = ArticleAttachment.objects.select_for_update().filter(pk=pk).select_related("article").first()
+        if row is None or row.removed_at is not None:
+            raise ApplicationError(_("附件不存在或已删除"), field="attachment", code="not_found", status=404)
+        row.removed_at = now
+        row.removed_by = actor if getattr(actor, "pk", None) else None
+        row.save(update_fields=["removed_at", "removed_by"])
+        audit_record(
+            actor=actor, action="knowledge.detach", obj=row.article, changes={"file": [row.filename, None]}
+        )
+    return row

@@ -19,11 +19,12 @@ from gridcare.core.authz import has_perm, requires
 from gridcare.core.errors import ApplicationError
 from gridcare.core.listing import paginate
 from gridcare.core.params import id_param, int_param
+from gridcare.core.uploads import read_upload, serve_document
 
 from . import selectors, services
 from .choices import EDITABLE, ArticleKind, SearchSource, VersionState
 from .forms import ArticleForm
-from .models import Article, ArticleVersion
+from .models import Article, ArticleAttachment, ArticleVersion
 from .search import LIMIT_MAX
 
 QUERY_FIELD_MAX = 2000
@@ -95,6 +96,7 @@ def article_detail(request, pk):
             "can_send": has_perm(request.user, "knowledge.send"),
             "can_edit": has_perm(request.user, "knowledge.edit"),
             "order_no": (request.GET.get("order") or "")[:32],
+            "attachments": selectors.article_attachments(article),
         },
     )
 
@@ -249,8 +251,55 @@ def article_versions(request, pk):
             "submitted": VersionState.SUBMITTED,
             "can_review": has_perm(request.user, "knowledge.review"),
             "events": audit_events_for(article)[:30],
+            "attachments": selectors.article_attachments(article),
+            "attachments_max": services.ATTACHMENTS_MAX,
         },
     )
+
+
+@requires("knowledge.view")
+def attachment_file(request, pk, token):
+    """An attachment as a download; 404 where the user may not open the article (an agent
+    and an unpublished or expired article) or the attachment was removed."""
+    row = selectors.attachment_get(request.user, id_param(pk), (token or "")[:32])
+    if row is None:
+        raise Http404
+    return serve_document(row.file, content_type=row.content_type, filename=row.filename)
+
+
+@requires("knowledge.edit")
+@require_POST
+def attachment_add(request, pk):
+    article = _article(request, pk)
+    try:
+        upload = request.FILES.get("file")
+        content = read_upload(upload, field="file")
+        services.attachment_add(
+            actor=request.user,
+            article=article,
+            content=content or None,
+            filename=upload.name if upload is not None else "",
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("附件已添加"))
+    return redirect("knowledge:versions", pk=article.pk)
+
+
+@requires("knowledge.edit")
+@require_POST
+def attachment_remove(request, pk):
+    row = ArticleAttachment.objects.filter(pk=id_param(pk), removed_at__isnull=True).first()
+    if row is None:
+        raise Http404
+    try:
+        services.attachment_remove(actor=request.user, attachment=row)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("附件已删除"))
+    return redirect("knowledge:versions", pk=row.article_id)
 
 
 def _version(pk) -> ArticleVersion:

@@ -325,6 +325,8 @@ PERMISSIONS: list[Permission] = [
     # (partners: other systems that come in — API keys issued per partner, scoped to units
     # and endpoints, revoked; every partner call audited; Open311 GeoReport v2)
     P("partners.manage", {R.ADMIN}, _("管理合作方、接口密钥与调用记录")),
+    # (webhooks: outgoing event pushes to partners' systems — subscriptions, deliveries)
+    P("webhooks.manage", {R.ADMIN}, _("管理事件推送订阅与投递记录")),
     # ------------------------------------------------------------------- knowledge
     # (knowledge: the knowledge base 知识库 — articles, policy notices, call scripts)
     # Read by everyone who answers customers and by supervision; sent to customers (SMS,

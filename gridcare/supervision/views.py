@@ -326,6 +326,8 @@ def causes(request):
     period's, flagged at the threshold; the improvement item opened for a flagged row and
     the next period's count that verifies it."""
     period = period_param(request.GET.get("period"), request.GET.get("at"))
+    if not request.GET.get("at"):  # causes are judged on the last complete month or quarter
+        period = period.shift(-1)
     data = selectors.recurring_causes(request.user, period=period)
     today = timezone.localdate()
     return render(

@@ -29,6 +29,7 @@ FLOORS = {
         "inspections",
         "evaluation",
         "partners",
+        "webhooks",
         "supervision",
     },
     8: {"analytics"},

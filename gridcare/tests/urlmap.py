@@ -286,7 +286,23 @@ def _knowledge_samples(demo, county, other, admin) -> dict:
             data=article_data(title="矩阵样例草稿", body="样例。", category="样例"),
         )
         version = version_submit(actor=admin, version=draft.versions.get())
-    return {"kb_article": article.pk, "kb_version": version.pk}
+    from gridcare.knowledge.models import ArticleAttachment
+    from gridcare.knowledge.services import attachment_add
+
+    attachment = ArticleAttachment.objects.filter(article=article, removed_at__isnull=True).order_by(
+        "pk"
+    ).first() or attachment_add(
+        actor=admin,
+        article=article,
+        content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        filename="矩阵样例附件.pdf",
+    )
+    return {
+        "kb_article": article.pk,
+        "kb_version": version.pk,
+        "kb_attachment": attachment.pk,
+        "kb_attachment_token": attachment.token,
+    }
 
 
 def _inspections_samples(demo, county, other, admin) -> dict:
@@ -422,7 +438,26 @@ def _partner_samples(demo, county, other, admin) -> dict:
     return {"partner": partner.pk, "partner_key": key.pk}
 
 
+def _webhooks_samples(demo, county, other, admin) -> dict:
+    """An inactive subscription (made here; never sends anything)."""
+    from gridcare.webhooks.models import Subscription
+    from gridcare.webhooks.services import generate_secret
+
+    sub, _ = Subscription.objects.get_or_create(
+        name="矩阵样例推送订阅",
+        defaults={
+            "url": "https://hooks.partner.example.com/matrix",
+            "events": ["order.created"],
+            "secret": generate_secret(),
+            "owner": admin,
+            "active": False,
+        },
+    )
+    return {"webhook_subscription": sub.pk}
+
+
 SAMPLE_BUILDERS = [
+    _webhooks_samples,
     _partner_samples,
     _supervision_samples,
     _evaluation_samples,
@@ -442,6 +477,15 @@ _CAMPAIGN = lambda s: [{"pk": s["campaign"]}]  # noqa: E731
 _DEMAND = lambda s: [{"pk": s["demand"]}]  # noqa: E731
 _FINDING = lambda s: [{"pk": s["finding"]}]  # noqa: E731
 SAMPLE_KWARGS = {
+    # knowledge attachments
+    "knowledge:attachment-file": lambda s: [{"pk": s["kb_article"], "token": s["kb_attachment_token"]}],
+    "knowledge:attachment-add": lambda s: [{"pk": s["kb_article"]}],
+    "knowledge:attachment-remove": lambda s: [{"pk": s["kb_attachment"]}],
+    # webhooks
+    **dict.fromkeys(
+        ["webhooks:detail", "webhooks:rotate", "webhooks:enable", "webhooks:disable", "webhooks:test"],
+        lambda s: [{"pk": s["webhook_subscription"]}],
+    ),
     # partners
     **dict.fromkeys(
         ["partners:detail", "partners:edit", "partners:key-issue"], lambda s: [{"pk": s["partner"]}]

@@ -284,7 +284,10 @@ class RecurringCausesView(APIView):
         summary="反复出现的失误原因",
     )
     def get(self, request):
-        period = _period(_input(s.PeriodQuerySerializer, request.query_params))
+        query = _input(s.PeriodQuerySerializer, request.query_params)
+        period = _period(query)
+        if not query.get("at"):  # judged on the last complete month or quarter, as the page
+            period = period.shift(-1)
         data = selectors.recurring_causes(request.user, period=period)
         rows = [
             {

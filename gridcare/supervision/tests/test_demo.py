@@ -27,4 +27,24 @@ def test_seed_supervision_is_complete_and_runs_once(world, people):
         and ConductViolation.objects.filter(withdrawn=True).count() == 1
     )
     assert Escalation.objects.filter(reason=EscalationReason.MANUAL).count() == 2
+    # A cause that recurred last month, found by four sources other than complaints, is on
+    # the list as an improvement action and flagged on the recurring-causes page.
+    from gridcare.escalation.models import ServiceFailure
+    from gridcare.supervision.choices import PeriodKind
+    from gridcare.supervision.periods import period_of
+    from gridcare.supervision.selectors import recurring_causes
+
+    assert out["recurring"] == 4
+    assert set(ServiceFailure.objects.filter(order__isnull=True).values_list("source", flat=True)) == {
+        "monitor",
+        "inspection",
+        "supervisor",
+        "callback",
+    }
+    assert RectificationItem.objects.filter(source_kind="failure_cause").count() == 1
+    from django.utils import timezone
+
+    last_month = period_of(PeriodKind.MONTH, timezone.localdate()).shift(-1)
+    page = recurring_causes(people.supervisor, period=last_month)
+    assert [r["count"] for r in page["rows"] if r["flagged"]] == [4], page
     assert seed_supervision(seed=7, size="small") == {"plans": 0}

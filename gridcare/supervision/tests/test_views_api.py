@@ -180,16 +180,27 @@ def test_causes_page_and_api(world, people):
             responsible_unit=world.station_a,
             description=f"暗访第{i + 1}次",
         )
+    from django.utils import timezone
+
+    from gridcare.supervision.choices import PeriodKind
+    from gridcare.supervision.periods import period_of
+
+    this = period_of(PeriodKind.MONTH, timezone.localdate())
+    at = f"?period=month&at={this.key}"
     c = client(people.supervisor)
-    page = c.get("/supervision/causes/").content.decode()
+    # By default the page judges the last complete month (nothing there yet) …
+    assert 'action="/supervision/causes/open/"' not in c.get("/supervision/causes/").content.decode()
+    assert api_rows(people.supervisor, "") == []
+    # … this month is asked for by name.
+    page = c.get("/supervision/causes/" + at).content.decode()
     assert 'action="/supervision/causes/open/"' in page
     assert (
         'action="/supervision/causes/open/"'
-        not in client(people.manager).get("/supervision/causes/").content.decode()
+        not in client(people.manager).get("/supervision/causes/" + at).content.decode()
     )
     api = APIClient()
     api.force_authenticate(people.supervisor)
-    rows = api.get("/api/supervision/recurring-causes/").json()["rows"]
+    rows = api.get("/api/supervision/recurring-causes/" + at).json()["rows"]
     assert rows[0]["flagged"] and rows[0]["count"] == 3 and rows[0]["item"] is None
     key = rows[0]["ref"].split(":")[2]
     r = api.post(
@@ -198,8 +209,8 @@ def test_causes_page_and_api(world, people):
         format="json",
     )
     assert r.status_code == 201 and r.json()["source_ref"] == f"NJ0101:communication:{key}"
-    assert api.get("/api/supervision/recurring-causes/").json()["rows"][0]["item"] == r.json()["item"]
-    assert "立项整改" not in c.get("/supervision/causes/").content.decode().split("<table")[1]
+    assert api.get("/api/supervision/recurring-causes/" + at).json()["rows"][0]["item"] == r.json()["item"]
+    assert "立项整改" not in c.get("/supervision/causes/" + at).content.decode().split("<table")[1]
     bad = api.post(
         "/api/supervision/recurring-causes/",
         {"unit": world.station_a.code, "cause": "communication", "period": "month", "at": "20xx"},
@@ -245,3 +256,9 @@ def test_plan_edit_form_refuses_a_stale_version(world, people):
     plan = ConsultationPlan.objects.get()
     assert (plan.every_months, plan.version) == (6, 2)
     assert 'name="version"' not in client(people.manager).get("/supervision/").content.decode()
+
+
+def api_rows(user, query: str) -> list:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.get("/api/supervision/recurring-causes/" + query).json()["rows"]
