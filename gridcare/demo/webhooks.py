@@ -13,9 +13,10 @@ from django.db import transaction
 
 from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
+from gridcare.outages.models import Outage
 from gridcare.webhooks.choices import DeliveryStatus, EventType
 from gridcare.webhooks.models import DeliveryAttempt, Subscription, WebhookEvent
-from gridcare.webhooks.services import backoff_seconds, event_body, order_data
+from gridcare.webhooks.services import backoff_seconds, event_body, order_data, outage_data
 from gridcare.workorders.models import WorkOrder
 
 NAME = "扬州智慧抢修平台（合作方）"
@@ -41,7 +42,12 @@ def seed_webhooks(*, seed: int, size: str = "default", stdout=None) -> dict:
         sub = Subscription.objects.create(
             name=NAME,
             url=URL,
-            events=[EventType.ORDER_CREATED.value, EventType.ORDER_ARCHIVED.value],
+            events=[
+                EventType.ORDER_CREATED.value,
+                EventType.ORDER_ARCHIVED.value,
+                EventType.OUTAGE_STARTED.value,
+                EventType.OUTAGE_RESTORED.value,
+            ],
             secret=_secret(rng),
             owner=admin.user if admin else None,
             active=False,  # the demo sends nothing out; an admin may enable it to try
@@ -80,6 +86,31 @@ def seed_webhooks(*, seed: int, size: str = "default", stdout=None) -> dict:
             else:
                 row.status, row.delivered_at = DeliveryStatus.DELIVERED, when
             row.save(update_fields=["attempts", "status", "delivered_at"])
+            n += 1
+        # The latest outages' start, delivered at once (the payload as the outage is now).
+        for j, outage in enumerate(
+            Outage.objects.exclude(started_at=None).order_by("-started_at", "-id")[:2]
+        ):
+            at = outage.started_at + dt.timedelta(seconds=rng.randint(2, 40))
+            row = WebhookEvent.objects.create(
+                subscription=sub,
+                event_type=EventType.OUTAGE_STARTED,
+                msg_id=f"msg_demo{seed:04d}o{j:03d}{rng.getrandbits(40):010x}",
+                body=event_body(EventType.OUTAGE_STARTED, outage_data(outage), now=at),
+                outage_no=outage.outage_no,
+                created_at=at,
+                next_attempt_at=at,
+                attempts=1,
+                status=DeliveryStatus.DELIVERED,
+                delivered_at=at + dt.timedelta(milliseconds=300),
+            )
+            DeliveryAttempt.objects.create(
+                event=row,
+                at=at,
+                status_code=200,
+                duration_ms=rng.randint(80, 900),
+                response_excerpt='{"received":true}',
+            )
             n += 1
     if stdout is not None:
         stdout.write(f"事件推送：1 个订阅（未启用，不外发），投递记录 {n} 条")

@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from gridcare.core.calendar import local_tz
+from gridcare.rectification import selectors as rectification_selectors
 
 from .choices import InspectionStatus
 from .models import Inspection, InspectionFile, InspectionResult, InspectionSite
@@ -256,8 +257,6 @@ def report_section(*, since: dt.datetime, until: dt.datetime, scope_path: str = 
     inspections in [since, until) of units under ``scope_path`` — how many, passed,
     vetoed, failed items and how many of those are closed by a verified fix, and the
     published results themselves (site, date, kind, score, verdict, failed items)."""
-    from gridcare.rectification.models import RectificationItem
-
     qs = Inspection.objects.filter(at__gte=since, at__lt=until, unit_path__startswith=scope_path)
     agg = qs.aggregate(
         n=Count("id"),
@@ -267,7 +266,7 @@ def report_section(*, since: dt.datetime, until: dt.datetime, scope_path: str = 
     )
     failed = InspectionResult.objects.filter(inspection__in=qs.values("pk"), passed=False)
     rect_ids = [pk for pk in failed.values_list("rectification_id", flat=True) if pk]
-    verified = RectificationItem.objects.filter(pk__in=rect_ids, status="verified").count()
+    verified = rectification_selectors.verified_count(rect_ids)
     published = (
         qs.filter(status=InspectionStatus.PUBLISHED)
         .select_related("site")
@@ -297,3 +296,8 @@ def report_section(*, since: dt.datetime, until: dt.datetime, scope_path: str = 
             for i in published
         ],
     }
+
+
+def rectification_items(user, results) -> dict:
+    """The rectification items the failed ``results`` opened, that ``user`` may see, by id."""
+    return rectification_selectors.items_by_id(user, [r.rectification_id for r in results])

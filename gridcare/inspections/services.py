@@ -52,7 +52,7 @@ def sites_sync(*, actor=None) -> dict:
                 InspectionSite.objects.create(kind=SiteKind.STATION, name=unit.name, unit=unit)
                 made["station"] += 1
         hotline_units = (
-            StaffProfile.objects.filter(role=Role.HOTLINE_AGENT, user__is_active=True)
+            StaffProfile.objects.filter(role=Role.HOTLINE_AGENT, user__is_active=True, service_account=False)
             .values_list("unit_id", flat=True)
             .distinct()
             .order_by()

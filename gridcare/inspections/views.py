@@ -82,10 +82,7 @@ def inspection_list(request):
 def detail(request, pk):
     inspection = _inspection(request, pk)
     results = selectors.inspection_results(inspection)
-    rect_ids = [r.rectification_id for r in results if r.rectification_id]
-    from gridcare.rectification.models import RectificationItem
-
-    items = {i.pk: i for i in RectificationItem.objects.visible_to(request.user).filter(pk__in=rect_ids)}
+    items = selectors.rectification_items(request.user, results)
     for r in results:
         r.rectification = items.get(r.rectification_id)
     return render(

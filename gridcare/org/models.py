@@ -76,6 +76,10 @@ class StaffProfile(BaseModel):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     display_name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # A system's account (a partner's, the customer portal's) that takes orders coming in
+    # from outside: it acts, but it is nobody — never in staff pickers, lists, rosters,
+    # notifications or the hotline teams inspected.
+    service_account = models.BooleanField(_("系统服务账号"), default=False)
 
     scope = PathScope("unit__path")
     objects = ScopedManager()

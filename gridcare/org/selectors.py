@@ -78,8 +78,9 @@ def unit_is_visible(user, unit: OrgUnit) -> bool:
 
 
 def staff_for(user, *, unit: OrgUnit | None = None, roles=None) -> QuerySet[StaffProfile]:
-    """Staff the user may see (their unit and below), optionally of one unit (and below)."""
-    qs = StaffProfile.objects.visible_to(user).select_related("user", "unit")
+    """Staff the user may see (their unit and below), optionally of one unit (and below).
+    System service accounts (partners', the portal's) are nobody: never listed."""
+    qs = StaffProfile.objects.visible_to(user).filter(service_account=False).select_related("user", "unit")
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if roles is not None:

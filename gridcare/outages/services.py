@@ -19,7 +19,7 @@ from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.customers.models import Customer
 from gridcare.grid.models import Feeder, TransformerArea
 
-from . import notices
+from . import notices, signals
 from .choices import TRANSITIONS, OutageKind, OutageStatus
 from .models import Outage, OutageArea, OutageCustomer
 
@@ -255,6 +255,7 @@ def outage_create(
             },
             unit_path=outage.unit_path,
         )
+        signals.announce(outage, "announced")
         if started_at:
             outage = _start(actor=actor, outage=outage, at=started_at)
         # Customers told in the same transaction: a rollback takes the notices with it.
@@ -281,6 +282,7 @@ def _start(*, actor, outage: Outage, at: dt.datetime) -> Outage:
         unit_path=outage.unit_path,
     )
     notices.notify_fault_started(outage=outage)
+    signals.announce(outage, "started")
     return outage
 
 
@@ -362,6 +364,7 @@ def outage_restore(
             actor=actor, action="outage.restore", obj=locked, changes=changes, unit_path=locked.unit_path
         )
         notices.notify_restored(outage=locked, area_ids=ids)
+        signals.announce(locked, "restored", restored_areas=sorted(oa.area.code for oa in target))
         return locked
 
 
@@ -411,6 +414,7 @@ def outage_update_estimate(
             unit_path=locked.unit_path,
         )
         notices.notify_estimate_changed(outage=locked)
+        signals.announce(locked, "estimate_updated")
         return locked
 
 
@@ -538,4 +542,5 @@ def outage_cancel(*, actor, outage: Outage, reason: str = "", expected_version: 
             note=(reason or "").strip(),
             unit_path=locked.unit_path,
         )
+        signals.announce(locked, "cancelled")
         return locked

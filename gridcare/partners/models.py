@@ -145,7 +145,10 @@ class PartnerCall(models.Model):
         verbose_name = _("合作方调用记录")
         verbose_name_plural = _("合作方调用记录")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["key", "-at"], name="partners_call_key_at")]
+        indexes = [
+            models.Index(fields=["key", "-at"], name="partners_call_key_at"),
+            models.Index(fields=["ip", "status", "at"], name="partners_call_ip_failed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
@@ -225,15 +228,21 @@ class PartnerSetting(NamedIntegerSetting):
     RATE_PER_MINUTE = "rate_per_minute"
     MAX_RESULTS = "max_results"
     CALL_RETENTION_DAYS = "call_retention_days"
+    FAILED_KEYS_PER_IP = "failed_keys_per_ip"
+    FAILED_KEY_WINDOW_MINUTES = "failed_key_window_minutes"
     SPEC: dict[str, tuple[int, int, int]] = {
         RATE_PER_MINUTE: (60, 1, 10000),
         MAX_RESULTS: (200, 1, 1000),
         CALL_RETENTION_DAYS: (365, 30, 3650),
+        FAILED_KEYS_PER_IP: (20, 1, 1000),
+        FAILED_KEY_WINDOW_MINUTES: (10, 1, 1440),
     }
     LABELS = {
         RATE_PER_MINUTE: _("每个密钥每分钟最多调用次数"),
         MAX_RESULTS: _("诉求查询每次最多返回条数"),
         CALL_RETENTION_DAYS: _("调用记录保留天数"),
+        FAILED_KEYS_PER_IP: _("同一 IP 在时间窗内最多无效密钥次数（超过即暂停该 IP 的调用）"),
+        FAILED_KEY_WINDOW_MINUTES: _("无效密钥计数时间窗（分钟）"),
     }
 
     key = models.CharField(_("参数"), max_length=64, unique=True, choices=list(LABELS.items()))

@@ -112,6 +112,8 @@ def endpoint(allowed: str, methods: tuple[str, ...] = ("GET",)):
             try:
                 if request.method not in methods:
                     raise Open311Error(405, _("不支持的请求方法"))
+                if services.ip_blocked(_ip(request), now=now):
+                    raise Open311Error(429, _("无效密钥尝试过多，请稍后再试"))
                 check = selectors.key_for_secret(_presented_key(request), now)
                 key, prefix = check.key, check.prefix
                 if check.status == 401:

@@ -88,7 +88,9 @@ def partner_create(*, actor, name: str, unit: OrgUnit, contact: str = "", channe
         user = get_user_model()(username=f"partner-{partner.pk}", is_active=True)
         user.set_unusable_password()
         user.save()
-        StaffProfile.objects.create(user=user, unit=unit, role=Role.HOTLINE_AGENT, display_name=name[:50])
+        StaffProfile.objects.create(
+            user=user, unit=unit, role=Role.HOTLINE_AGENT, display_name=name[:50], service_account=True
+        )
         partner.user = user
         partner.save(update_fields=["user"])
         audit_record(
@@ -316,6 +318,20 @@ def rate_take(*, key: ApiKey, now=None) -> bool:
                 rows.update(count=F("count") + 1)
         count = rows.values_list("count", flat=True).get()
     return count <= limit
+
+
+def ip_blocked(ip: str | None, *, now=None) -> bool:
+    """True while ``ip`` has presented a missing or invalid key (a 401) at least the
+    setting's number of times within its window: key guessing from one address is stopped
+    there, whatever it presents next (so a guess that happens to be right tells nothing).
+    Counted from the call records, which every process writes (holds across processes)."""
+    if not ip:
+        return False
+    now = _now(now)
+    limit = PartnerSetting.get(PartnerSetting.FAILED_KEYS_PER_IP)
+    window = dt.timedelta(minutes=PartnerSetting.get(PartnerSetting.FAILED_KEY_WINDOW_MINUTES))
+    failed = PartnerCall.objects.filter(ip=ip, status=401, at__gt=now - window, at__lte=now)
+    return failed[:limit].count() >= limit
 
 
 def calls_purge(*, now=None) -> dict:

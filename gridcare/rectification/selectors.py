@@ -69,6 +69,25 @@ def item_get(user, pk: int | None) -> RectificationItem | None:
     )
 
 
+def items_by_id(user, ids) -> dict[int, RectificationItem]:
+    """The items among ``ids`` that ``user`` may see, by id (one query) — for another
+    app's page that shows the items its records opened."""
+    ids = [pk for pk in ids if pk]
+    if not ids:
+        return {}
+    return {i.pk: i for i in RectificationItem.objects.visible_to(user).filter(pk__in=ids)}
+
+
+def verified_count(ids) -> int:
+    """How many of the items ``ids`` are closed by a verified fix."""
+    ids = [pk for pk in ids if pk]
+    return (
+        RectificationItem.objects.filter(pk__in=ids, status=RectificationStatus.VERIFIED).count()
+        if ids
+        else 0
+    )
+
+
 def item_evidence(item: RectificationItem) -> list[RectificationEvidence]:
     return list(item.evidence.select_related("by__staff").order_by("-at", "-id"))
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -190,6 +191,7 @@ def consultation_reminders_send(*, today: dt.date | None = None, now: dt.datetim
                     kind=NotificationKind.SUPERVISION,
                     text=msg(code, unit=plan.unit.name, due=due.isoformat()),
                     now=now,
+                    url=reverse("supervision:points") + "#plans",
                 )
                 reminder.recipients = told
                 reminder.save(update_fields=["recipients"])

@@ -43,23 +43,13 @@ LEVELS = {
     "company": UnitKind.COMPANY,
 }
 
-# t(0.975, df) for small samples when scipy is missing; the normal 1.96 from 30 up.
-_T975 = {
-    1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-    10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110,
-    18: 2.101, 19: 2.093, 20: 2.086, 21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060,
-    26: 2.056, 27: 2.052, 28: 2.048, 29: 2.045,
-}  # fmt: skip
-
 
 def t975(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom."""
-    try:
-        from scipy.stats import t
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (scipy, imported
+    here: it is slow to import and only this needs it)."""
+    from scipy.stats import t as t_dist
 
-        return float(t.ppf(0.975, df))
-    except ImportError:  # pragma: no cover - scipy is installed
-        return _T975.get(df, 1.96)
+    return float(t_dist.ppf(0.975, df))
 
 
 def csi_of(scores: list[int]) -> dict:

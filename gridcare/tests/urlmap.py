@@ -483,7 +483,19 @@ SAMPLE_KWARGS = {
     "knowledge:attachment-remove": lambda s: [{"pk": s["kb_attachment"]}],
     # webhooks
     **dict.fromkeys(
-        ["webhooks:detail", "webhooks:rotate", "webhooks:enable", "webhooks:disable", "webhooks:test"],
+        [
+            "webhooks:detail",
+            "webhooks:rotate",
+            "webhooks:enable",
+            "webhooks:disable",
+            "webhooks:test",
+            "webhook-subscription-detail",
+            "webhook-subscription-rotate-secret",
+            "webhook-subscription-send-test",
+            "webhook-subscription-enable",
+            "webhook-subscription-disable",
+            "webhook-subscription-deliveries",
+        ],
         lambda s: [{"pk": s["webhook_subscription"]}],
     ),
     # partners

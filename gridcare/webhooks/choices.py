@@ -12,6 +12,11 @@ class EventType(models.TextChoices):
     ORDER_ESCALATED = "order.escalated", _("工单升级督办")
     ORDER_REPLIED = "order.replied", _("工单回单")
     ORDER_ARCHIVED = "order.archived", _("工单归档")
+    OUTAGE_ANNOUNCED = "outage.announced", _("停电公告")
+    OUTAGE_STARTED = "outage.started", _("停电开始")
+    OUTAGE_ESTIMATE_UPDATED = "outage.estimate_updated", _("预计恢复时间更新")
+    OUTAGE_RESTORED = "outage.restored", _("恢复送电（含部分台区）")
+    OUTAGE_CANCELLED = "outage.cancelled", _("停电取消")
 
 
 # Sent by "send test event" only; no subscription subscribes to it.
@@ -34,6 +39,16 @@ ACTION_EVENTS = {
     Action.ESCALATE: EventType.ORDER_ESCALATED,
     Action.REPLY: EventType.ORDER_REPLIED,
     Action.ARCHIVE: EventType.ORDER_ARCHIVED,
+}
+
+
+# outages.signals.outage_changed's event -> the event code a subscription asks for
+OUTAGE_EVENTS = {
+    "announced": EventType.OUTAGE_ANNOUNCED,
+    "started": EventType.OUTAGE_STARTED,
+    "estimate_updated": EventType.OUTAGE_ESTIMATE_UPDATED,
+    "restored": EventType.OUTAGE_RESTORED,
+    "cancelled": EventType.OUTAGE_CANCELLED,
 }
 
 

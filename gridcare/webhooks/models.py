@@ -59,6 +59,7 @@ class WebhookEvent(models.Model):
     msg_id = models.CharField(_("消息编号"), max_length=40, unique=True)
     body = models.TextField(_("内容"))
     order_no = models.CharField(_("工单编号"), max_length=64, blank=True)
+    outage_no = models.CharField(_("停电编号"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("产生时间"))
     status = models.CharField(
         _("状态"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

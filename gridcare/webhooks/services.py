@@ -33,9 +33,11 @@ from gridcare.core.authz import require
 from gridcare.core.errors import ApplicationError, ConflictError
 from gridcare.core.limits import check_length
 from gridcare.core.messages import msg
+from gridcare.org.models import OrgUnit
+from gridcare.outages.models import OutageArea, OutageCustomer
 
-from .choices import DUE_STATUSES, TEST_EVENT, DeliveryStatus, EventType, event_types_for
-from .guard import check_url
+from .choices import DUE_STATUSES, OUTAGE_EVENTS, TEST_EVENT, DeliveryStatus, EventType, event_types_for
+from .guard import check_url, pinned_request
 from .models import DeliveryAttempt, Subscription, WebhookEvent, WebhookSetting
 
 log = logging.getLogger("gridcare.webhooks")
@@ -224,13 +226,22 @@ def subscription_set_active(
     return sub
 
 
-def _outbox_row(sub: Subscription, event_type: str, data: dict, *, now: dt.datetime, order_no: str = ""):
+def _outbox_row(
+    sub: Subscription,
+    event_type: str,
+    data: dict,
+    *,
+    now: dt.datetime,
+    order_no: str = "",
+    outage_no: str = "",
+):
     return WebhookEvent(
         subscription=sub,
         event_type=event_type,
         msg_id=new_msg_id(),
         body=event_body(event_type, data, now=now),
         order_no=order_no,
+        outage_no=outage_no,
         created_at=now,
         next_attempt_at=now,
     )
@@ -274,6 +285,54 @@ def outbox_write_for_order(
     return len(rows)
 
 
+def outage_data(outage, *, restored_areas=()) -> dict:
+    """What a receiver learns of an outage: times, areas and how many customers — the
+    public facts of a notice, no customer."""
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    unit = OrgUnit.objects.filter(path=outage.unit_path).values_list("code", flat=True).first()
+    areas = sorted(OutageArea.objects.filter(outage=outage).values_list("area__code", flat=True))
+    data = {
+        "outage_no": outage.outage_no,
+        "kind": outage.kind,
+        "status": outage.status,
+        "cause": outage.cause,
+        "unit": unit or "",
+        "areas": areas,
+        "customers_affected": OutageCustomer.objects.filter(outage=outage).count(),
+        "planned_start": iso(outage.planned_start),
+        "planned_end": iso(outage.planned_end),
+        "started_at": iso(outage.started_at),
+        "estimated_restoration": iso(outage.estimated_restoration),
+        "restored_at": iso(outage.restored_at),
+    }
+    if restored_areas:
+        data["restored_areas"] = sorted(restored_areas)
+    return data
+
+
+def outbox_write_for_outage(*, outage, event: str, restored_areas=(), now: dt.datetime | None = None) -> int:
+    """One outbox row per matching active subscription for this outage event. Called inside
+    the outage action's transaction (``outages.signals.outage_changed``)."""
+    code = OUTAGE_EVENTS.get(event)
+    if code is None:
+        return 0
+    now = now or timezone.now()
+    subs = [
+        sub
+        for sub in Subscription.objects.filter(active=True).prefetch_related("units")
+        if subscription_matches(sub, str(code), outage.unit_path)
+    ]
+    if not subs:
+        return 0
+    data = outage_data(outage, restored_areas=restored_areas)
+    rows = [_outbox_row(sub, str(code), data, now=now, outage_no=outage.outage_no) for sub in subs]
+    WebhookEvent.objects.bulk_create(rows)
+    return len(rows)
+
+
 # --------------------------------------------------------------------------- delivery
 
 
@@ -282,19 +341,20 @@ def _claimable(now: dt.datetime) -> Q:
 
 
 def _post(sub: Subscription, event: WebhookEvent, *, timeout: int, allow_private: bool) -> tuple:
-    """One HTTP try: (status code or None, excerpt, error)."""
+    """One HTTP try: (status code or None, excerpt, error). Connects to the address the
+    guard has just checked (no second lookup: DNS rebinding cannot slip past it)."""
     try:
-        check_url(sub.url, allow_private=allow_private)
+        addresses = check_url(sub.url, allow_private=allow_private)
     except ApplicationError as exc:
         return None, "", f"refused: {exc.code}"
     headers = sign_headers(sub.secret, event.msg_id, event.body, at=timezone.now())
+    session, url, host = pinned_request(sub.url, addresses[0])
     try:
-        with requests.Session() as session:
-            session.trust_env = False  # no proxy from the environment: the guard checked this host
+        with session:
             response = session.post(
-                sub.url,
+                url,
                 data=event.body.encode("ascii"),
-                headers=headers,
+                headers={**headers, **host},
                 timeout=(timeout, timeout),
                 allow_redirects=False,
                 stream=True,

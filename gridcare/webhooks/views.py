@@ -41,15 +41,6 @@ def _form_values(request) -> dict:
     }
 
 
-def _units(user, codes: list[str]):
-    if not codes:
-        return []
-    found = list(units_visible_to(user).filter(code__in=codes))
-    if len(found) != len(set(codes)):
-        raise ApplicationError(_("单位范围中有不存在或不可见的单位"), field="units", code="invalid")
-    return found
-
-
 def _form_ctx(request, values: dict, **extra) -> dict:
     return {
         "values": values,
@@ -79,7 +70,7 @@ def new(request):
                 name=values["name"],
                 url=values["url"],
                 events=values["events"],
-                units=_units(request.user, values["units"]),
+                units=selectors.units_by_codes(request.user, values["units"]),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -109,7 +100,7 @@ def detail(request, pk):
                 name=values["name"],
                 url=values["url"],
                 events=values["events"],
-                units=_units(request.user, values["units"]),
+                units=selectors.units_by_codes(request.user, values["units"]),
                 expected_version=id_param(request.POST.get("expected_version")),
             )
         except ApplicationError as exc:

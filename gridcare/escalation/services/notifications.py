@@ -118,7 +118,9 @@ def unit_staff(paths: Iterable[str], roles: Iterable[str]) -> dict[str, dict[str
     codes = {c for p in paths for c in p.strip("/").split("/") if c}
     posted: dict[tuple[str, str], list[int]] = defaultdict(list)
     for code, role, uid in (
-        StaffProfile.objects.filter(unit__code__in=sorted(codes), role__in=roles, user__is_active=True)
+        StaffProfile.objects.filter(
+            unit__code__in=sorted(codes), role__in=roles, user__is_active=True, service_account=False
+        )
         .order_by("user_id")
         .values_list("unit__code", "role", "user_id")
     ):

@@ -141,6 +141,31 @@ def test_rate_limit_per_key_and_minute(setup):
     assert services.rate_take(key=key, now=later) is True
 
 
+def test_key_guessing_from_one_address_is_stopped(setup):
+    """After the setting's number of wrong keys from one IP within the window, that IP gets
+    429 whatever it presents — a right key as well, so a lucky guess tells nothing — while
+    other addresses go on; the window passing lets it in again."""
+    _admin, _partner, _key, secret = setup
+    PartnerSetting.objects.update_or_create(key=PartnerSetting.FAILED_KEYS_PER_IP, defaults={"value": 3})
+    guesser = Client(REMOTE_ADDR="203.0.113.9")
+    codes = [
+        guesser.get(f"{BASE}/services.json", {"api_key": f"gc_guess{i}_{'x' * 20}"}).status_code
+        for i in range(3)
+    ]
+    assert codes == [401, 401, 401]
+    assert guesser.get(f"{BASE}/services.json", {"api_key": secret}).status_code == 429
+    r = guesser.post(f"{BASE}/requests.json", {"api_key": secret})
+    assert r.status_code == 429 and _errors(r)[0]["code"] == 429
+    assert (
+        Client(REMOTE_ADDR="198.51.100.4").get(f"{BASE}/services.json", {"api_key": secret}).status_code
+        == 200
+    )
+    later = timezone.now() + dt.timedelta(minutes=11)
+    assert services.ip_blocked("203.0.113.9") is True
+    assert services.ip_blocked("203.0.113.9", now=later) is False
+    assert services.ip_blocked("198.51.100.4") is False
+
+
 def test_jurisdiction_is_honoured(setup):
     *_, secret = setup
     assert _get("services.json", secret, jurisdiction_id="gridcare.example").status_code == 200

@@ -117,3 +117,26 @@ def test_old_calls_and_counters_are_purged(world):
     assert services.calls_purge(now=now) == {"calls": 1, "counters": 1}
     assert list(PartnerCall.objects.values_list("pk", flat=True)) == [fresh.pk] and old.pk != fresh.pk
     assert RateCounter.objects.count() == 1
+
+
+def test_a_partners_service_account_is_nobody_in_staff_lists(world):
+    """It takes the partner's orders, but no picker, roster, notification or inspected
+    hotline team counts it as a person."""
+    from gridcare.escalation.services.notifications import unit_staff
+    from gridcare.inspections.models import InspectionSite
+    from gridcare.inspections.services import sites_sync
+    from gridcare.org.choices import Role
+    from gridcare.org.selectors import staff_for
+
+    admin = admin_of(world)
+    partner = make_partner(admin, world.county_b)
+    agent = world.staff(Role.HOTLINE_AGENT, world.county_a)
+    assert partner.user.staff.service_account is True
+
+    listed = set(staff_for(admin).values_list("user_id", flat=True))
+    assert agent.pk in listed and partner.user_id not in listed
+    roster = unit_staff([world.county_b.path], [Role.HOTLINE_AGENT])[world.county_b.path]
+    assert partner.user_id not in roster[Role.HOTLINE_AGENT]
+    sites_sync(actor=admin)
+    hotline_units = set(InspectionSite.objects.filter(kind="hotline").values_list("unit_id", flat=True))
+    assert world.county_a.pk in hotline_units and world.county_b.pk not in hotline_units

@@ -94,6 +94,7 @@ def test_reminder_once_per_due_date_to_the_units_supervisors(world, people):
         [people.supervisor.pk, people.supervisor2.pk]
     )  # the county's supervisors, not the station's
     assert "2026-04-10" in told.first().message
+    assert told.first().url == "/supervision/#plans"  # the reminder links to the plans
     assert services.consultation_reminders_send(today=dt.date(2026, 4, 6))["soon"] == 0  # once
     assert services.consultation_reminders_send(today=dt.date(2026, 4, 11))["overdue"] == 1
     assert services.consultation_reminders_send(today=dt.date(2026, 4, 12))["overdue"] == 0

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("webhooks/subscriptions", views.SubscriptionViewSet, basename="webhook-subscription")
+urlpatterns = router.urls

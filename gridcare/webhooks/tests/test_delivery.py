@@ -163,3 +163,42 @@ def test_delivery_rechecks_the_address(admin, allow_local, receiver):
     event.refresh_from_db()
     assert event.tries.get().error == "refused: private_address"
     assert receiver.requests == [] and event.status == DeliveryStatus.FAILED
+
+
+def test_delivery_connects_to_the_address_checked_not_a_second_lookup(
+    admin, allow_local, receiver, monkeypatch
+):
+    """DNS rebinding: the name is resolved once, by the guard, and the connection goes to
+    that address. ``hooks.partner.test`` does not resolve on this machine at all, so the
+    delivery can only arrive if the connection used the checked address."""
+    from gridcare.webhooks import guard
+
+    port = receiver.server.server_address[1]
+    answers = {"hooks.partner.test": ["127.0.0.1"]}
+    monkeypatch.setattr(guard, "resolve", lambda host, port: answers.get(host, []))
+    sub = _sub(admin, f"http://hooks.partner.test:{port}/hook")
+    services.subscription_send_test(actor=admin, subscription=sub)
+
+    assert services.deliver_due()["delivered"] == 1
+    headers, _body = receiver.requests[0]
+    assert headers["host"] == f"hooks.partner.test:{port}"  # the name still travels as the Host
+
+    # The name now answers a private address to the delivery's check: refused, not sent.
+    set_setting(WebhookSetting.ALLOW_PRIVATE_ADDRESSES, 0)
+    answers["hooks.partner.test"] = ["10.0.0.7"]
+    event = services.subscription_send_test(actor=admin, subscription=sub)
+    assert services.deliver_due()["failed"] == 1
+    assert event.tries.get().error == "refused: private_address"
+    assert len(receiver.requests) == 1
+
+
+def test_pinned_request_keeps_the_name_for_tls_and_host():
+    from gridcare.webhooks.guard import pinned_request
+
+    session, url, host = pinned_request("https://hooks.example.com/a/b?x=1", "93.184.216.34")
+    assert url == "https://93.184.216.34/a/b?x=1" and host == {"host": "hooks.example.com"}
+    adapter = session.get_adapter(url)
+    pool = adapter.poolmanager.connection_pool_kw
+    assert pool["server_hostname"] == "hooks.example.com" and pool["assert_hostname"] == "hooks.example.com"
+    _s, url6, host6 = pinned_request("http://hooks.example.com:8080/h", "2001:db8::1")
+    assert url6 == "http://[2001:db8::1]:8080/h" and host6 == {"host": "hooks.example.com:8080"}
