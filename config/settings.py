@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "gridcare.supervision",
     "gridcare.partners",
     "gridcare.webhooks",
+    "gridcare.portal",
     "gridcare.analytics",
     "gridcare.workforce",
     "gridcare.demo",

@@ -235,6 +235,26 @@ def application_stages(app: Application) -> list[ApplicationStage]:
     return stages
 
 
+def applications_of_customer(customer, *, limit: int = 20) -> list[Application]:
+    """A customer's own applications (the customer portal: who they are was verified there,
+    so no staff scope applies), open ones first then the most recent, each with its stages
+    (``stage_list``) — two queries."""
+    apps = list(
+        Application.objects.filter(customer=customer)
+        .select_related("current_stage")
+        .order_by("completed_at", "terminated_at", "-accepted_at", "-id")[:limit]
+    )
+    by_app: dict[int, list[ApplicationStage]] = {a.pk: [] for a in apps}
+    for stage in ApplicationStage.objects.filter(application_id__in=list(by_app)).order_by(
+        "application_id", "seq"
+    ):
+        by_app[stage.application_id].append(stage)
+    for app in apps:
+        app.stage_list = [st for st in by_app[app.pk] if st.status != StageStatus.SKIPPED]
+        app.may_book_visit = app.is_open and app.home_visit_due_at is not None
+    return apps
+
+
 def application_events(app: Application) -> list[ApplicationEvent]:
     return list(app.events.select_related("actor__staff").order_by("at", "id"))
 

@@ -700,6 +700,38 @@ def application_terminate(
     return app
 
 
+def _home_visit_check(date, window: str, now: dt.datetime) -> str:
+    today = local_date(now)
+    if not isinstance(date, dt.date):
+        raise ApplicationError(_("请选择上门日期"), field="date", code="required")
+    if date < today or date > today + dt.timedelta(days=HOME_VISIT_MAX_DAYS):
+        raise ApplicationError(
+            _("上门日期须在今天起 %(n)s 天内") % {"n": HOME_VISIT_MAX_DAYS}, field="date", code="out_of_range"
+        )
+    return _choice(window, TimeWindow, field="window", label=_("请选择上门时段"))
+
+
+def _home_visit_set(
+    app: Application, actor, date: dt.date, window: str, now: dt.datetime, *, by: str
+) -> None:
+    if not app.is_open:
+        raise ApplicationError(_("业务申请已结束，不能预约上门"), field="status", code="closed", status=409)
+    app.home_visit_date = date
+    app.home_visit_window = window
+    app.home_visit_booked_at = now
+    _save(app, ["home_visit_date", "home_visit_window", "home_visit_booked_at"])
+    _event(
+        app, actor, msg("applications.home_visit", no=app.number, date=date.isoformat(), window=window), now
+    )
+    audit_record(
+        actor=actor,
+        action="applications.home_visit",
+        obj=app,
+        changes={"date": date.isoformat(), "window": window, "by": by},
+        unit_path=app.unit_path,
+    )
+
+
 def home_visit_book(
     *,
     actor,
@@ -715,37 +747,39 @@ def home_visit_book(
     (``home_visit_due_at``; an unbooked one past it shows on the clerk's list)."""
     require(actor, "applications.accept")
     now = _now(now)
-    today = local_date(now)
-    if not isinstance(date, dt.date):
-        raise ApplicationError(_("请选择上门日期"), field="date", code="required")
-    if date < today or date > today + dt.timedelta(days=HOME_VISIT_MAX_DAYS):
-        raise ApplicationError(
-            _("上门日期须在今天起 %(n)s 天内") % {"n": HOME_VISIT_MAX_DAYS}, field="date", code="out_of_range"
-        )
-    window = _choice(window, TimeWindow, field="window", label=_("请选择上门时段"))
+    window = _home_visit_check(date, window, now)
     with transaction.atomic():
         app = _lock(actor, "applications.accept", application, expected_version)
-        if not app.is_open:
+        _home_visit_set(app, actor, date, window, now, by="staff")
+    return app
+
+
+def home_visit_book_by_customer(
+    *,
+    customer,
+    application: Application | int,
+    date: dt.date,
+    window: str,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Application:
+    """The customer books (or moves) the home visit of their own open application that
+    needs one (accepted remotely: ``home_visit_due_at`` set) — from the customer portal,
+    which has verified who they are; ``actor`` is the portal's service account, on the
+    timeline and in the audit. Same days and windows as staff bookings; the customer gets
+    the confirmation by SMS. Another customer's application is not found."""
+    now = _now(now)
+    window = _home_visit_check(date, window, now)
+    pk = application.pk if isinstance(application, Application) else application
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(pk=pk, customer=customer).first()
+        if app is None:
+            raise ApplicationError(_("业务申请不存在"), field="application", code="not_found", status=404)
+        if app.home_visit_due_at is None:
             raise ApplicationError(
-                _("业务申请已结束，不能预约上门"), field="status", code="closed", status=409
+                _("该业务申请无需预约上门服务"), field="application", code="no_home_visit", status=409
             )
-        app.home_visit_date = date
-        app.home_visit_window = window
-        app.home_visit_booked_at = now
-        _save(app, ["home_visit_date", "home_visit_window", "home_visit_booked_at"])
-        _event(
-            app,
-            actor,
-            msg("applications.home_visit", no=app.number, date=date.isoformat(), window=window),
-            now,
-        )
-        audit_record(
-            actor=actor,
-            action="applications.home_visit",
-            obj=app,
-            changes={"date": date.isoformat(), "window": window},
-            unit_path=app.unit_path,
-        )
+        _home_visit_set(app, actor, date, window, now, by="customer")
     return app
 
 

@@ -29,6 +29,19 @@ def mask_id_number(value: str) -> str:
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+_PHONE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
+)
+_ID_IN_TEXT = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with the phone and ID numbers in it masked (138****5678,
+    3201**********1234): what someone asked, not how to reach or identify them."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(re.sub(r"[^\d]", "", m.group(0))), text)
+
+
 def to_halfwidth(text: str) -> str:
     """Full-width ASCII (Ｑ１２３　) to half-width; leaves CJK untouched."""
     if text.isascii():

@@ -241,6 +241,9 @@ PERMISSIONS: list[Permission] = [
     # escalations) on their home page; supervisors answer for the same figures.
     P("analytics.view_kpis", {R.MANAGER, R.SUPERVISOR, R.ADMIN}, _("查看关键指标")),
     P("analytics.suggest", ALL - {R.PLANNER, R.MANAGER}, _("使用受理分类建议")),
+    # The planning loop: a planner takes a hotspot into the plan (with the project or
+    # action), rejects it with a reason, or marks it fixed; managers answer for the plan.
+    P("analytics.plan_hotspots", {R.PLANNER, R.MANAGER, R.ADMIN}, _("热点纳入计划、驳回或标记已整治")),
     # ------------------------------------------------------------------- workforce
     P(
         "workforce.view",
@@ -321,6 +324,10 @@ PERMISSIONS: list[Permission] = [
     P("supervision.approve_reward", APPROVERS, _("审批监督员奖励")),
     P("supervision.view_conduct", SUPERVISING, _("查看员工行为规范与考核")),
     P("supervision.record_conduct", {R.SUPERVISOR, R.QUALITY_INSPECTOR, R.ADMIN}, _("登记员工违规")),
+    # ------------------------------------------------------------------ portal
+    # (portal: customers change their contact phone and address themselves; staff who may
+    # change customers' master data review the change before it is applied)
+    P("portal.review_contact", {R.COUNTER_CLERK, R.CUSTOMER_MANAGER, R.ADMIN}, _("审核客户信息变更")),
     # ------------------------------------------------------------------ partners
     # (partners: other systems that come in — API keys issued per partner, scoped to units
     # and endpoints, revoked; every partner call audited; Open311 GeoReport v2)

@@ -31,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from gridcare.core.authz import public
 from gridcare.core.errors import ApplicationError
 from gridcare.core.params import clamp_datetime
+from gridcare.org.authentication import client_ip_address
 
 from . import selectors, services
 from .choices import CLOSED, MAX_IDS, MAX_SPAN_DAYS, OPEN, Endpoint
@@ -94,7 +95,7 @@ def _presented_key(request) -> str:
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip_address(request) or None
 
 
 def endpoint(allowed: str, methods: tuple[str, ...] = ("GET",)):

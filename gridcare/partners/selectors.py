@@ -4,14 +4,13 @@ services and orders, and the admin pages' lists."""
 from __future__ import annotations
 
 import hmac
-import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from gridcare.core.textutil import mask_id_number, mask_phone
+from gridcare.core.textutil import mask_personal
 from gridcare.workorders.choices import OPEN_STATUSES, Status
 from gridcare.workorders.models import WorkOrder
 
@@ -147,17 +146,10 @@ def request_rows(orders, *, index: ServiceIndex | None = None) -> list[dict]:
     return rows
 
 
-_PHONE_RE = re.compile(
-    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
-)
-_ID_RE = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
-
-
 def masked(text: str) -> str:
     """``text`` with the phone and ID numbers in it masked (138****5678): a partner reads
     what the customer asked, not how to reach them."""
-    text = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), text or "")
-    return _PHONE_RE.sub(lambda m: mask_phone(re.sub(r"[^\d]", "", m.group(0))), text)
+    return mask_personal(text)
 
 
 def _w3(value) -> str:

@@ -32,7 +32,7 @@ FLOORS = {
         "webhooks",
         "supervision",
     },
-    8: {"analytics"},
+    8: {"analytics", "portal"},
     9: {"demo"},
     10: {"web"},
 }

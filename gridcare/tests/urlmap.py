@@ -422,6 +422,41 @@ def _supervision_samples(demo, county, other, admin) -> dict:
     return {"sup_point": point.pk, "sup_reward": reward.pk, "sup_violation": violation.pk}
 
 
+def _portal_samples(demo, county, other, admin) -> dict:
+    """A pending contact change of a customer of ``county`` and a portal request of theirs
+    with one attachment (made here through the portal's services)."""
+    import io
+
+    from PIL import Image
+
+    from gridcare.customers.models import Customer
+    from gridcare.portal.models import ContactChange, PortalAttachment
+    from gridcare.portal.services import contact_change_request, request_submit
+
+    customer = (
+        Customer.objects.filter(station__path__startswith=county.path)
+        .exclude(phone="")
+        .order_by("pk")
+        .first()
+    )
+    change = ContactChange.objects.filter(
+        customer=customer, status="pending"
+    ).first() or contact_change_request(customer=customer, address="矩阵样例地址1号")
+    att = PortalAttachment.objects.filter(order__customer=customer).order_by("pk").first()
+    if att is None:
+        buf = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(buf, "PNG")
+        order = request_submit(
+            customer=customer,
+            request_type="consultation",
+            description="矩阵样例",
+            files=[(buf.getvalue(), "sample.png")],
+            ip=f"matrix-{county.code}",
+        )
+        att = PortalAttachment.objects.get(order=order)
+    return {"portal_change": change.pk, "portal_attachment": att.token}
+
+
 def _partner_samples(demo, county, other, admin) -> dict:
     """A partner of ``county`` (made here) with one key."""
     from gridcare.partners.models import Partner
@@ -459,6 +494,7 @@ def _webhooks_samples(demo, county, other, admin) -> dict:
 SAMPLE_BUILDERS = [
     _webhooks_samples,
     _partner_samples,
+    _portal_samples,
     _supervision_samples,
     _evaluation_samples,
     _survey_samples,
@@ -477,6 +513,9 @@ _CAMPAIGN = lambda s: [{"pk": s["campaign"]}]  # noqa: E731
 _DEMAND = lambda s: [{"pk": s["demand"]}]  # noqa: E731
 _FINDING = lambda s: [{"pk": s["finding"]}]  # noqa: E731
 SAMPLE_KWARGS = {
+    # portal (staff pages; the customer's own pages are public and skipped by the matrix)
+    "portal:review": lambda s: [{"pk": s["portal_change"]}],
+    "portal:attachment": lambda s: [{"token": s["portal_attachment"]}],
     # knowledge attachments
     "knowledge:attachment-file": lambda s: [{"pk": s["kb_article"], "token": s["kb_attachment_token"]}],
     "knowledge:attachment-add": lambda s: [{"pk": s["kb_article"]}],

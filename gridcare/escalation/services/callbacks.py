@@ -79,8 +79,12 @@ def callback_tasks_follow_deadlines(*, order_ids: list[int]) -> int:
     return len(tasks)
 
 
-def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = None) -> CallbackTask | None:
-    """Create the callback task of a replied order if its type's rule samples it.
+def callback_task_ensure(
+    *, order: WorkOrder | int, now: dt.datetime | None = None, always: bool = False
+) -> CallbackTask | None:
+    """Create the callback task of a replied order if its type's rule samples it — or, with
+    ``always``, whatever the rule (the customer rated the order themselves, on the portal:
+    their answer counts like any callback's).
 
     Refused (``ApplicationError``) for an order that is not replied. Idempotent: one task
     per order and reply.
@@ -94,7 +98,7 @@ def callback_task_ensure(*, order: WorkOrder | int, now: dt.datetime | None = No
             field="order",
         )
     rule = CallbackRule.objects.filter(request_type=current.request_type).first()
-    if rule is None or not _sampled(current, rule.sample_percent):
+    if not always and (rule is None or not _sampled(current, rule.sample_percent)):
         return None
     existing = CallbackTask.objects.filter(
         order=current, kind=CallbackKind.ORDER, cycle_at=current.replied_at

@@ -166,6 +166,15 @@ def test_key_guessing_from_one_address_is_stopped(setup):
     assert services.ip_blocked("198.51.100.4") is False
 
 
+def test_behind_the_proxy_the_address_the_proxy_saw_is_recorded(setup, settings):
+    _admin, _partner, _key, secret = setup
+    settings.BEHIND_PROXY = True
+    Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7").get(
+        f"{BASE}/services.json", {"api_key": secret}
+    )
+    assert PartnerCall.objects.get().ip == "203.0.113.7"  # not the proxy's, not the forged first hop
+
+
 def test_jurisdiction_is_honoured(setup):
     *_, secret = setup
     assert _get("services.json", secret, jurisdiction_id="gridcare.example").status_code == 200
