@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.audit import register_audit_labels
+from gridcare.workorders.choices import Dimension
 
-from .models import ReportKind
+from .models import HotspotDecisionState, ReportKind
+from .planning import ActionCategory
 
 register_audit_labels(
     "classifier.",
@@ -25,4 +27,28 @@ register_audit_labels(
         "trigger": {"on_demand": _("手动生成"), "scheduled": _("定时生成")},
     },
     objects={"analytics.publishedreport": _("分析报告")},
+)
+register_audit_labels(
+    "hotspot.",
+    group=_("热点整治计划"),
+    actions={"decide": _("热点处理决定")},
+    fields={
+        "level": _("层级"),
+        "asset": _("资产编码"),
+        "dimension": _("维度"),
+        "state": _("处理状态"),
+        "action": _("项目或措施"),
+        "action_category": _("措施类别"),
+        "reason": _("原因"),
+        "fixed_at": _("整改完成日期"),
+        "before": _("原处理状态"),
+    },
+    values={
+        "level": {"area": _("台区"), "feeder": _("馈线"), "station": _("供电所")},
+        "dimension": dict(Dimension.choices),
+        "state": dict(HotspotDecisionState.choices),
+        "before": dict(HotspotDecisionState.choices),
+        "action_category": dict(ActionCategory.choices),
+    },
+    objects={"analytics.hotspotdecision": _("热点处理决定")},
 )

@@ -4,23 +4,31 @@ What is counted: complaint and fault-repair *incidents* (merged child reports of
 count once, through their master) per asset and analysis dimension over a rolling window,
 with the asset's customers as exposure (rates per 1,000 customers).
 
-The model, per level, dimension and peer group (same level, same area class):
+A hotspot: an asset whose count of one dimension in the window is higher than what
+explains rates would have it — significantly, with the false discovery rate controlled.
+The model, per level and dimension (``score_assets``):
 
-* Peers. Counts are negative binomial, ``y ~ NB(mean = n·r, shape α)``: ``n`` the asset's
-  customers, ``r`` the group's rate, ``α`` the between-asset heterogeneity. ``r`` and ``α``
-  (method of moments) are fitted robustly — assets that are extreme under the current fit
-  (p < 0.001) are left out and the fit repeated — so hotspots do not hide themselves by
-  inflating their own baseline.
-* Own history. The asset's multiplier ``θ`` has the peers' Gamma(α, α) prior; the previous
-  windows (counts ``Y_h`` against peer-expected ``E_h``) update it to Gamma(α+Y_h, α+E_h),
-  so the expected count now is ``n·r·(α+Y_h)/(α+E_h)`` (empirical Bayes: a short or quiet
-  history shrinks to the peers, a long one speaks for itself) and the predictive
-  distribution is again negative binomial.
-* Two one-sided p-values per asset and dimension — against the peers (``p_peer``: a
-  structural hotspot, high for years) and against the history-adjusted expectation
-  (``p_history``: an emerging one) — combined by Bonferroni, ``p = min(1, 2·min)``, then
-  Benjamini–Hochberg q-values over every test of the run. A hotspot has ``q ≤ fdr`` and at
-  least ``min_count`` incidents.
+* Peers (``fit_means``). A log-linear Poisson mean ``n·exp(season[window, class] +
+  parent + β·mix)``: the rate of each window (season, trend) per area class, a persistent
+  effect of the asset one level up (station for areas and feeders, county for stations;
+  shrunk by a Gamma prior, leave-one-out so an asset is compared with its siblings) and the
+  customers' category mix (share of non-residential customers). Fitted on the current and
+  the earlier windows together; assets that are discoveries under the current fit are left
+  out and the fit repeated, so hotspots do not hide themselves by inflating their own
+  baseline. What is left between assets is a Gamma heterogeneity ``θ`` (negative binomial,
+  shape by maximum likelihood) — narrow, because the known differences are modelled.
+* Own history. ``θ`` has that Gamma prior; the previous windows (up to two years, as far
+  as there is data: counts ``Y_h`` against the peer-expected ``E_h``) update it, with the
+  window-to-window noise estimated from the history, so the expected count now is
+  ``E·(α+Y_h)/(α+E_h)`` (empirical Bayes: a short or quiet history shrinks to the peers, a
+  long one speaks for itself) and the predictive distribution is again negative binomial.
+* Two one-sided p-values per asset and dimension — against the history-adjusted
+  expectation (``p_history``: an emerging hotspot) and against the peers (``p_peer``: a
+  structural one, high whatever its history) — combined by weighted Bonferroni
+  (``HISTORY_WEIGHT`` to the history), then Benjamini–Hochberg q-values over every test of
+  the run (one window per run: no window shopping). A hotspot has ``q ≤ fdr`` and at least
+  ``min_count`` incidents. ``bench/hotspots.py`` measures recall against an oracle that
+  knows the true rates, per level.
 
 Statistics run over every asset of the company (peers need the whole picture); what a user
 sees is then cut to the assets of their units.
@@ -38,13 +46,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from scipy.stats import false_discovery_control, nbinom
 
 from gridcare.core.calendar import local_tz
 from gridcare.core.scoping import scope_path as user_scope_path
+from gridcare.customers.choices import CustomerCategory
 from gridcare.customers.models import Customer
 from gridcare.grid.models import Feeder, TransformerArea
 from gridcare.org.models import OrgUnit
@@ -62,6 +71,7 @@ EXTREME_P = 1e-6  # left out of the peer fit, as are the peers' own discoveries:
 EXTREME_Q = 0.01
 MIN_GROUP = 8  # smaller peer groups fall back to the whole level
 MAX_ALPHA = 1e8  # "no heterogeneity": the negative binomial is then a Poisson
+NON_RESIDENTIAL = ~Q(category=CustomerCategory.RESIDENTIAL)
 
 
 def high_load_ratio() -> float:
@@ -105,6 +115,12 @@ class Scores:
 
 
 ALPHA_GRID = np.exp(np.linspace(np.log(0.05), np.log(1e4), 90))
+# Weighted Bonferroni over the two questions of an asset (its own history, its peers):
+# the history test is the sharper one wherever there is history, so it gets most of the
+# level. Any weights summing to one keep the combined p-value valid.
+HISTORY_WEIGHT = 0.7
+PARENT_PRIOR = 20.0  # pseudo-incidents shrinking a parent's effect towards its class
+MEAN_ITERATIONS = 12
 
 
 def nb_shape_ml(y: np.ndarray, mean: np.ndarray) -> float:
@@ -123,79 +139,138 @@ def nb_shape_ml(y: np.ndarray, mean: np.ndarray) -> float:
     return MAX_ALPHA if best == len(ALPHA_GRID) - 1 else float(ALPHA_GRID[best])
 
 
-def _fit_group(yg: np.ndarray, ng: np.ndarray, hg: np.ndarray, keep: np.ndarray):
-    """One peer group fitted on the ``keep`` assets, scored for all of them."""
-    rate = (yg[keep].sum() + 0.5) / max(ng[keep].sum(), 1.0)
-    mug = ng * rate
-    alpha = nb_shape_ml(yg[keep], mug[keep])
-    phi_total = 1.0 / alpha if alpha < MAX_ALPHA else 0.0
-    pp = nb_sf(yg, alpha, mug)
-    # Own history: peer-expected counts in each earlier window (``e_hist``) against the
-    # asset's counts (``y_hist``) update its multiplier θ.
-    exposure = max(ng[keep].sum(), 1.0)
-    hist_rates = hg[:, keep].sum(axis=1) / exposure
-    e_hist = ng * hist_rates.sum()
-    y_hist = hg.sum(axis=0)
+def _codes(labels) -> np.ndarray:
+    return np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)[1].ravel()
+
+
+def fit_means(
+    counts: np.ndarray,
+    n: np.ndarray,
+    group: np.ndarray,
+    parent: np.ndarray,
+    mix: np.ndarray,
+    keep: np.ndarray,
+) -> np.ndarray:
+    """Peer-expected counts (windows × assets) of a log-linear Poisson model fitted on ``keep``:
+
+    ``log μ[w, i] = log n_i + season[w, class_i] + parent_i + β·mix_i``
+
+    — a rate per window (season, trend) and area class, a persistent effect of the asset
+    one level up (shrunk towards its class by a Gamma(``PARENT_PRIOR``) prior) and the
+    customers' category mix. Fitted by alternating closed-form updates (multiplicative
+    margins and a Newton step for β). The parent's effect an asset gets is its siblings'
+    (leave-one-out), so a hotspot does not explain itself away through its parent.
+    """
+    windows, size = counts.shape
+    groups, parents = int(group.max()) + 1, int(parent.max()) + 1
+    w_keep = keep.astype(float)
+    season = np.ones((windows, groups))
+    par = np.ones(parents)
+    beta = 0.0
+    mix_c = mix - (mix[keep].mean() if keep.any() else 0.0)
+    for _ in range(MEAN_ITERATIONS):
+        base = n * par[parent] * np.exp(beta * mix_c)  # per asset, without the season
+        for w in range(windows):
+            obs = np.bincount(group, counts[w] * w_keep, groups)
+            exp_ = np.bincount(group, base * w_keep, groups)
+            season[w] = np.where(exp_ > 0, (obs + 0.5) / np.maximum(exp_, 1e-12), 1.0)
+        mu_no_par = season[:, group] * (n * np.exp(beta * mix_c))[None, :]
+        obs_p = np.bincount(parent, counts.sum(axis=0) * w_keep, parents)
+        exp_p = np.bincount(parent, mu_no_par.sum(axis=0) * w_keep, parents)
+        par = (obs_p + PARENT_PRIOR) / (exp_p + PARENT_PRIOR)
+        mu = mu_no_par * par[parent][None, :]
+        resid = ((counts - mu) * w_keep).sum(axis=0)
+        info = (mu * w_keep).sum(axis=0)
+        grad, hess = float((mix_c * resid).sum()), float((mix_c**2 * info).sum())
+        if hess > 0:
+            beta = float(np.clip(beta + grad / hess, -5.0, 5.0))
+    # Each asset is compared with its siblings: its own counts leave its parent's effect.
+    mu_no_par = season[:, group] * (n * np.exp(beta * mix_c))[None, :]
+    own_obs = counts.sum(axis=0) * w_keep
+    own_exp = mu_no_par.sum(axis=0) * w_keep
+    par_loo = (obs_p[parent] - own_obs + PARENT_PRIOR) / (exp_p[parent] - own_exp + PARENT_PRIOR)
+    return mu_no_par * par_loo[None, :]
+
+
+def _fit(y, n, hist, group, parent, mix, keep):
+    """One fit on the ``keep`` assets, scored for all of them."""
+    windows = hist.shape[0]
+    means = fit_means(np.vstack([hist, y[None, :]]), n, group, parent, mix, keep)
+    e_hist, mug = means[:windows], means[windows]
+    alpha = nb_shape_ml(y[keep], mug[keep])
+    pp = nb_sf(y, alpha, mug)
+    if windows == 0:
+        return mug, mug, pp, np.ones_like(pp), alpha
+    # Own history: the asset's multiplier θ (its persistent level against its peers) has
+    # the peers' Gamma prior; its earlier windows update it.
+    y_hist, e_tot = hist.sum(axis=0), e_hist.sum(axis=0)
     # Window-to-window noise around the asset's own level (weather, chance clusters),
-    # estimated from the history by moments; without history, half the peer spread.
-    windows = hg.shape[0]
-    phi_w = phi_total / 2
+    # estimated from the history by moments.
+    phi_w = 0.0
+    own = np.divide(y_hist, e_tot, out=np.zeros_like(y_hist), where=e_tot > 0)
+    m = e_hist * own[None, :]
     if windows >= 2:
-        own = np.divide(y_hist, e_hist, out=np.zeros_like(y_hist), where=e_hist > 0)
-        m = np.outer(hist_rates, ng * own)[:, keep]
-        denom = float((m**2).sum())
+        denom = float((m[:, keep] ** 2).sum())
         if denom > 0:
-            spread = windows / (windows - 1) * float(((hg[:, keep] - m) ** 2).sum())
-            phi_w = max((spread - float(m.sum())) / denom, 0.0)
-    # The prior of θ is the peer spread without that noise; noisy history counts weigh
-    # less (quasi-likelihood: divided by their dispersion factor).
-    alpha_theta = 1.0 / max((phi_total - phi_w) / (1.0 + phi_w), 1e-3)
-    theta0 = (alpha_theta + y_hist) / (alpha_theta + e_hist)
-    disp = 1.0 + phi_w * theta0 * e_hist / max(windows, 1)
+            spread = windows / (windows - 1) * float(((hist[:, keep] - m[:, keep]) ** 2).sum())
+            phi_w = max((spread - float(m[:, keep].sum())) / denom, 0.0)
+    # Between-asset spread of θ over the whole history (less the window noise): the prior.
+    alpha_all = nb_shape_ml(y_hist[keep], e_tot[keep])
+    phi_total = 1.0 / alpha_all if alpha_all < MAX_ALPHA else 0.0
+    alpha_theta = 1.0 / max((phi_total - phi_w / windows) / (1.0 + phi_w / windows), 1e-3)
+    theta0 = (alpha_theta + y_hist) / (alpha_theta + e_tot)
+    disp = 1.0 + phi_w * theta0 * e_tot / windows
     a = alpha_theta + y_hist / disp
-    b = alpha_theta + e_hist / disp
+    b = alpha_theta + e_tot / disp
     exp_g = mug * a / b
     # Predictive: Poisson × posterior Gamma(a, b) × window noise, moment-matched to an NB.
     shape = 1.0 / (1.0 / a + phi_w + phi_w / a)
-    ph = nb_sf(yg, shape, exp_g)
+    ph = nb_sf(y, shape, exp_g)
     return mug, exp_g, pp, ph, alpha
 
 
-def combine(p_peer: np.ndarray, p_history: np.ndarray) -> np.ndarray:
-    """Bonferroni over the two questions (peers, own history): one p-value per asset."""
-    return np.minimum(1.0, 2.0 * np.minimum(p_peer, p_history))
+def combine(p_peer: np.ndarray, p_history: np.ndarray, weight: float = HISTORY_WEIGHT) -> np.ndarray:
+    """Weighted Bonferroni over the two questions (own history, peers): one p-value per asset."""
+    if weight <= 0:
+        return np.asarray(p_peer, dtype=float)
+    return np.minimum(1.0, np.minimum(p_history / weight, p_peer / (1.0 - weight)))
 
 
-def score_assets(y: np.ndarray, n: np.ndarray, history: np.ndarray, groups: np.ndarray) -> Scores:
+def score_assets(
+    y: np.ndarray,
+    n: np.ndarray,
+    history: np.ndarray,
+    groups: np.ndarray,
+    *,
+    parents: np.ndarray | None = None,
+    mix: np.ndarray | None = None,
+) -> Scores:
     """Score one dimension: ``y`` current counts, ``n`` exposures, ``history`` (windows × assets).
 
-    ``groups`` holds each asset's peer-group label. Each group is fitted, its discoveries
-    (q ≤ 1 %) left out and the fit repeated until stable. Pure numpy, so the statistical
-    tests can exercise it on large simulated populations.
+    ``groups`` holds each asset's peer group (area class), ``parents`` the asset one level
+    up, ``mix`` the share of non-residential customers. The mean model (``fit_means``) is
+    fitted, the assets that are discoveries under it (q ≤ 1 %, or p < 10⁻⁶) are left out
+    and the fit repeated until stable, so hotspots do not hide themselves by inflating
+    their own baseline. Pure numpy, so the statistical tests can exercise it on large
+    simulated populations.
     """
     y = np.asarray(y, dtype=float)
     n = np.asarray(n, dtype=float)
-    history = np.asarray(history, dtype=float).reshape(-1, len(y))
     size = len(y)
-    mu = np.zeros(size)
-    expected = np.zeros(size)
-    p_peer = np.ones(size)
-    p_hist = np.ones(size)
-    alpha_out = np.full(size, MAX_ALPHA)
-    labels = np.asarray(groups)
-    for g in np.unique(labels):
-        idx = np.flatnonzero(labels == g)
-        yg, ng, hg = y[idx], n[idx], history[:, idx]
-        keep = np.ones(len(idx), dtype=bool)
-        for _ in range(20):
-            mug, exp_g, pp, ph, alpha = _fit_group(yg, ng, hg, keep)
-            pc = combine(pp, ph)
-            new_keep = (pc >= EXTREME_P) & (bh_qvalues(pc) > EXTREME_Q)
-            if not new_keep.any() or (new_keep == keep).all():
-                break
-            keep = new_keep
-        mu[idx], expected[idx], p_peer[idx], p_hist[idx], alpha_out[idx] = mug, exp_g, pp, ph, alpha
-    return Scores(mu, expected, p_peer, p_hist, combine(p_peer, p_hist), alpha_out)
+    history = np.asarray(history, dtype=float).reshape(-1, size)
+    group = _codes(groups)
+    parent = _codes(parents) if parents is not None else np.zeros(size, dtype=int)
+    mix_v = np.zeros(size) if mix is None else np.nan_to_num(np.asarray(mix, dtype=float))
+    weight = HISTORY_WEIGHT if history.shape[0] else 0.0
+    keep = np.ones(size, dtype=bool)
+    for _ in range(10):
+        mug, exp_g, pp, ph, alpha = _fit(y, n, history, group, parent, mix_v, keep)
+        pc = combine(pp, ph, weight)
+        new_keep = (pc >= EXTREME_P) & (bh_qvalues(pc) > EXTREME_Q)
+        if not new_keep.any() or (new_keep == keep).all():
+            break
+        keep = new_keep
+    return Scores(mug, exp_g, pp, ph, combine(pp, ph, weight), np.full(size, alpha))
 
 
 # ----------------------------------------------------------------------------- assets
@@ -215,6 +290,8 @@ class Asset:
     latitude: float | None = None
     longitude: float | None = None
     station_name: str = ""
+    parent: int | None = None  # the asset one level up (station; county for a station)
+    non_residential: int = 0  # customers other than residential (the category mix)
 
     @property
     def load_ratio(self) -> float | None:
@@ -239,6 +316,9 @@ def load_assets(level: str) -> dict[int, Asset]:
             "pk", "path", "name", "code", "area_class"
         )
     }
+    unit_parent = {}  # filled for stations only (their county is their parent)
+    if level == "station":
+        unit_parent = dict(OrgUnit.objects.values_list("pk", "parent_id"))
     areas = list(
         TransformerArea.objects.values_list(
             "pk",
@@ -266,8 +346,11 @@ def load_assets(level: str) -> dict[int, Asset]:
                 latitude=float(lat) if lat is not None else None,
                 longitude=float(lon) if lon is not None else None,
                 station_name=units[st][1],
+                parent=st,
             )
-        cust = Customer.objects.values_list("area_id").annotate(n=Count("id"), cap=Sum("capacity_kva"))
+        cust = Customer.objects.values_list("area_id").annotate(
+            n=Count("id"), cap=Sum("capacity_kva"), nonres=Count("id", filter=NON_RESIDENTIAL)
+        )
     elif level == "feeder":
         classes = _majority(
             TransformerArea.objects.values_list("feeder_id", "area_class").annotate(n=Count("id"))
@@ -278,8 +361,9 @@ def load_assets(level: str) -> dict[int, Asset]:
             if f in assets:
                 assets[f].transformer_kva += float(cap)
                 assets[f].paths.add(units[st][0])
+                assets[f].parent = assets[f].parent or st
         cust = Customer.objects.values_list("area__feeder_id").annotate(
-            n=Count("id"), cap=Sum("capacity_kva")
+            n=Count("id"), cap=Sum("capacity_kva"), nonres=Count("id", filter=NON_RESIDENTIAL)
         )
     else:
         classes = _majority(
@@ -288,13 +372,18 @@ def load_assets(level: str) -> dict[int, Asset]:
         for _pk, _c, _n, _f, st, cap, _ac, _lat, _lon in areas:
             if st not in assets:
                 path, name, code, ac = units[st]
-                assets[st] = Asset(level, st, code, name, ac or classes.get(st, ""), paths={path})
+                assets[st] = Asset(
+                    level, st, code, name, ac or classes.get(st, ""), paths={path}, parent=unit_parent.get(st)
+                )
             assets[st].transformer_kva += float(cap)
-        cust = Customer.objects.values_list("station_id").annotate(n=Count("id"), cap=Sum("capacity_kva"))
-    for key, count, cap in cust:
+        cust = Customer.objects.values_list("station_id").annotate(
+            n=Count("id"), cap=Sum("capacity_kva"), nonres=Count("id", filter=NON_RESIDENTIAL)
+        )
+    for key, count, cap, nonres in cust:
         if key in assets:
             assets[key].customers = count
             assets[key].contracted_kva = float(cap or 0)
+            assets[key].non_residential = nonres
     return assets
 
 
@@ -466,10 +555,102 @@ class HotspotRun:
         }
 
 
+HISTORY_DAYS = 730  # the asset's own history reaches back this far, where there is data
+
+
+def history_windows_for(days: int) -> int:
+    """How many earlier windows of ``days`` to learn from: up to ``HISTORY_DAYS`` back, at
+    most twelve (``score_rows`` drops the oldest ones that hold no data at all)."""
+    return max(1, min(12, HISTORY_DAYS // days))
+
+
+def _window_counts(level: str, as_of: dt.datetime, days: int, windows: int, dimension: str | None):
+    """Counts per (asset, dimension) of the current window and ``windows`` earlier ones, in
+    one query (window 0 is the current one)."""
+    key = ORDER_KEY[level]
+    edges = [as_of - dt.timedelta(days=days * k) for k in range(windows + 2)]
+    bucket = Case(
+        *[When(created_at__gte=edges[k + 1], then=Value(k)) for k in range(windows + 1)],
+        output_field=IntegerField(),
+    )
+    rows = (
+        _orders(level, edges[-1], as_of, dimension)
+        .filter(master__isnull=True)
+        .annotate(window=bucket)
+        .values_list(key, "dimension", "window")
+        .annotate(n=Count("id"))
+    )
+    out: list[dict[tuple[int, str], int]] = [{} for _ in range(windows + 1)]
+    for k, d, w, n in rows:
+        out[w][(k, d)] = n
+    return out
+
+
 def _visible(asset: Asset, path: str | None) -> bool:
     if path is None:
         return False
     return path == "" or any(p.startswith(path) for p in asset.paths)
+
+
+def score_rows(
+    level: str,
+    assets: dict[int, Asset],
+    *,
+    since: dt.datetime,
+    as_of: dt.datetime,
+    dimension: str | None,
+    windows: int,
+) -> list[dict]:
+    """One row per asset and dimension tested over [``since``, ``as_of``): counts, the
+    peer-expected and history-adjusted expectations and the p-values (no q-values yet)."""
+    days = max(1, round((as_of - since).total_seconds() / 86400))
+    pks = sorted(assets)
+    pos = {pk: i for i, pk in enumerate(pks)}
+    current, *history = _window_counts(level, as_of, days, windows, dimension)
+    while len(history) > 1 and not history[-1]:  # before the data begins: nothing to learn
+        history.pop()
+    n = np.array([assets[pk].customers for pk in pks], dtype=float)
+    parents = np.array([assets[pk].parent or 0 for pk in pks])
+    mix = np.array([assets[pk].non_residential / assets[pk].customers for pk in pks])
+    group_of = np.array([assets[pk].area_class or "-" for pk in pks], dtype=object)
+    for g in set(group_of):
+        if (group_of == g).sum() < MIN_GROUP:
+            group_of[group_of == g] = "*"
+    small = group_of == "*"
+    if 0 < small.sum() < MIN_GROUP:
+        labels, sizes = np.unique(group_of[~small], return_counts=True)
+        group_of[small] = labels[np.argmax(sizes)] if len(labels) else "*"
+    dims = [dimension] if dimension else list(Dimension.values)
+    rows: list[dict] = []
+    for d in dims:
+        y = np.zeros(len(pks))
+        h = np.zeros((len(history), len(pks)))
+        for (k, dd), c in current.items():
+            if dd == d and k in pos:
+                y[pos[k]] = c
+        for w, counts in enumerate(history):
+            for (k, dd), c in counts.items():
+                if dd == d and k in pos:
+                    h[w, pos[k]] = c
+        if not y.any() and not h.any():
+            continue
+        s = score_assets(y, n, h, group_of, parents=parents, mix=mix)
+        for i, pk in enumerate(pks):
+            if s.expected_peer[i] <= 0 and y[i] == 0:
+                continue
+            rows.append(
+                {
+                    "pk": pk,
+                    "dimension": d,
+                    "count": int(y[i]),
+                    "expected": float(s.expected[i]),
+                    "expected_peer": float(s.expected_peer[i]),
+                    "p_peer": float(s.p_peer[i]),
+                    "p_history": float(s.p_history[i]),
+                    "p_value": float(s.p_value[i]),
+                }
+            )
+    return rows
 
 
 def compute_hotspots(
@@ -507,59 +688,12 @@ def compute_hotspots(
     as_of = as_of or timezone.now()
     since = as_of - dt.timedelta(days=days)
     if history_windows is None:
-        history_windows = max(1, min(12, 365 // days))
+        history_windows = history_windows_for(days)
     if user is not None:
         scope_path = user_scope_path(user)
 
     assets = {pk: a for pk, a in load_assets(level).items() if a.customers > 0}
-    pks = sorted(assets)
-    pos = {pk: i for i, pk in enumerate(pks)}
-    current = _counts(level, since, as_of, dimension)
-    history = [
-        _counts(
-            level, as_of - dt.timedelta(days=days * (k + 1)), as_of - dt.timedelta(days=days * k), dimension
-        )
-        for k in range(1, history_windows + 1)
-    ]
-    n = np.array([assets[pk].customers for pk in pks], dtype=float)
-    group_of = np.array([assets[pk].area_class or "-" for pk in pks], dtype=object)
-    for g in set(group_of):
-        if (group_of == g).sum() < MIN_GROUP:
-            group_of[group_of == g] = "*"
-    small = group_of == "*"
-    if 0 < small.sum() < MIN_GROUP:
-        labels, sizes = np.unique(group_of[~small], return_counts=True)
-        group_of[small] = labels[np.argmax(sizes)] if len(labels) else "*"
-    dims = [dimension] if dimension else list(Dimension.values)
-    rows: list[dict] = []
-    for d in dims:
-        y = np.zeros(len(pks))
-        h = np.zeros((len(history), len(pks)))
-        for (k, dd), c in current.items():
-            if dd == d and k in pos:
-                y[pos[k]] = c
-        for w, counts in enumerate(history):
-            for (k, dd), c in counts.items():
-                if dd == d and k in pos:
-                    h[w, pos[k]] = c
-        if not y.any() and not h.any():
-            continue
-        s = score_assets(y, n, h, group_of)
-        for i, pk in enumerate(pks):
-            if s.expected_peer[i] <= 0 and y[i] == 0:
-                continue
-            rows.append(
-                {
-                    "pk": pk,
-                    "dimension": d,
-                    "count": int(y[i]),
-                    "expected": float(s.expected[i]),
-                    "expected_peer": float(s.expected_peer[i]),
-                    "p_peer": float(s.p_peer[i]),
-                    "p_history": float(s.p_history[i]),
-                    "p_value": float(s.p_value[i]),
-                }
-            )
+    rows = score_rows(level, assets, since=since, as_of=as_of, dimension=dimension, windows=history_windows)
     q = bh_qvalues(np.array([r["p_value"] for r in rows]))
     for r, qv in zip(rows, q, strict=True):
         r["q_value"] = float(qv)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridcare.core.scoping import PathScope, ScopedManager
+from gridcare.workorders.choices import Dimension
 
 from .choices import ReportJobStatus, ReportJobStep
 
@@ -210,3 +211,65 @@ class OrderClassification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.suggested_request_type}/{self.suggested_dimension}"
+
+
+HOTSPOT_LEVELS = [("area", _("台区")), ("feeder", _("馈线")), ("station", _("供电所"))]
+
+
+class HotspotDecisionState(models.TextChoices):
+    ACCEPTED = "accepted", _("已列入计划")
+    REJECTED = "rejected", _("不予处理")
+    FIXED = "fixed", _("已整改")
+
+
+class HotspotDecision(models.Model):
+    """A planner's decision on one hotspot (level + asset + dimension): the planning loop.
+
+    ``accepted`` puts it into the plan with the project or action (``action``, its
+    category ``action_category``): the tracked actions are the accepted rows; ``rejected``
+    needs a reason; ``fixed`` records when the fix was done (``fixed_at``), after which the
+    hotspot page compares the asset's rate before and after with the same peer model.
+    ``baseline`` keeps the hotspot's figures when it was decided. Written only by
+    ``planning_services``; ``version`` turns stale edits into 409s. ``scope_path`` is the
+    asset's unit path (the station's; a feeder spanning stations: the first one's).
+    """
+
+    level = models.CharField(_("层级"), max_length=16, choices=HOTSPOT_LEVELS)
+    asset_id = models.PositiveBigIntegerField(_("资产"))
+    asset_code = models.CharField(_("资产编码"), max_length=64)
+    asset_name = models.CharField(_("资产名称"), max_length=200, blank=True)
+    dimension = models.CharField(_("维度"), max_length=32, choices=Dimension.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=HotspotDecisionState.choices)
+    action_category = models.CharField(_("措施类别"), max_length=32, blank=True)
+    action = models.CharField(_("项目或措施"), max_length=500, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    baseline = models.JSONField(_("决定时的热点数据"), default=dict, blank=True)
+    scope_path = models.CharField(_("范围"), max_length=255, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+    decided_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+    fixed_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    scope = PathScope("scope_path", everyone_when_blank=False)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("热点处理决定")
+        verbose_name_plural = _("热点处理决定")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "asset_id", "dimension"], name="analytics_one_decision_per_hotspot"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "level"], name="analytics_decision_state")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_code} {self.dimension} ({self.get_state_display()})"

@@ -276,8 +276,8 @@ def planning_workbook(run: HotspotRun, *, months: int = 12, demands: list[dict] 
     info = book.add_sheet("说明")
     notes = [
         "事件数：窗口内投诉与故障报修（合并到主单的子单只计一次）。",
-        "期望数：由同类资产（同层级、同区域类别）的发生率和本资产过去各期的历史按经验贝叶斯估计。",
-        "q值：Benjamini–Hochberg 校正后的显著性；q ≤ FDR 且事件数 ≥ 3 即为热点。",
+        "期望数：同层级、同区域类别资产的发生率，按季节、上一级资产（供电所/县公司）和客户类别构成调整，再用本资产过去最多两年的历史按经验贝叶斯修正。",
+        "q值：自身历史与同类两项检验按加权 Bonferroni 合并后，经 Benjamini–Hochberg 校正的显著性；q ≤ FDR 且事件数 ≥ 3 即为热点。",
         "类型：structural = 长期高于同类；emerging = 明显高于自身历史。",
         "负载率：台区内客户合同容量之和 / 配变容量。",
         "建议措施类别：transformer_capacity 变压器增容/布点；line_reinforcement 线路改造；"
@@ -300,3 +300,239 @@ def planning_workbook(run: HotspotRun, *, months: int = 12, demands: list[dict] 
         info.line(n)
     info.set_column(0, 0, 100)
     return book.close()
+
+
+# ----------------------------------------------------------------------------- the planning loop
+# A planner accepts a hotspot into the plan (with the project or action), rejects it (with a
+# reason) or marks it fixed; accepted rows are the tracked actions; after a fix the hotspot
+# page compares the asset's rate before and after with the same peer model.
+
+PLAN_PERMISSION = "analytics.plan_hotspots"
+MAX_TEXT = 500
+# A fix is judged on equal windows before and after it, of at most this many days, and
+# not before this many days have passed.
+FIX_WINDOW_DAYS = 90
+FIX_MIN_DAYS = 14
+FIX_LEVEL = 0.05  # after the fix, the asset's own test against its peers at this level
+
+
+def _asset_scope(level: str, asset_id: int):
+    """(code, name, unit path of the asset) or None when there is no such asset."""
+    from .hotspots import load_assets
+
+    asset = load_assets(level).get(asset_id)
+    if asset is None:
+        return None
+    return asset, min(asset.paths) if asset.paths else ""
+
+
+def hotspot_decide(
+    *,
+    actor,
+    level: str,
+    asset_id: int,
+    dimension: str,
+    state: str,
+    action: str = "",
+    action_category: str = "",
+    reason: str = "",
+    fixed_at=None,
+    baseline: dict | None = None,
+    expected_version: int | None = None,
+):
+    """Record a planner's decision on one hotspot (creates or updates its row), audited.
+
+    ``accepted`` needs ``action`` (the project or measure; ``action_category`` one of
+    ``ActionCategory``), ``rejected`` a ``reason``, ``fixed`` an accepted row (``fixed_at``
+    defaults to now, never in the future). An existing row is changed only with its
+    ``expected_version`` (409 otherwise).
+    """
+    from django.db import IntegrityError, transaction
+
+    from gridcare.core.audit import audit_record
+    from gridcare.core.authz import require
+    from gridcare.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+    from gridcare.core.scoping import scope_path as user_scope_path
+
+    from .hotspots import LEVELS
+    from .models import HotspotDecision, HotspotDecisionState
+
+    require(actor, PLAN_PERMISSION)
+    if level not in LEVELS:
+        raise ApplicationError(gettext("未知的层级"), field="level")
+    if dimension not in Dimension.values:
+        raise ApplicationError(gettext("未知的维度"), field="dimension")
+    if state not in HotspotDecisionState.values:
+        raise ApplicationError(gettext("未知的处理状态"), field="state")
+    action, reason = (action or "").strip(), (reason or "").strip()
+    if len(action) > MAX_TEXT or len(reason) > MAX_TEXT:
+        raise ApplicationError(
+            gettext("内容过长（最多 500 字）"), field="action" if len(action) > MAX_TEXT else "reason"
+        )
+    if action_category and action_category not in ActionCategory.values:
+        raise ApplicationError(gettext("未知的措施类别"), field="action_category")
+    found = _asset_scope(level, asset_id)
+    if found is None:
+        raise ApplicationError(gettext("资产不存在"), field="asset_id")
+    asset, path = found
+    mine = user_scope_path(actor)
+    if mine is None or not (mine == "" or any(p.startswith(mine) for p in asset.paths)):
+        raise PermissionDeniedError(gettext("该资产不在您的管辖范围内"))
+    now = timezone.now()
+    existing = HotspotDecision.objects.filter(level=level, asset_id=asset_id, dimension=dimension).first()
+    if existing is not None and expected_version != existing.version:
+        raise ConflictError(gettext("该热点的处理已被他人修改，请刷新后重试"))
+    if existing is None and expected_version not in (None, 0):
+        raise ConflictError(gettext("该热点的处理已被他人修改，请刷新后重试"))
+    if state == HotspotDecisionState.ACCEPTED and not action:
+        raise ApplicationError(gettext("列入计划需填写项目或措施"), field="action")
+    if state == HotspotDecisionState.REJECTED and not reason:
+        raise ApplicationError(gettext("不予处理需填写原因"), field="reason")
+    if state == HotspotDecisionState.FIXED:
+        if existing is None or existing.state not in (
+            HotspotDecisionState.ACCEPTED,
+            HotspotDecisionState.FIXED,
+        ):
+            raise ApplicationError(gettext("只有已列入计划的热点才能标记为已整改"), field="state")
+        fixed_at = fixed_at or now
+        if fixed_at > now:
+            raise ApplicationError(gettext("整改完成时间不能晚于现在"), field="fixed_at")
+    row = existing or HotspotDecision(level=level, asset_id=asset_id, dimension=dimension, version=0)
+    before = {"state": row.state, "action": row.action, "reason": row.reason} if existing else None
+    row.asset_code, row.asset_name, row.scope_path = asset.code, asset.name[:200], path
+    row.state = state
+    if state == HotspotDecisionState.FIXED:
+        row.fixed_at = fixed_at
+        row.action = action or row.action
+        row.action_category = action_category or row.action_category
+    else:
+        row.fixed_at = None
+        row.action = action if state == HotspotDecisionState.ACCEPTED else row.action
+        row.action_category = (
+            action_category if state == HotspotDecisionState.ACCEPTED else row.action_category
+        )
+    row.reason = (
+        reason
+        if state == HotspotDecisionState.REJECTED
+        else ("" if state == HotspotDecisionState.ACCEPTED else row.reason)
+    )
+    if baseline and state != HotspotDecisionState.FIXED:
+        row.baseline = {k: baseline.get(k) for k in BASELINE_FIELDS if k in baseline}
+    row.decided_by, row.decided_at = actor, now
+    row.version += 1
+    try:
+        with transaction.atomic():
+            row.save()
+            audit_record(
+                actor=actor,
+                action="hotspot.decide",
+                obj=row,
+                changes={
+                    "level": level,
+                    "asset": asset.code,
+                    "dimension": dimension,
+                    "state": state,
+                    "action": row.action,
+                    "action_category": row.action_category,
+                    "reason": row.reason,
+                    "fixed_at": row.fixed_at.isoformat() if row.fixed_at else None,
+                    "before": before,
+                },
+                unit_path=path,
+            )
+            transaction.on_commit(_bump_generation)
+    except IntegrityError:  # another planner decided the same hotspot a moment ago
+        raise ConflictError(gettext("该热点的处理已被他人修改，请刷新后重试")) from None
+    return row
+
+
+BASELINE_FIELDS = ("count", "expected", "expected_peer", "ratio", "q_value", "rate_per_1000", "days", "as_of")
+
+
+DECISIONS_GENERATION = "analytics:hotspot-decisions:generation"
+
+
+def _bump_generation() -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(DECISIONS_GENERATION)
+    except ValueError:
+        cache.set(DECISIONS_GENERATION, 1, None)
+
+
+def decisions_by_hotspot(user, level: str) -> dict:
+    """{(asset_id, dimension): decision} of the user's units at ``level``, cached until the
+    next decision anywhere (the hotspot page asks on every view)."""
+    from django.core.cache import cache
+
+    from gridcare.core.scoping import scope_path as user_scope_path
+
+    generation = cache.get(DECISIONS_GENERATION, 0)
+    key = f"analytics:hotspot-decisions:{generation}:{level}:{user_scope_path(user)}"
+    found = cache.get(key)
+    if found is None:
+        found = {(d.asset_id, d.dimension): d for d in decisions_for(user, level=level)}
+        cache.set(key, found, 600)
+    return found
+
+
+def decisions_for(user, *, level: str | None = None, states=None):
+    """The hotspot decisions of the user's units (newest first)."""
+    from .models import HotspotDecision
+
+    qs = HotspotDecision.objects.visible_to(user).select_related("decided_by")
+    if level:
+        qs = qs.filter(level=level)
+    if states:
+        qs = qs.filter(state__in=states)
+    return qs
+
+
+def fix_effect(decision, *, now=None) -> dict:
+    """Did the rate come down? The asset's count against the peer model's expectation
+    (class, level above, season, customers' mix: the same model as the hotspot test) in
+    equal windows before and after ``fixed_at``.
+
+    Returns ``{"status": "too_early" | "down" | "still_high" | "unknown", "days",
+    "before": {...}, "after": {...}}``; each window has count, expected, ratio and p (the
+    asset's own test against its peers).
+    """
+    import datetime as dt
+
+    from .hotspots import history_windows_for, load_assets, score_rows
+
+    now = now or timezone.now()
+    if decision.fixed_at is None:
+        return {"status": "unknown", "days": 0, "before": None, "after": None}
+    days = min(FIX_WINDOW_DAYS, int((now - decision.fixed_at).total_seconds() // 86400))
+    if days < FIX_MIN_DAYS:
+        return {"status": "too_early", "days": days, "before": None, "after": None}
+    assets = {pk: a for pk, a in load_assets(decision.level).items() if a.customers > 0}
+    if decision.asset_id not in assets:
+        return {"status": "unknown", "days": days, "before": None, "after": None}
+    out = {}
+    for key, until in (("before", decision.fixed_at), ("after", decision.fixed_at + dt.timedelta(days=days))):
+        since = until - dt.timedelta(days=days)
+        rows = score_rows(
+            decision.level,
+            assets,
+            since=since,
+            as_of=until,
+            dimension=decision.dimension,
+            windows=history_windows_for(days),
+        )
+        row = next((r for r in rows if r["pk"] == decision.asset_id), None)
+        count = row["count"] if row else 0
+        expected = row["expected_peer"] if row else 0.0
+        out[key] = {
+            "since": since,
+            "until": until,
+            "count": count,
+            "expected": round(expected, 2),
+            "ratio": round(count / expected, 2) if expected > 0 else None,
+            "p": row["p_peer"] if row else 1.0,
+        }
+    b, a = out["before"], out["after"]
+    down = a["p"] > FIX_LEVEL and (a["ratio"] or 0) < (b["ratio"] or 0)
+    return {"status": "down" if down else "still_high", "days": days, **out}

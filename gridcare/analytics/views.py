@@ -33,9 +33,10 @@ from .models import ReportKind
 from .outage_evidence import OUTAGE_FIELDS
 from .planning import FREQUENT_OUTAGES, planning_feed, planning_rows, planning_workbook
 from .reports import parse_period
+from .reports.progress import jobs_progress
 from .reports.render import report_context
 from .reports.services import report_job_request
-from .topics import cluster_topics
+from .topics import MAX_TOPIC_TEXTS, cluster_topics
 
 CACHE_SECONDS = 600
 
@@ -113,6 +114,9 @@ def hotspots(request):
         ]
         map_svg = scatter_map(points, width=720, height=520)
     page = paginate(request, items, per_page=50)
+    planning_loop = _decisions_context(request, run)
+    for h in page["page_obj"]:
+        h["decision"] = planning_loop["decisions"].get((h["asset_id"], h["dimension"]))
     # The planning feed's frequent-outage items, strongest first (the feed lists them all).
     frequent = [r for r in planning_feed(run) if FREQUENT_OUTAGES in r["reasons"]]
     frequent.sort(key=lambda r: (-r["frequent_customers"], -r["customer_minutes"], r["code"]))
@@ -132,7 +136,125 @@ def hotspots(request):
             "frequent": frequent[:FREQUENT_ON_PAGE],
             "frequent_total": len(frequent),
             "frequent_customers_total": sum(r["frequent_customers"] for r in frequent),
+            **planning_loop,
         },
+    )
+
+
+def _decisions_context(request, run) -> dict:
+    """The planning loop on the hotspot page: each shown hotspot's decision, the fixed
+    items of this level with their before/after, whether the user may decide."""
+    from gridcare.core.authz import has_perm, is_permission
+
+    from .models import HotspotDecisionState
+    from .planning import PLAN_PERMISSION, ActionCategory, decisions_by_hotspot, fix_effect
+
+    decisions = decisions_by_hotspot(request.user, run.level)
+    fixed = [d for d in decisions.values() if d.state == HotspotDecisionState.FIXED][:FIXED_ON_PAGE]
+    for d in fixed:
+        key = f"analytics:fix:{d.pk}:{d.version}:{timezone.localdate()}"
+        effect = cache.get(key)
+        if effect is None:
+            effect = fix_effect(d)
+            cache.set(key, effect, CACHE_SECONDS)
+        d.effect = effect
+    return {
+        "decisions": decisions,
+        "fixed_decisions": fixed,
+        "can_plan": is_permission(PLAN_PERMISSION) and has_perm(request.user, PLAN_PERMISSION),
+        "decision_states": HotspotDecisionState.choices,
+        "action_categories": ActionCategory.choices,
+    }
+
+
+FIXED_ON_PAGE = 10
+
+
+@requires("analytics.plan_hotspots")
+@require_POST
+def hotspot_decide(request):
+    """Accept a hotspot into the plan, reject it, or mark it fixed (planning loop)."""
+    from django.http import QueryDict
+
+    from gridcare.core.params import form_date, id_param
+
+    from .planning import hotspot_decide as decide
+
+    post = request.POST
+    back = QueryDict(request.POST.get("back", "")[:500]).urlencode()  # the page's filters, re-encoded
+    target = redirect("analytics:hotspots")
+    if back:
+        target["Location"] += "?" + back
+    try:
+        day = form_date(post.get("fixed_at"), "fixed_at")
+        fixed_at = None
+        if day is not None:
+            fixed_at = min(
+                timezone.now(), dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+            )
+        level = post.get("level", "")
+        asset_id = id_param(post.get("asset_id"))
+        dimension = post.get("dimension", "")
+        baseline = None
+        if level in LEVELS and post.get("days"):
+            run = cached_hotspots(
+                request.user,
+                level=level,
+                days=int_param(post.get("days"), 90, 7, 730),
+                dimension=dimension if dimension in Dimension.values else None,
+            )
+            hit = next(
+                (h for h in run.hotspots if h["asset_id"] == asset_id and h["dimension"] == dimension), None
+            )
+            if hit:
+                baseline = {**hit, "days": run.days, "as_of": timezone.localtime(run.as_of).isoformat()}
+        version = post.get("expected_version", "")
+        decide(
+            actor=request.user,
+            level=level,
+            asset_id=asset_id or 0,
+            dimension=dimension,
+            state=post.get("state", ""),
+            action=post.get("action", ""),
+            action_category=post.get("action_category", ""),
+            reason=post.get("reason", ""),
+            fixed_at=fixed_at,
+            baseline=baseline,
+            expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已记录热点处理决定"))
+    return target
+
+
+@requires("analytics.view_insight")
+def hotspot_actions(request):
+    """The tracked planning actions: every decision on a hotspot in the user's units."""
+    _require_insight(request)
+    from .models import HotspotDecisionState
+    from .planning import decisions_for, fix_effect
+
+    state = request.GET.get("state")
+    states = [state] if state in HotspotDecisionState.values else None
+    page = paginate(request, decisions_for(request.user, states=states), per_page=50)
+    for d in page["page_obj"]:
+        d.level_label = LEVEL_LABELS.get(d.level, d.level)
+        d.dimension_label = Dimension(d.dimension).label if d.dimension in Dimension.values else d.dimension
+        d.baseline_count = (d.baseline or {}).get("count")
+        d.baseline_expected = (d.baseline or {}).get("expected")
+        d.effect = None
+        if d.state == HotspotDecisionState.FIXED:
+            key = f"analytics:fix:{d.pk}:{d.version}:{timezone.localdate()}"
+            d.effect = cache.get(key)
+            if d.effect is None:
+                d.effect = fix_effect(d)
+                cache.set(key, d.effect, CACHE_SECONDS)
+    return render(
+        request,
+        "analytics/hotspot_actions.html",
+        {**page, "states": HotspotDecisionState.choices, "state": state or ""},
     )
 
 
@@ -181,6 +303,7 @@ def report_list(request):
 
 def _jobs_context(user) -> dict:
     jobs = list(report_jobs_for(user))
+    jobs_progress(jobs)
     return {"jobs": jobs, "jobs_running": any(not j.finished for j in jobs), "poll_seconds": JOB_POLL_SECONDS}
 
 
@@ -234,28 +357,45 @@ def report_publish_view(request):
     return redirect("analytics:reports")
 
 
+TOPIC_KINDS = (RequestType.CONSULTATION, RequestType.COMPLAINT)
+
+
 @requires("analytics.view_insight")
 def consultation(request):
-    """Most-asked consultation topics: suggested knowledge-base articles and public notices."""
+    """Most-asked consultation (or complaint) topics: clusters of similar texts with their
+    phrases and typical requests — knowledge-base articles and notices to write, causes to fix.
+    Cached per scope, kind and period (clustering a few thousand texts takes seconds)."""
     _require_insight(request)
     days = int_param(request.GET.get("days"), 90, 7, 730)
+    kind = request.GET.get("kind") if request.GET.get("kind") in TOPIC_KINDS else RequestType.CONSULTATION
     since = timezone.now() - dt.timedelta(days=days)
     scope = scope_path(request.user)
-    key = "analytics:consult:" + hashlib.sha1(f"{scope}|{days}".encode()).hexdigest()
+    key = "analytics:topics:" + hashlib.sha1(f"{scope}|{kind}|{days}".encode()).hexdigest()
     data = cache.get(key)
     if data is None:
-        qs = work_orders_for(request.user).filter(
-            request_type=RequestType.CONSULTATION, created_at__gte=since
-        )
+        qs = work_orders_for(request.user).filter(request_type=kind, created_at__gte=since)
         total = qs.count()
-        texts = list(qs.order_by("-created_at").values_list("description", flat=True)[:4000])
+        texts = list(qs.order_by("-created_at").values_list("description", flat=True)[:MAX_TOPIC_TEXTS])
         topics = cluster_topics(texts)
         for t in topics:
             t["count"] = int(round(t["share"] * total))
         data = {"total": total, "topics": topics}
         cache.set(key, data, CACHE_SECONDS)
     chart = bar_chart([(t["label"], t["count"]) for t in data["topics"]], color="#9467bd", width=720)
-    return render(request, "analytics/consultation.html", {**data, "days": days, "chart": chart})
+    kinds = [(k, RequestType(k).label) for k in TOPIC_KINDS]
+    return render(
+        request,
+        "analytics/consultation.html",
+        {
+            **data,
+            "days": days,
+            "chart": chart,
+            "kind": kind,
+            "kinds": kinds,
+            "sampled": data["total"] > MAX_TOPIC_TEXTS,
+            "max_texts": MAX_TOPIC_TEXTS,
+        },
+    )
 
 
 @requires("analytics.suggest")

@@ -149,6 +149,9 @@ def insight(*, days: int = 90, now: dt.datetime | None = None, top: int = 20) ->
     }
 
 
+CANDIDATES_PER_TOPIC = 3
+
+
 def topics_without_articles(
     *, since: dt.datetime, now: dt.datetime, top: int = 20, sample: int = 2000, scope_path: str = ""
 ) -> list[dict]:
@@ -177,7 +180,10 @@ def topics_without_articles(
             key = max(terms[:3], key=len)
             groups.setdefault(key, []).append(text)
     out = []
-    for term, texts in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    # Only the most frequent groups are checked (a search each): what a few callers ask
+    # about is not a topic to write next, and the report's cost stays bounded.
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))[: top * CANDIDATES_PER_TOPIC]
+    for term, texts in ranked:
         if len(out) >= top:
             break
         if len(texts) < 2:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Max, Q, Subquery, Sum, Window
+from django.db.models.functions import Mod, RowNumber, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from gridcare.core.calendar import local_tz
 from gridcare.customers.models import Customer
@@ -25,6 +29,13 @@ from gridcare.workorders.selectors import clock_compliance_counts, compliance_ra
 
 from ..topics import cluster_topics
 from .periods import Period
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    period: Period
+    scope_path: str
+
 
 ISSUE_TYPES = (RequestType.COMPLAINT, RequestType.FAULT_REPAIR, RequestType.REPORT, RequestType.SUGGESTION)
 MAX_TOPIC_TEXTS = 4000
@@ -120,18 +131,26 @@ def _daily(period: Period, scope_path: str) -> list[dict]:
     return out
 
 
-def _texts(qs) -> list[str]:
-    n = qs.count()
+def _texts(qs, n: int) -> list[str]:
+    """The descriptions the topics are clustered from: all ``n`` of them, or beyond
+    ``MAX_TOPIC_TEXTS`` an even spread over the period (every ``step``-th order by id) rather
+    than its first days — picked in the database (a window function), not by reading every
+    id of the period."""
     if n > MAX_TOPIC_TEXTS:
-        # An even spread over the period rather than its first days.
         step = n // MAX_TOPIC_TEXTS + 1
-        ids = list(qs.order_by("id").values_list("id", flat=True))[::step]
-        qs = WorkOrder.objects.filter(id__in=ids)
+        picked = (
+            qs.order_by()
+            .annotate(rn=Window(RowNumber(), order_by=F("id").asc()))
+            .annotate(slot=Mod(F("rn") - 1, step))
+            .filter(slot=0)
+            .values("id")
+        )
+        qs = WorkOrder.objects.filter(id__in=Subquery(picked))
     return list(qs.values_list("description", flat=True))
 
 
 def _topics(qs, total: int) -> list[dict]:
-    topics = cluster_topics(_texts(qs), max_texts=MAX_TOPIC_TEXTS)
+    topics = cluster_topics(_texts(qs, total), max_texts=MAX_TOPIC_TEXTS)
     for t in topics:
         t["count"] = int(round(t["share"] * total))
     return topics
@@ -166,9 +185,17 @@ def _repeats(period: Period, scope_path: str, top: int = 15) -> dict:
     qs = _repeat_orders(period, scope_path)
     rows = list(_repeat_groups(period, scope_path).order_by("-n", "customer_id")[:top])
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=[r[0] for r in rows]).select_related("area")}
-    dims: dict[int, Counter] = defaultdict(Counter)
-    for cid, dim in qs.filter(customer_id__in=list(customers)).values_list("customer_id", "dimension"):
-        dims[cid][dim] += 1
+    # Each top customer's three most frequent dimensions (ties: the one asked about most
+    # recently first), counted in the database.
+    dims: dict[int, list[str]] = defaultdict(list)
+    per_dim = (
+        qs.filter(customer_id__in=list(customers))
+        .values_list("customer_id", "dimension")
+        .annotate(n=Count("id"), last=Max("created_at"), last_id=Max("id"))
+        .order_by("customer_id", "-n", "-last", "-last_id")
+    )
+    for cid, dim, _n, _last, _last_id in per_dim:
+        dims[cid].append(dim)
     top_rows = []
     for cid, n in rows:
         c = customers.get(cid)
@@ -179,7 +206,7 @@ def _repeats(period: Period, scope_path: str, top: int = 15) -> dict:
                 "customer_no": c.customer_no,
                 "area": c.area.name,
                 "count": n,
-                "dimensions": "、".join(str(Dimension(d).label) for d, _ in dims[cid].most_common(3)),
+                "dimensions": "、".join(str(Dimension(d).label) for d in dims[cid][:3]),
             }
         )
     return {
@@ -367,14 +394,71 @@ def _surveys(period: Period, scope_path: str) -> dict:
     }
 
 
-def build_report(period: Period, *, scope_path: str = "", scope_name: str = "") -> dict:
-    """All figures of the report for ``period`` (see module docstring)."""
-    volumes = _volumes(period, scope_path)
-    issues_qs = orders_in(period, scope_path).filter(request_type__in=ISSUE_TYPES, master__isnull=True)
-    consult_qs = orders_in(period, scope_path).filter(request_type=RequestType.CONSULTATION)
-    issues_total = issues_qs.count()
-    consult_total = consult_qs.count()
+def _volume_section(ctx: _Ctx) -> dict:
+    volumes = _volumes(ctx.period, ctx.scope_path)
     return {
+        "totals": volumes["totals"],
+        "by_channel": volumes["channel"],
+        "by_type": volumes["request_type"],
+        "by_dimension": volumes["dimension"],
+    }
+
+
+def _topic_section(ctx: _Ctx, qs) -> dict:
+    total = qs.count()
+    return {"total": total, "topics": _topics(qs, total)}
+
+
+# The report's parts in the order they are computed (and shown): key, what the job page
+# says while it runs, and the function returning the part's entries of the report dict.
+# Reports from other apps come from their own selectors.
+SECTIONS: tuple[tuple[str, Any, Callable[[_Ctx], dict]], ...] = (
+    ("volumes", _lazy("受理量"), _volume_section),
+    ("daily", _lazy("每日受理"), lambda c: {"daily": _daily(c.period, c.scope_path)}),
+    (
+        "top_issues",
+        _lazy("热点问题聚类"),
+        lambda c: {
+            "top_issues": _topic_section(
+                c, orders_in(c.period, c.scope_path).filter(request_type__in=ISSUE_TYPES, master__isnull=True)
+            )
+        },
+    ),
+    (
+        "consultation",
+        _lazy("咨询热点聚类"),
+        lambda c: {
+            "consultation": _topic_section(
+                c, orders_in(c.period, c.scope_path).filter(request_type=RequestType.CONSULTATION)
+            )
+        },
+    ),
+    ("repeats", _lazy("重复诉求"), lambda c: {"repeats": _repeats(c.period, c.scope_path)}),
+    ("compliance", _lazy("时限"), lambda c: {"compliance": compliance_figures(c.period, c.scope_path)}),
+    (
+        "satisfaction",
+        _lazy("回访满意度"),
+        lambda c: {"satisfaction": satisfaction_figures(c.period, c.scope_path)},
+    ),
+    ("units", _lazy("单位排名"), lambda c: {"units": _units(c.period, c.scope_path)}),
+    ("hotspots", _lazy("热点台区"), lambda c: {"hotspots": _hotspots(c.period, c.scope_path)}),
+    ("inspections", _lazy("明查暗访"), lambda c: {"inspections": _inspections(c.period, c.scope_path)}),
+    ("knowledge", _lazy("知识库缺口"), lambda c: {"knowledge": _knowledge(c.period, c.scope_path)}),
+    ("surveys", _lazy("满意度调查"), lambda c: {"surveys": _surveys(c.period, c.scope_path)}),
+)
+SECTION_LABELS = {key: label for key, label, _fn in SECTIONS}
+
+
+def build_report(
+    period: Period,
+    *,
+    scope_path: str = "",
+    scope_name: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """All figures of the report for ``period`` (see module docstring). ``progress`` is told
+    the key of each of ``SECTIONS`` as it starts (the job page shows it; the bench times it)."""
+    data = {
         "kind": period.kind,
         "period": period.label,
         "start": period.start.isoformat(),
@@ -382,19 +466,10 @@ def build_report(period: Period, *, scope_path: str = "", scope_name: str = "") 
         "scope": scope_name or "全公司",
         "scope_path": scope_path,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
-        "totals": volumes["totals"],
-        "by_channel": volumes["channel"],
-        "by_type": volumes["request_type"],
-        "by_dimension": volumes["dimension"],
-        "daily": _daily(period, scope_path),
-        "top_issues": {"total": issues_total, "topics": _topics(issues_qs, issues_total)},
-        "consultation": {"total": consult_total, "topics": _topics(consult_qs, consult_total)},
-        "repeats": _repeats(period, scope_path),
-        "compliance": compliance_figures(period, scope_path),
-        "satisfaction": satisfaction_figures(period, scope_path),
-        "units": _units(period, scope_path),
-        "hotspots": _hotspots(period, scope_path),
-        "inspections": _inspections(period, scope_path),
-        "knowledge": _knowledge(period, scope_path),
-        "surveys": _surveys(period, scope_path),
     }
+    ctx = _Ctx(period, scope_path)
+    for key, _label, fn in SECTIONS:
+        if progress is not None:
+            progress(key)
+        data.update(fn(ctx))
+    return data

@@ -22,6 +22,7 @@ from ..choices import UNFINISHED_JOB_STATUSES, ReportJobStatus, ReportJobStep
 from ..models import PublishedReport, ReportJob
 from .build import build_report
 from .periods import Period, last_complete, parse_period
+from .progress import section_started, sections_clear
 from .render import render_pdf, render_xlsx
 
 log = logging.getLogger("gridcare.analytics")
@@ -39,6 +40,7 @@ def report_publish(
     trigger: str = "on_demand",
     replace: bool = True,
     progress: Callable[[str], None] | None = None,
+    section: Callable[[str], None] | None = None,
 ) -> PublishedReport:
     """Build, render (Excel + PDF) and store the report of ``period`` for ``unit`` (None: company).
 
@@ -47,7 +49,8 @@ def report_publish(
     files the row pointed to before are deleted once that transaction has committed, so
     regenerating a period replaces its files (one row per kind, period and scope: database
     constraint). With ``replace`` False an existing report is returned untouched (the
-    scheduled path). ``progress`` is told each ``ReportJobStep`` as it starts.
+    scheduled path). ``progress`` is told each ``ReportJobStep`` as it starts, ``section`` each
+    section of the figures (``build.SECTIONS``).
     """
     step = progress or (lambda _step: None)
     scope_path = unit.path if unit is not None else ""
@@ -57,7 +60,7 @@ def report_publish(
     if existing is not None and not replace:
         return existing
     step(ReportJobStep.FIGURES)
-    data = build_report(period, scope_path=scope_path, scope_name=unit.name if unit else "")
+    data = build_report(period, scope_path=scope_path, scope_name=unit.name if unit else "", progress=section)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S%f")
     scope = unit.code if unit else "all"
     folder = reports_dir() / period.kind
@@ -215,8 +218,10 @@ def report_job_run(*, job_id: int) -> str:
             unit=job.unit,
             actor=job.requested_by,
             progress=lambda step: rows.update(step=step),
+            section=lambda key: section_started(job_id, key),
         )
     except Exception as exc:
+        sections_clear(job_id)
         log.exception("report job %s failed", job_id)
         rows.update(
             status=ReportJobStatus.FAILED,
@@ -224,6 +229,7 @@ def report_job_run(*, job_id: int) -> str:
             error=f"{type(exc).__name__}: {exc}"[:500],
         )
         return ReportJobStatus.FAILED
+    sections_clear(job_id)
     rows.update(status=ReportJobStatus.DONE, finished_at=timezone.now(), report=report)
     return ReportJobStatus.DONE
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,7 +26,11 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+    if response is not None and isinstance(exc, ValidationError):
+        # Serializer validation errors — even for a field that happens to be named "detail".
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": "输入有误 / invalid input", "code": "invalid", "errors": errors}
+    elif response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # Serializer validation errors: keep DRF's {field: [messages]} under "errors".
         response.data = {"detail": "输入有误 / invalid input", "code": "invalid", "errors": response.data}
     return response

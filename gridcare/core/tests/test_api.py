@@ -38,3 +38,20 @@ def test_token_command_and_token_auth(world, capsys):
 @pytest.mark.django_db
 def test_anonymous_api_is_refused():
     assert APIClient().get("/api/customers/").status_code in (401, 403)
+
+
+def test_a_field_named_detail_is_reported_like_any_field(world):
+    """The error body's ``detail`` is always the summary; a serializer field that happens to
+    be called ``detail`` reports its problem under ``errors`` (found by the API fuzzer on
+    supervision's violations)."""
+    from rest_framework.test import APIClient
+
+    from gridcare.org.choices import Role
+
+    api = APIClient()
+    api.force_authenticate(world.staff(Role.SUPERVISOR, world.company))
+    r = api.post("/api/supervision/violations/", {"detail": "长" * 1001}, format="json")
+    assert r.status_code == 400
+    body = r.json()
+    assert isinstance(body["detail"], str) and body["code"] == "invalid"
+    assert "detail" in body["errors"]

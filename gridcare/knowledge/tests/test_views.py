@@ -233,3 +233,43 @@ def test_report_section_on_knowledge_gaps(world):
     assert other["topics"] == []
     period = Period("monthly", "x", timezone.localdate(now), timezone.localdate(now))
     assert _knowledge(period, "")["empty_searches"] == 2
+
+
+def test_topic_gaps_check_only_the_most_frequent_groups(world, monkeypatch):
+    """One search per group checked, at most top × CANDIDATES_PER_TOPIC of them, the most
+    frequent first: the report's cost does not grow with how varied the questions are."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridcare.knowledge import selectors
+    from gridcare.workorders.choices import Dimension, RequestType
+    from gridcare.workorders.models import WorkOrder
+    from gridcare.workorders.tests.factories import make_order
+
+    agent = world.staff(Role.HOTLINE_AGENT)
+    words = ["光伏并网", "峰谷电价", "电表校验", "更名过户", "充电桩报装", "暂停用电", "增容申请", "阶梯电价"]
+    for i, word in enumerate(words):
+        for _ in range(2 + (i == 3)):  # 更名过户 asked three times: the most frequent
+            make_order(
+                agent,
+                area=world.area_a,
+                request_type=RequestType.CONSULTATION,
+                dimension=Dimension.BUSINESS_HANDLING,
+                description=f"{word}怎么办理",
+            )
+    assert WorkOrder.objects.count() == 17
+    searched = []
+
+    def answered(text, **kwargs):  # every group has an article: nothing is a gap
+        searched.append(text)
+        return [object()]
+
+    monkeypatch.setattr(selectors._search, "search", answered)
+    now = timezone.now()
+    gaps = selectors.topics_without_articles(
+        since=now - dt.timedelta(days=1), now=now + dt.timedelta(minutes=1), top=2
+    )
+    assert gaps == []
+    assert len(searched) == 2 * selectors.CANDIDATES_PER_TOPIC
+    assert "更名过户" in searched[0]
