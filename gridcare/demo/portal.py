@@ -58,6 +58,7 @@ def seed_portal(*, seed: int, size: str = "default", stdout=None, now: dt.dateti
             now=now,
         )
         requests += 1
+    applied = _remote_application(rng, now=now)
     _order, code = services.report_submit(
         topic="theft",
         description="小区门口的小饭店从路灯杆私拉电线，疑似窃电，已经好几个月了。",
@@ -67,4 +68,34 @@ def seed_portal(*, seed: int, size: str = "default", stdout=None, now: dt.dateti
     )
     if stdout is not None:
         stdout.write(f"网上营业厅：{changes} 条待审核信息变更，{requests} 条网上诉求，匿名举报查询码 {code}")
-    return {"changes": changes, "requests": requests, "report": code}
+        if applied:
+            stdout.write(f"网上营业厅：户号 {applied} 的峰谷电申请待客户自行预约上门")
+    return {"changes": changes, "requests": requests, "report": code, "application_customer": applied}
+
+
+def _remote_application(rng: random.Random, *, now=None) -> str:
+    """A residential customer's time-of-use (峰谷电) application taken online and not yet
+    given a home visit, so the customer can book it on the portal. Returns the customer
+    number (empty when the demo has no clerk or plan for it)."""
+    from gridcare.applications.services import application_accept
+    from gridcare.core.errors import ApplicationError
+    from gridcare.org.choices import Role
+    from gridcare.org.models import StaffProfile
+
+    clerks = list(
+        StaffProfile.objects.filter(role=Role.COUNTER_CLERK, service_account=False)
+        .select_related("user", "unit")
+        .order_by("pk")
+    )
+    candidates = Customer.objects.filter(category="residential").exclude(phone="").select_related("station")
+    start = rng.randrange(50)
+    for customer in candidates.order_by("pk")[start : start + 200]:
+        clerk = next((c for c in clerks if customer.station.path.startswith(c.unit.path)), None)
+        if clerk is None:
+            continue
+        try:
+            application_accept(actor=clerk.user, kind="tou_tariff", channel="web", customer=customer, now=now)
+        except ApplicationError:
+            return ""
+        return customer.customer_no
+    return ""

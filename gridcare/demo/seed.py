@@ -383,6 +383,9 @@ def seed_demo(
         from gridcare.demo.webhooks import seed_webhooks
 
         result["webhooks"] = seed_webhooks(seed=seed, size=size, stdout=stdout)
+        from gridcare.demo.planning import seed_hotspot_plan
+
+        result["planning"] = seed_hotspot_plan(seed=seed, stdout=stdout)
         from gridcare.demo.portal import seed_portal
 
         result["portal"] = seed_portal(seed=seed, size=size, stdout=stdout)

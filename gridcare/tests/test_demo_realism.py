@@ -68,6 +68,34 @@ def test_weak_spots_show_on_the_planners_default_page(demo_db):
 
     rows = planning_rows(run)
     assert rows and all(r["action"] and r["reason"] for r in rows)
+    # The planner has already taken the strongest one into the plan (and declined one).
+    from gridcare.analytics.models import HotspotDecision
+
+    top = run.hotspots[0]
+    planned = HotspotDecision.objects.get(level="area", asset_id=top["asset_id"], dimension=top["dimension"])
+    assert planned.state == "accepted" and planned.action and planned.baseline["count"] == top["count"]
+    declined = HotspotDecision.objects.filter(state="rejected").exclude(reason="")
+    assert declined.exists() == (len(run.hotspots) > 1)
+
+
+def test_a_portal_customer_can_book_their_home_visit(demo_db):
+    """The demo has an online application waiting for the customer's own booking."""
+    from gridcare.applications.models import Application
+    from gridcare.applications.selectors import applications_of_customer
+    from gridcare.workorders.choices import Channel
+    from gridcare.workorders.models import WorkOrder
+
+    online = Application.objects.filter(channel=Channel.WEB, customer__isnull=False).select_related(
+        "customer"
+    )
+    booking = [
+        app
+        for a in online
+        for app in applications_of_customer(a.customer)
+        if app.may_book_visit and not app.home_visit_date
+    ]
+    assert booking
+    assert WorkOrder.objects.filter(channel=Channel.WEB, customer__isnull=False).count() >= 5
 
 
 def test_agents_work_by_shift_and_field_work_spreads_over_the_crews(demo_db):
