@@ -449,6 +449,11 @@ def hotspot_decide(
 BASELINE_FIELDS = ("count", "expected", "expected_peer", "ratio", "q_value", "rate_per_1000", "days", "as_of")
 
 
+def baseline_of(run, hit: dict) -> dict:
+    """What a decision keeps of the hotspot it was taken on: its figures in ``run``."""
+    return {**hit, "days": run.days, "as_of": timezone.localtime(run.as_of).isoformat()}
+
+
 DECISIONS_GENERATION = "analytics:hotspot-decisions:generation"
 
 

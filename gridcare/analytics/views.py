@@ -178,6 +178,7 @@ def hotspot_decide(request):
 
     from gridcare.core.params import form_date, id_param
 
+    from .planning import baseline_of
     from .planning import hotspot_decide as decide
 
     post = request.POST
@@ -207,7 +208,7 @@ def hotspot_decide(request):
                 (h for h in run.hotspots if h["asset_id"] == asset_id and h["dimension"] == dimension), None
             )
             if hit:
-                baseline = {**hit, "days": run.days, "as_of": timezone.localtime(run.as_of).isoformat()}
+                baseline = baseline_of(run, hit)
         version = post.get("expected_version", "")
         decide(
             actor=request.user,

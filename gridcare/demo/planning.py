@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gridcare.analytics.hotspots import compute_hotspots
 from gridcare.analytics.models import HotspotDecision
-from gridcare.analytics.planning import ActionCategory, hotspot_decide
+from gridcare.analytics.planning import ActionCategory, baseline_of, hotspot_decide
 from gridcare.org.choices import Role
 from gridcare.org.models import StaffProfile
 
@@ -36,7 +36,7 @@ def seed_hotspot_plan(*, seed: int, stdout=None) -> dict:
         for i, hit in enumerate(run.hotspots[:2]):
             if i == 1 and level != "area":
                 break
-            baseline = {**hit, "days": run.days, "as_of": timezone.localtime(run.as_of).isoformat()}
+            baseline = baseline_of(run, hit)
             common = {
                 "actor": planner.user,
                 "level": level,

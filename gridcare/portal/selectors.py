@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gridcare.customers.models import Customer
 from gridcare.knowledge.choices import ArticleKind
@@ -39,37 +40,34 @@ def status_words(status: str) -> str:
     }.get(status, "")
 
 
+# What a customer reads for each step they see (the rest — notes, internal returns, clocks,
+# priority, escalation — they do not see). Reply and callback are worded below.
+_CUSTOMER_WORDS = {
+    Action.CREATE: gettext_lazy("您的诉求已受理"),
+    Action.DISPATCH: gettext_lazy("已安排工作人员处理"),
+    Action.TRANSFER: gettext_lazy("已转交负责的单位处理"),
+    Action.START: gettext_lazy("工作人员已开始处理"),
+    Action.DEPART: gettext_lazy("抢修人员已出发"),
+    Action.RESTORE: gettext_lazy("已恢复供电"),
+    Action.MERGE: gettext_lazy("与同一原因的报修合并处理"),
+    Action.ARCHIVE: gettext_lazy("已办结"),
+    Action.REOPEN: gettext_lazy("重新处理"),
+    Action.CANCEL: gettext_lazy("已撤销"),
+}
+
+
 def _event_words(event: WorkOrderEvent, order: WorkOrder) -> tuple[str, str]:
     """(what happened, detail) of a timeline entry in customer words; ('', '') for an entry
     the customer does not see (notes, internal returns, clocks, priority, escalation)."""
     a = event.action
-    if a == Action.CREATE:
-        return _("您的诉求已受理"), ""
-    if a == Action.DISPATCH:
-        return _("已安排工作人员处理"), ""
-    if a == Action.TRANSFER:
-        return _("已转交负责的单位处理"), ""
-    if a == Action.START:
-        return _("工作人员已开始处理"), ""
-    if a == Action.DEPART:
-        return _("抢修人员已出发"), ""
-    if a == Action.RESTORE:
-        return _("已恢复供电"), ""
-    if a == Action.MERGE:
-        return _("与同一原因的报修合并处理"), ""
     if a == Action.REPLY:
         return _("处理完毕，答复如下"), event.note or order.reply
     if a == Action.CALLBACK:
         from .services import is_portal_actor
 
         return (_("您已评价") if is_portal_actor(event.actor) else _("已回访")), ""
-    if a == Action.ARCHIVE:
-        return _("已办结"), ""
-    if a == Action.REOPEN:
-        return _("重新处理"), ""
-    if a == Action.CANCEL:
-        return _("已撤销"), ""
-    return "", ""
+    words = _CUSTOMER_WORDS.get(a)
+    return (str(words), "") if words is not None else ("", "")
 
 
 @dataclass(frozen=True)
